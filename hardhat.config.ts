@@ -1,0 +1,50 @@
+import "@nomicfoundation/hardhat-toolbox";
+import "hardhat-deploy";
+import "hardhat-contract-sizer";
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig } from "hardhat/config";
+
+// The compiler comes from the npm `solc` package (pinned in package.json at this exact version):
+// this machine cannot download compilers, and a pinned solc-js keeps builds reproducible anywhere.
+const SOLC_VERSION = "0.8.28";
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require("solc") as { version(): string };
+  return {
+    compilerPath: require.resolve("solc/soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion: solc.version(),
+  };
+});
+
+const deployerKey = process.env.DEPLOYER_PRIVATE_KEY;
+const remoteRpc = process.env.RPC_URL;
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: "cancun",
+      outputSelection: { "*": { "*": ["storageLayout"] } },
+    },
+  },
+  networks: {
+    hardhat: { hardfork: "cancun", chainId: 31337 },
+    localhost: { url: "http://127.0.0.1:8545", chainId: 31337 },
+    ...(remoteRpc ? { remote: { url: remoteRpc, accounts: deployerKey ? [deployerKey] : [] } } : {}),
+  },
+  namedAccounts: {
+    deployer: { default: 0 },
+  },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  contractSizer: { runOnCompile: false, strict: true, except: ["mocks/"] },
+  gasReporter: { enabled: process.env.REPORT_GAS === "true" },
+  mocha: { timeout: 120_000 },
+};
+
+export default config;
