@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/// @title Namespaced storage of the hub (ERC-7201)
+/// @notice Every facet of the hub reads and writes its state through `HubStorage.layout()`.
+/// @dev Upgrades may only append members to `Layout` (and to the structs it holds): the storage
+/// layout check (`npm run storage-layout`) compares the compiled layout with the committed snapshot.
+library HubStorage {
+    /// @dev One slot per account: balance and frozen amount move together on lock/unlock, so packing
+    /// them makes each escrow movement a single SSTORE. 128 bits hold far more than any RLC supply.
+    struct Account {
+        uint128 balance;
+        uint128 frozen;
+    }
+
+    struct Category {
+        uint256 workClockTimeRef;
+        string name;
+        string description;
+    }
+
+    /// @custom:storage-location erc7201:openpoco.storage.Hub
+    struct Layout {
+        // ---- ownership and configuration ----
+        address owner;
+        bool configured;
+        uint8 decimals;
+        address appRegistry;
+        address datasetRegistry;
+        address workerpoolRegistry;
+        address teeBroker;
+        uint256 callbackGas;
+        bytes32 domainSeparator;
+        uint256 domainChainId;
+        string name;
+        string symbol;
+        // ---- escrow (the SRLC ledger) ----
+        uint256 totalSupply;
+        mapping(address account => Account) accounts;
+        mapping(address owner => mapping(address spender => uint256)) allowances;
+        // ---- categories ----
+        Category[] categories;
+    }
+
+    /// @dev keccak256(abi.encode(uint256(keccak256("openpoco.storage.Hub")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 internal constant SLOT = 0xf666f2755b059dcfeb7336a763a121966dee9d19fba5a184b79ad36386c35500;
+
+    function layout() internal pure returns (Layout storage $) {
+        assembly {
+            $.slot := SLOT
+        }
+    }
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Facet} from "./Facet.sol";
+import {HubStorage} from "../HubStorage.sol";
+import {ICategories} from "../../interfaces/hub/ICategories.sol";
+
+/// @title Work categories
+contract CategoryFacet is ICategories, Facet {
+    /// @inheritdoc ICategories
+    function createCategory(
+        string calldata name,
+        string calldata description,
+        uint256 workClockTimeRef
+    ) external onlyOwner returns (uint256 id) {
+        // A zero time reference would put every deadline at the deal's start: no task could run.
+        if (workClockTimeRef == 0) revert InvalidWorkClockTimeRef(0);
+        HubStorage.Category[] storage categories = HubStorage.layout().categories;
+        id = categories.length;
+        HubStorage.Category storage category = categories.push();
+        category.workClockTimeRef = workClockTimeRef;
+        category.name = name;
+        category.description = description;
+        emit CreateCategory(id, name, description, workClockTimeRef);
+    }
+
+    /// @inheritdoc ICategories
+    function viewCategory(uint256 id) external view returns (Category memory) {
+        HubStorage.Category[] storage categories = HubStorage.layout().categories;
+        if (id >= categories.length) revert UnknownCategory(id, categories.length);
+        HubStorage.Category storage category = categories[id];
+        return Category(category.name, category.description, category.workClockTimeRef);
+    }
+
+    /// @inheritdoc ICategories
+    function countCategory() external view returns (uint256) {
+        return HubStorage.layout().categories.length;
+    }
+}

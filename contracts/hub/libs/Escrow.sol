@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {HubStorage} from "../HubStorage.sol";
+
+/// @title The hub's ledger: the only code that writes SRLC balances and the SRLC supply
+/// @dev Every movement emits the ERC-20 `Transfer` event of the SRLC view, so indexers can follow
+/// balances from events alone. Locks, rewards and seizures join this library with the deal logic.
+library Escrow {
+    /// @dev Credits `to` with `amount` newly escrowed RLC.
+    function mint(address to, uint256 amount) internal {
+        if (to == address(0)) revert IERC20Errors.ERC20InvalidReceiver(address(0));
+        HubStorage.Layout storage $ = HubStorage.layout();
+        $.totalSupply += amount;
+        HubStorage.Account storage account = $.accounts[to];
+        account.balance = SafeCast.toUint128(account.balance + amount);
+        emit IERC20.Transfer(address(0), to, amount);
+    }
+
+    /// @dev Debits `from` by `amount` free SRLC about to leave the escrow as RLC.
+    function burn(address from, uint256 amount) internal {
+        HubStorage.Layout storage $ = HubStorage.layout();
+        HubStorage.Account storage account = $.accounts[from];
+        uint256 balance = account.balance;
+        if (balance < amount) revert IERC20Errors.ERC20InsufficientBalance(from, balance, amount);
+        unchecked {
+            // balance >= amount, and the supply is the sum of all balances.
+            account.balance = uint128(balance - amount);
+            $.totalSupply -= amount;
+        }
+        emit IERC20.Transfer(from, address(0), amount);
+    }
+
+    /// @dev Moves `amount` free SRLC from `from` to `to`.
+    function transfer(address from, address to, uint256 amount) internal {
+        if (from == address(0)) revert IERC20Errors.ERC20InvalidSender(address(0));
+        if (to == address(0)) revert IERC20Errors.ERC20InvalidReceiver(address(0));
+        HubStorage.Layout storage $ = HubStorage.layout();
+        HubStorage.Account storage source = $.accounts[from];
+        uint256 balance = source.balance;
+        if (balance < amount) revert IERC20Errors.ERC20InsufficientBalance(from, balance, amount);
+        unchecked {
+            source.balance = uint128(balance - amount);
+        }
+        HubStorage.Account storage target = $.accounts[to];
+        // Cannot overflow: the sum of all balances is the supply, itself bounded by the RLC supply.
+        target.balance = SafeCast.toUint128(target.balance + amount);
+        emit IERC20.Transfer(from, to, amount);
+    }
+
+    /// @dev Sets `spender`'s allowance over `owner`'s SRLC.
+    function approve(address owner, address spender, uint256 amount) internal {
+        if (owner == address(0)) revert IERC20Errors.ERC20InvalidApprover(address(0));
+        if (spender == address(0)) revert IERC20Errors.ERC20InvalidSpender(address(0));
+        HubStorage.layout().allowances[owner][spender] = amount;
+        emit IERC20.Approval(owner, spender, amount);
+    }
+
+    /// @dev Consumes `amount` of `spender`'s allowance over `owner`'s SRLC (an infinite allowance stays).
+    function spendAllowance(address owner, address spender, uint256 amount) internal {
+        mapping(address => uint256) storage allowances = HubStorage.layout().allowances[owner];
+        uint256 current = allowances[spender];
+        if (current == type(uint256).max) return;
+        if (current < amount) revert IERC20Errors.ERC20InsufficientAllowance(spender, current, amount);
+        unchecked {
+            allowances[spender] = current - amount;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {IRouter} from "./IRouter.sol";
+import {IOwnership} from "./IOwnership.sol";
+import {IConfig} from "./IConfig.sol";
+import {ICategories} from "./ICategories.sol";
+import {IEscrow} from "./IEscrow.sol";
+import {ISRLC} from "./ISRLC.sol";
+
+/// @title The PoCo hub, as seen by clients: every facet's functions, events and errors
+/// @dev Clients use this interface at the proxy's address (`ethers.getContractAt("IHub", hub)`).
+interface IHub is IRouter, IOwnership, IConfig, ICategories, IEscrow, ISRLC {}
