@@ -1,0 +1,60 @@
+import hre, { deployments, ethers } from "hardhat";
+import { HUB_FACETS, applyRoutes, routingTable } from "../scripts/lib/hub-facets";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { IHub, RLC } from "../typechain-types";
+
+/** nRLC per RLC (9 decimals). */
+export const RLC_UNIT = 10n ** 9n;
+
+export interface Core {
+  hub: IHub;
+  rlc: RLC;
+  deployer: HardhatEthersSigner;
+  accounts: HardhatEthersSigner[];
+}
+
+/**
+ * The deployment of `deploy/` (token, registries, hub, default categories), snapshotted by
+ * hardhat-deploy so that each test starts from the same state in milliseconds.
+ */
+export async function deployCore(): Promise<Core> {
+  await deployments.fixture(["core"]);
+  const [deployer, ...accounts] = await ethers.getSigners();
+  const hub = (await ethers.getContractAt("IHub", (await deployments.get("Hub")).address)) as unknown as IHub;
+  const rlc = (await ethers.getContractAt("RLC", (await deployments.get("RLC")).address)) as unknown as RLC;
+  return { hub, rlc, deployer, accounts };
+}
+
+/** Sends `amount` RLC from the deployer (who holds the supply) to each account. */
+export async function fund(rlc: RLC, amount: bigint, ...accounts: HardhatEthersSigner[]): Promise<void> {
+  for (const account of accounts) await (await rlc.transfer(account.address, amount)).wait();
+}
+
+/** Funds `account` with `amount` RLC and deposits it into the hub. */
+export async function fundAndDeposit(
+  core: Core,
+  account: HardhatEthersSigner,
+  amount: bigint,
+): Promise<void> {
+  await fund(core.rlc, amount, account);
+  await (await core.rlc.connect(account).approve(await core.hub.getAddress(), amount)).wait();
+  await (await core.hub.connect(account).deposit(amount)).wait();
+}
+
+/**
+ * A hub with every facet routed but not configured, for testing `configure` itself. Built with
+ * the same facet list and routing code as the deploy script.
+ */
+export async function deployBareHub(token: string): Promise<IHub> {
+  const [deployer] = await ethers.getSigners();
+  const router = await (await ethers.getContractFactory("RouterFacet")).deploy();
+  const proxy = await (await ethers.getContractFactory("HubProxy")).deploy(deployer.address, router);
+  const hub = (await ethers.getContractAt("IHub", await proxy.getAddress())) as unknown as IHub;
+  const addresses = new Map<string, string>();
+  for (const facet of HUB_FACETS) {
+    const contract = await (await ethers.getContractFactory(facet.name)).deploy(...facet.args(token));
+    addresses.set(facet.name, await contract.getAddress());
+  }
+  await applyRoutes(hub, await routingTable(hre, [...addresses.keys()]), addresses);
+  return hub;
+}
