@@ -28,7 +28,7 @@ const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
     settings: {
-      optimizer: { enabled: true, runs: 200 },
+      optimizer: { enabled: process.env.NO_OPT !== "1", runs: 200 },
       evmVersion: "cancun",
       outputSelection: { "*": { "*": ["storageLayout"] } },
     },
