@@ -30,7 +30,8 @@ contract HubProxy {
     }
 
     /// @notice Delegates the call to the facet routed for its selector.
-    // solhint-disable-next-line no-complex-fallback -- routing is this proxy's only job
+    /// @dev Routing is this proxy's only job, hence a fallback that does real work.
+    // solhint-disable-next-line no-complex-fallback
     fallback() external payable {
         address facet = RouterStorage.layout().facets[msg.sig];
         if (facet == address(0)) revert IRouter.FunctionNotFound(msg.sig);
