@@ -40,6 +40,9 @@ library HubStorage {
         mapping(address owner => mapping(address spender => uint256)) allowances;
         // ---- categories ----
         Category[] categories;
+        // ---- orders ----
+        mapping(bytes32 orderHash => address signer) presigned;
+        mapping(bytes32 orderHash => uint256 volume) consumed;
     }
 
     /// @dev keccak256(abi.encode(uint256(keccak256("openpoco.storage.Hub")) - 1)) & ~bytes32(uint256(0xff))
