@@ -30,8 +30,6 @@ library HubStorage {
         address workerpoolRegistry;
         address teeBroker;
         uint256 callbackGas;
-        bytes32 domainSeparator;
-        uint256 domainChainId;
         string name;
         string symbol;
         // ---- escrow (the SRLC ledger) ----

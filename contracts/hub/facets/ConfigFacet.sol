@@ -38,9 +38,7 @@ contract ConfigFacet is IConfig, Facet {
         $.decimals = decimals_;
         $.callbackGas = C.DEFAULT_CALLBACK_GAS;
         _setRegistries(appRegistry_, datasetRegistry_, workerpoolRegistry_);
-        Domain.refresh();
         emit Configured(token_, appRegistry_, datasetRegistry_, workerpoolRegistry_);
-        emit DomainSeparatorUpdated(HubStorage.layout().domainSeparator, block.chainid);
     }
 
     /// @inheritdoc IConfig
@@ -69,8 +67,10 @@ contract ConfigFacet is IConfig, Facet {
     }
 
     /// @inheritdoc IConfig
+    /// @dev The separator is computed on each use, so there is nothing to refresh: this only reports
+    /// the current value, for clients of the reference ABI that call it after a fork.
     function updateDomainSeparator() external {
-        emit DomainSeparatorUpdated(Domain.refresh(), block.chainid);
+        emit DomainSeparatorUpdated(Domain.separator(), block.chainid);
     }
 
     /// @inheritdoc IConfig

@@ -68,7 +68,8 @@ interface IConfig {
     /// @param gas New gas amount, 1..5,000,000.
     function setCallbackGas(uint256 gas) external;
 
-    /// @notice Recomputes the stored EIP-712 domain separator (after a chain id change). Anyone.
+    /// @notice Reports the EIP-712 domain separator for the current chain id (always current: it is
+    /// computed on each use). Kept for clients of the reference ABI. Anyone.
     function updateDomainSeparator() external;
 
     /// @notice The EIP-712 domain that orders are signed for.
