@@ -1,0 +1,2 @@
+/** OpenPoCo SDK. */
+export * from "./orders";
