@@ -1,7 +1,7 @@
 import hre, { deployments, ethers } from "hardhat";
 import { HUB_FACETS, applyRoutes, routingTable } from "../scripts/lib/hub-facets";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { IHub, RLC } from "../typechain-types";
+import type { AppRegistry, DatasetRegistry, IHub, RLC, WorkerpoolRegistry } from "../typechain-types";
 
 /** nRLC per RLC (9 decimals). */
 export const RLC_UNIT = 10n ** 9n;
@@ -57,4 +57,47 @@ export async function deployBareHub(token: string): Promise<IHub> {
   }
   await applyRoutes(hub, await routingTable(hre, [...addresses.keys()]), addresses);
   return hub;
+}
+
+export interface Assets {
+  app: string;
+  dataset: string;
+  workerpool: string;
+  appOwner: HardhatEthersSigner;
+  datasetOwner: HardhatEthersSigner;
+  scheduler: HardhatEthersSigner;
+}
+
+/** Creates one app, dataset and workerpool (the gas scenario's), each by its future owner. */
+export async function createAssets(
+  appOwner: HardhatEthersSigner,
+  datasetOwner: HardhatEthersSigner,
+  scheduler: HardhatEthersSigner,
+): Promise<Assets> {
+  const at = async <T>(name: string) =>
+    (await ethers.getContractAt(name, (await deployments.get(name)).address)) as unknown as T;
+  const apps = await at<AppRegistry>("AppRegistry");
+  const datasets = await at<DatasetRegistry>("DatasetRegistry");
+  const workerpools = await at<WorkerpoolRegistry>("WorkerpoolRegistry");
+  const appArgs = [
+    appOwner.address,
+    "my-app",
+    "DOCKER",
+    ethers.toUtf8Bytes("docker.io/org/app:1.0.0"),
+    ethers.id("app-checksum"),
+    "0x",
+  ] as const;
+  const datasetArgs = [
+    datasetOwner.address,
+    "my-dataset",
+    ethers.toUtf8Bytes("https://example.com/data.zip"),
+    ethers.id("dataset-checksum"),
+  ] as const;
+  const app = await apps.predictApp(...appArgs);
+  const dataset = await datasets.predictDataset(...datasetArgs);
+  const workerpool = await workerpools.predictWorkerpool(scheduler.address, "my-pool");
+  await (await apps.connect(appOwner).createApp(...appArgs)).wait();
+  await (await datasets.connect(datasetOwner).createDataset(...datasetArgs)).wait();
+  await (await workerpools.connect(scheduler).createWorkerpool(scheduler.address, "my-pool")).wait();
+  return { app, dataset, workerpool, appOwner, datasetOwner, scheduler };
 }

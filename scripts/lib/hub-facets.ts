@@ -18,6 +18,8 @@ export const HUB_FACETS: FacetSpec[] = [
   { name: "CategoryFacet", args: () => [] },
   { name: "EscrowFacet", args: (token) => [token] },
   { name: "SRLCFacet", args: () => [] },
+  { name: "SignatureFacet", args: () => [] },
+  { name: "OrderManagementFacet", args: () => [] },
 ];
 
 /** Function selectors declared by a contract's ABI. */

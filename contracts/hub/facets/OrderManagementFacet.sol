@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Facet} from "./Facet.sol";
+import {HubStorage} from "../HubStorage.sol";
+import {Assets} from "../libs/Assets.sol";
+import {Domain} from "../libs/Domain.sol";
+import {Orders} from "../libs/Orders.sol";
+import {Signatures} from "../libs/Signatures.sol";
+import {IOrderManagement} from "../../interfaces/hub/IOrderManagement.sol";
+
+/// @title Presigning, closing and broadcasting orders
+contract OrderManagementFacet is IOrderManagement, Facet {
+    /// @inheritdoc IOrderManagement
+    function manageAppOrder(Orders.AppOrderOperation calldata operation) external {
+        bytes32 separator = Domain.separator();
+        bytes32 orderHash = Orders.toTypedDataHash(separator, Orders.hash(operation.order));
+        address owner = Assets.appOwner(operation.order.app);
+        _authorize(
+            orderHash,
+            owner,
+            Orders.toTypedDataHash(separator, Orders.hash(operation)),
+            operation.sign
+        );
+        if (_apply(orderHash, owner, operation.operation, operation.order.volume)) {
+            emit SignedAppOrder(orderHash);
+        } else {
+            emit ClosedAppOrder(orderHash);
+        }
+    }
+
+    /// @inheritdoc IOrderManagement
+    function manageDatasetOrder(Orders.DatasetOrderOperation calldata operation) external {
+        bytes32 separator = Domain.separator();
+        bytes32 orderHash = Orders.toTypedDataHash(separator, Orders.hash(operation.order));
+        address owner = Assets.datasetOwner(operation.order.dataset);
+        _authorize(
+            orderHash,
+            owner,
+            Orders.toTypedDataHash(separator, Orders.hash(operation)),
+            operation.sign
+        );
+        if (_apply(orderHash, owner, operation.operation, operation.order.volume)) {
+            emit SignedDatasetOrder(orderHash);
+        } else {
+            emit ClosedDatasetOrder(orderHash);
+        }
+    }
+
+    /// @inheritdoc IOrderManagement
+    function manageWorkerpoolOrder(Orders.WorkerpoolOrderOperation calldata operation) external {
+        bytes32 separator = Domain.separator();
+        bytes32 orderHash = Orders.toTypedDataHash(separator, Orders.hash(operation.order));
+        address owner = Assets.workerpoolOwner(operation.order.workerpool);
+        _authorize(
+            orderHash,
+            owner,
+            Orders.toTypedDataHash(separator, Orders.hash(operation)),
+            operation.sign
+        );
+        if (_apply(orderHash, owner, operation.operation, operation.order.volume)) {
+            emit SignedWorkerpoolOrder(orderHash);
+        } else {
+            emit ClosedWorkerpoolOrder(orderHash);
+        }
+    }
+
+    /// @inheritdoc IOrderManagement
+    function manageRequestOrder(Orders.RequestOrderOperation calldata operation) external {
+        bytes32 separator = Domain.separator();
+        bytes32 orderHash = Orders.toTypedDataHash(separator, Orders.hash(operation.order));
+        address owner = operation.order.requester;
+        _authorize(
+            orderHash,
+            owner,
+            Orders.toTypedDataHash(separator, Orders.hash(operation)),
+            operation.sign
+        );
+        if (_apply(orderHash, owner, operation.operation, operation.order.volume)) {
+            emit SignedRequestOrder(orderHash);
+        } else {
+            emit ClosedRequestOrder(orderHash);
+        }
+    }
+
+    /// @inheritdoc IOrderManagement
+    function broadcastAppOrder(Orders.AppOrder calldata order) external {
+        emit BroadcastAppOrder(order);
+    }
+
+    /// @inheritdoc IOrderManagement
+    function broadcastDatasetOrder(Orders.DatasetOrder calldata order) external {
+        emit BroadcastDatasetOrder(order);
+    }
+
+    /// @inheritdoc IOrderManagement
+    function broadcastWorkerpoolOrder(Orders.WorkerpoolOrder calldata order) external {
+        emit BroadcastWorkerpoolOrder(order);
+    }
+
+    /// @inheritdoc IOrderManagement
+    function broadcastRequestOrder(Orders.RequestOrder calldata order) external {
+        emit BroadcastRequestOrder(order);
+    }
+
+    /// @inheritdoc IOrderManagement
+    function viewPresigned(bytes32 orderHash) external view returns (address) {
+        return HubStorage.layout().presigned[orderHash];
+    }
+
+    /// @inheritdoc IOrderManagement
+    function viewConsumed(bytes32 orderHash) external view returns (uint256) {
+        return HubStorage.layout().consumed[orderHash];
+    }
+
+    /// @dev The owner acts itself, or someone relays the owner's signature of the operation. A zero
+    /// owner (request orders naming no requester) can never be authorized.
+    function _authorize(
+        bytes32 orderHash,
+        address owner,
+        bytes32 operationHash,
+        bytes calldata sign
+    ) private view {
+        if (owner == address(0)) revert OperationNotAuthorized(orderHash, owner, msg.sender);
+        if (msg.sender == owner) return;
+        if (!Signatures.isValid(owner, operationHash, sign))
+            revert OperationNotAuthorized(orderHash, owner, msg.sender);
+    }
+
+    /// @dev SIGN presigns the order for `owner`; CLOSE consumes its whole volume. Returns true for SIGN.
+    function _apply(
+        bytes32 orderHash,
+        address owner,
+        Orders.OrderOperationEnum operation,
+        uint256 volume
+    ) private returns (bool signed) {
+        HubStorage.Layout storage $ = HubStorage.layout();
+        if (operation == Orders.OrderOperationEnum.SIGN) {
+            $.presigned[orderHash] = owner;
+            return true;
+        }
+        $.consumed[orderHash] = volume;
+        return false;
+    }
+}
