@@ -252,12 +252,4 @@ describe("AppRegistry", () => {
         .withArgs(BigInt(await master.getAddress()));
     });
   });
-
-  it("creates the benchmark app for a fresh owner within 200k gas", async () => {
-    const { registry, alice } = await loadFixture(deployFixture);
-    const receipt = await (
-      await registry.connect(alice).createApp(...argsOf(alice.address, SCENARIO))
-    ).wait();
-    expect(receipt!.gasUsed).to.be.lessThanOrEqual(200_000n);
-  });
 });

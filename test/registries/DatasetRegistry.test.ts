@@ -135,12 +135,4 @@ describe("DatasetRegistry", () => {
       await expect(read()).to.be.revertedWithCustomError(master, "AssetUnauthorizedCallContext");
     }
   });
-
-  it("creates the benchmark dataset for a fresh owner within 190k gas", async () => {
-    const { registry, alice } = await loadFixture(deployFixture);
-    const receipt = await (
-      await registry.connect(alice).createDataset(...argsOf(alice.address, SCENARIO))
-    ).wait();
-    expect(receipt!.gasUsed).to.be.lessThanOrEqual(190_000n);
-  });
 });

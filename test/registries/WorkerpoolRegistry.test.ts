@@ -165,10 +165,4 @@ describe("WorkerpoolRegistry", () => {
       expect(await second.m_schedulerRewardRatioPolicy()).to.equal(1n);
     });
   });
-
-  it("creates the benchmark workerpool for a fresh owner within 190k gas", async () => {
-    const { registry, bob } = await loadFixture(deployFixture);
-    const receipt = await (await registry.connect(bob).createWorkerpool(bob.address, "my-pool")).wait();
-    expect(receipt!.gasUsed).to.be.lessThanOrEqual(190_000n);
-  });
 });
