@@ -15,14 +15,18 @@ contract OrderManagementFacet is IOrderManagement, Facet {
     function manageAppOrder(Orders.AppOrderOperation calldata operation) external {
         bytes32 separator = Domain.separator();
         bytes32 orderHash = Orders.toTypedDataHash(separator, Orders.hash(operation.order));
+        bytes32 operationHash = Orders.toTypedDataHash(separator, Orders.hash(operation));
         address owner = Assets.appOwner(operation.order.app);
-        _authorize(
-            orderHash,
-            owner,
-            Orders.toTypedDataHash(separator, Orders.hash(operation)),
-            operation.sign
-        );
-        if (_apply(orderHash, owner, operation.operation, operation.order.volume)) {
+        if (
+            _manage(
+                orderHash,
+                owner,
+                operationHash,
+                operation.sign,
+                operation.operation,
+                operation.order.volume
+            )
+        ) {
             emit SignedAppOrder(orderHash);
         } else {
             emit ClosedAppOrder(orderHash);
@@ -33,14 +37,18 @@ contract OrderManagementFacet is IOrderManagement, Facet {
     function manageDatasetOrder(Orders.DatasetOrderOperation calldata operation) external {
         bytes32 separator = Domain.separator();
         bytes32 orderHash = Orders.toTypedDataHash(separator, Orders.hash(operation.order));
+        bytes32 operationHash = Orders.toTypedDataHash(separator, Orders.hash(operation));
         address owner = Assets.datasetOwner(operation.order.dataset);
-        _authorize(
-            orderHash,
-            owner,
-            Orders.toTypedDataHash(separator, Orders.hash(operation)),
-            operation.sign
-        );
-        if (_apply(orderHash, owner, operation.operation, operation.order.volume)) {
+        if (
+            _manage(
+                orderHash,
+                owner,
+                operationHash,
+                operation.sign,
+                operation.operation,
+                operation.order.volume
+            )
+        ) {
             emit SignedDatasetOrder(orderHash);
         } else {
             emit ClosedDatasetOrder(orderHash);
@@ -51,14 +59,18 @@ contract OrderManagementFacet is IOrderManagement, Facet {
     function manageWorkerpoolOrder(Orders.WorkerpoolOrderOperation calldata operation) external {
         bytes32 separator = Domain.separator();
         bytes32 orderHash = Orders.toTypedDataHash(separator, Orders.hash(operation.order));
+        bytes32 operationHash = Orders.toTypedDataHash(separator, Orders.hash(operation));
         address owner = Assets.workerpoolOwner(operation.order.workerpool);
-        _authorize(
-            orderHash,
-            owner,
-            Orders.toTypedDataHash(separator, Orders.hash(operation)),
-            operation.sign
-        );
-        if (_apply(orderHash, owner, operation.operation, operation.order.volume)) {
+        if (
+            _manage(
+                orderHash,
+                owner,
+                operationHash,
+                operation.sign,
+                operation.operation,
+                operation.order.volume
+            )
+        ) {
             emit SignedWorkerpoolOrder(orderHash);
         } else {
             emit ClosedWorkerpoolOrder(orderHash);
@@ -69,14 +81,18 @@ contract OrderManagementFacet is IOrderManagement, Facet {
     function manageRequestOrder(Orders.RequestOrderOperation calldata operation) external {
         bytes32 separator = Domain.separator();
         bytes32 orderHash = Orders.toTypedDataHash(separator, Orders.hash(operation.order));
+        bytes32 operationHash = Orders.toTypedDataHash(separator, Orders.hash(operation));
         address owner = operation.order.requester;
-        _authorize(
-            orderHash,
-            owner,
-            Orders.toTypedDataHash(separator, Orders.hash(operation)),
-            operation.sign
-        );
-        if (_apply(orderHash, owner, operation.operation, operation.order.volume)) {
+        if (
+            _manage(
+                orderHash,
+                owner,
+                operationHash,
+                operation.sign,
+                operation.operation,
+                operation.order.volume
+            )
+        ) {
             emit SignedRequestOrder(orderHash);
         } else {
             emit ClosedRequestOrder(orderHash);
@@ -113,27 +129,20 @@ contract OrderManagementFacet is IOrderManagement, Facet {
         return HubStorage.layout().consumed[orderHash];
     }
 
-    /// @dev The owner acts itself, or someone relays the owner's signature of the operation. A zero
-    /// owner (request orders naming no requester) can never be authorized.
-    function _authorize(
+    /// @dev Authorizes, then applies, an operation on `orderHash`. The owner acts itself, or someone relays
+    /// the owner's signature of the operation; a zero owner (a request naming no requester) never passes.
+    /// SIGN presigns the order for `owner`; CLOSE consumes its whole `volume`. Returns true for SIGN.
+    function _manage(
         bytes32 orderHash,
         address owner,
         bytes32 operationHash,
-        bytes calldata sign
-    ) private view {
-        if (owner == address(0)) revert OperationNotAuthorized(orderHash, owner, msg.sender);
-        if (msg.sender == owner) return;
-        if (!Signatures.isValid(owner, operationHash, sign))
-            revert OperationNotAuthorized(orderHash, owner, msg.sender);
-    }
-
-    /// @dev SIGN presigns the order for `owner`; CLOSE consumes its whole volume. Returns true for SIGN.
-    function _apply(
-        bytes32 orderHash,
-        address owner,
+        bytes calldata sign,
         Orders.OrderOperationEnum operation,
         uint256 volume
     ) private returns (bool signed) {
+        if (owner == address(0) || (msg.sender != owner && !Signatures.isValid(owner, operationHash, sign))) {
+            revert OperationNotAuthorized(orderHash, owner, msg.sender);
+        }
         HubStorage.Layout storage $ = HubStorage.layout();
         if (operation == Orders.OrderOperationEnum.SIGN) {
             $.presigned[orderHash] = owner;

@@ -275,16 +275,14 @@ library Orders {
     /// @param operation The operation; its `sign` and the order's are ignored.
     /// @return structHash keccak256(APP_ORDER_OPERATION_TYPEHASH ‖ hash(order) ‖ operation).
     function hash(AppOrderOperation calldata operation) internal pure returns (bytes32 structHash) {
-        AppOrder calldata order;
-        uint256 op;
+        uint256 operationAt;
         assembly ("memory-safe") {
-            // Head: order offset, operation, `sign` offset. The order's head must lie inside the calldata.
-            let orderRel := calldataload(operation)
-            order := add(operation, orderRel)
-            op := calldataload(add(operation, 0x20))
-            if or(or(gt(orderRel, 0xffffffffffffffff), gt(add(order, 0x120), calldatasize())), gt(op, 1)) {
-                revert(0, 0)
-            }
+            operationAt := operation
+        }
+        (uint256 orderAt, uint256 op) = _splitOperation(operationAt, 0x120);
+        AppOrder calldata order;
+        assembly ("memory-safe") {
+            order := orderAt
         }
         return _hashOperation(APP_ORDER_OPERATION_TYPEHASH, hash(order), op);
     }
@@ -293,16 +291,14 @@ library Orders {
     /// @param operation The operation; its `sign` and the order's are ignored.
     /// @return structHash keccak256(DATASET_ORDER_OPERATION_TYPEHASH ‖ hash(order) ‖ operation).
     function hash(DatasetOrderOperation calldata operation) internal pure returns (bytes32 structHash) {
-        DatasetOrder calldata order;
-        uint256 op;
+        uint256 operationAt;
         assembly ("memory-safe") {
-            // Head: order offset, operation, `sign` offset. The order's head must lie inside the calldata.
-            let orderRel := calldataload(operation)
-            order := add(operation, orderRel)
-            op := calldataload(add(operation, 0x20))
-            if or(or(gt(orderRel, 0xffffffffffffffff), gt(add(order, 0x120), calldatasize())), gt(op, 1)) {
-                revert(0, 0)
-            }
+            operationAt := operation
+        }
+        (uint256 orderAt, uint256 op) = _splitOperation(operationAt, 0x120);
+        DatasetOrder calldata order;
+        assembly ("memory-safe") {
+            order := orderAt
         }
         return _hashOperation(DATASET_ORDER_OPERATION_TYPEHASH, hash(order), op);
     }
@@ -311,16 +307,14 @@ library Orders {
     /// @param operation The operation; its `sign` and the order's are ignored.
     /// @return structHash keccak256(WORKERPOOL_ORDER_OPERATION_TYPEHASH ‖ hash(order) ‖ operation).
     function hash(WorkerpoolOrderOperation calldata operation) internal pure returns (bytes32 structHash) {
-        WorkerpoolOrder calldata order;
-        uint256 op;
+        uint256 operationAt;
         assembly ("memory-safe") {
-            // Head: order offset, operation, `sign` offset. The order's head must lie inside the calldata.
-            let orderRel := calldataload(operation)
-            order := add(operation, orderRel)
-            op := calldataload(add(operation, 0x20))
-            if or(or(gt(orderRel, 0xffffffffffffffff), gt(add(order, 0x160), calldatasize())), gt(op, 1)) {
-                revert(0, 0)
-            }
+            operationAt := operation
+        }
+        (uint256 orderAt, uint256 op) = _splitOperation(operationAt, 0x160);
+        WorkerpoolOrder calldata order;
+        assembly ("memory-safe") {
+            order := orderAt
         }
         return _hashOperation(WORKERPOOL_ORDER_OPERATION_TYPEHASH, hash(order), op);
     }
@@ -329,18 +323,36 @@ library Orders {
     /// @param operation The operation; its `sign` and the order's are ignored.
     /// @return structHash keccak256(REQUEST_ORDER_OPERATION_TYPEHASH ‖ hash(order) ‖ operation).
     function hash(RequestOrderOperation calldata operation) internal pure returns (bytes32 structHash) {
-        RequestOrder calldata order;
-        uint256 op;
+        uint256 operationAt;
         assembly ("memory-safe") {
-            // Head: order offset, operation, `sign` offset. The order's head must lie inside the calldata.
+            operationAt := operation
+        }
+        (uint256 orderAt, uint256 op) = _splitOperation(operationAt, 0x200);
+        RequestOrder calldata order;
+        assembly ("memory-safe") {
+            order := orderAt
+        }
+        return _hashOperation(REQUEST_ORDER_OPERATION_TYPEHASH, hash(order), op);
+    }
+
+    /// @dev Reads an operation's head (order offset, operation, `sign` offset) at calldata offset
+    /// `operation`. Reverts when the order's static head (`orderHeadSize` bytes) would lie outside the
+    /// calldata or the operation is neither SIGN nor CLOSE, as the ABI decoder would.
+    function _splitOperation(
+        uint256 operation,
+        uint256 orderHeadSize
+    ) private pure returns (uint256 orderAt, uint256 op) {
+        assembly ("memory-safe") {
             let orderRel := calldataload(operation)
-            order := add(operation, orderRel)
+            orderAt := add(operation, orderRel)
             op := calldataload(add(operation, 0x20))
-            if or(or(gt(orderRel, 0xffffffffffffffff), gt(add(order, 0x200), calldatasize())), gt(op, 1)) {
+            if or(
+                or(gt(orderRel, 0xffffffffffffffff), gt(add(orderAt, orderHeadSize), calldatasize())),
+                gt(op, 1)
+            ) {
                 revert(0, 0)
             }
         }
-        return _hashOperation(REQUEST_ORDER_OPERATION_TYPEHASH, hash(order), op);
     }
 
     /// @notice EIP-712 digest of a struct hash: keccak256("\x19\x01" ‖ domainSeparator ‖ structHash).
