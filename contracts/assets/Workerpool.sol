@@ -3,27 +3,21 @@ pragma solidity ^0.8.28;
 
 import {Asset} from "./Asset.sol";
 import {IWorkerpool} from "../interfaces/IWorkerpool.sol";
+import {IWorkerpoolRegistry} from "../interfaces/IWorkerpoolRegistry.sol";
 
 /// @title Workerpool implementation
 /// @notice Data layout (set by `WorkerpoolRegistry`): the description as a 2-byte length followed by its bytes.
-/// The policy is the only storage of a workerpool, written by `changePolicy` only, so that creation writes
-/// no storage in the workerpool.
+/// The policy lives in the registry, beside the workerpool's owner, so that the hub reads both in one call
+/// when it matches orders; a workerpool has no storage of its own.
 contract Workerpool is Asset, IWorkerpool {
-    /// @dev One slot; `isSet` tells a stored policy (where 0 is a valid ratio) from the defaults.
-    struct Policy {
-        bool isSet;
-        uint8 workerStakeRatio;
-        uint8 schedulerRewardRatio;
-    }
-
-    uint256 private constant _DEFAULT_WORKER_STAKE_RATIO = 30;
-    uint256 private constant _DEFAULT_SCHEDULER_REWARD_RATIO = 1;
     uint256 private constant _MAX_RATIO = 100;
 
-    Policy private _policy;
+    IWorkerpoolRegistry private immutable _WORKERPOOL_REGISTRY;
 
     /// @param workerpoolRegistry Registry deploying the workerpools.
-    constructor(address workerpoolRegistry) Asset(workerpoolRegistry) {}
+    constructor(address workerpoolRegistry) Asset(workerpoolRegistry) {
+        _WORKERPOOL_REGISTRY = IWorkerpoolRegistry(workerpoolRegistry);
+    }
 
     /// @inheritdoc IWorkerpool
     function initialize(string calldata) external pure {
@@ -40,18 +34,14 @@ contract Workerpool is Asset, IWorkerpool {
         if (newSchedulerRewardRatioPolicy > _MAX_RATIO) {
             revert InvalidSchedulerRewardRatioPolicy(newSchedulerRewardRatioPolicy);
         }
+        (, uint256 oldWorkerStakeRatio, uint256 oldSchedulerRewardRatio) = _policy();
         emit PolicyUpdate(
-            m_workerStakeRatioPolicy(),
+            oldWorkerStakeRatio,
             newWorkerStakeRatioPolicy,
-            m_schedulerRewardRatioPolicy(),
+            oldSchedulerRewardRatio,
             newSchedulerRewardRatioPolicy
         );
-        // Both values are <= 100, so the casts are exact.
-        _policy = Policy({
-            isSet: true,
-            workerStakeRatio: uint8(newWorkerStakeRatioPolicy),
-            schedulerRewardRatio: uint8(newSchedulerRewardRatioPolicy)
-        });
+        _WORKERPOOL_REGISTRY.setPolicy(newWorkerStakeRatioPolicy, newSchedulerRewardRatioPolicy);
     }
 
     /// @inheritdoc IWorkerpool
@@ -60,14 +50,16 @@ contract Workerpool is Asset, IWorkerpool {
     }
 
     /// @inheritdoc IWorkerpool
-    function m_workerStakeRatioPolicy() public view returns (uint256) {
-        Policy memory policy = _policy;
-        return policy.isSet ? policy.workerStakeRatio : _DEFAULT_WORKER_STAKE_RATIO;
+    function m_workerStakeRatioPolicy() external view returns (uint256 ratio) {
+        (, ratio, ) = _policy();
     }
 
     /// @inheritdoc IWorkerpool
-    function m_schedulerRewardRatioPolicy() public view returns (uint256) {
-        Policy memory policy = _policy;
-        return policy.isSet ? policy.schedulerRewardRatio : _DEFAULT_SCHEDULER_REWARD_RATIO;
+    function m_schedulerRewardRatioPolicy() external view returns (uint256 ratio) {
+        (, , ratio) = _policy();
+    }
+
+    function _policy() private view returns (address, uint256, uint256) {
+        return _WORKERPOOL_REGISTRY.ownerAndPolicyOf(address(this));
     }
 }

@@ -41,6 +41,7 @@ library HubStorage {
         // ---- orders ----
         mapping(bytes32 orderHash => address signer) presigned;
         mapping(bytes32 orderHash => uint256 volume) consumed;
+        // Deals live in contract code, not here (see `Deals`).
     }
 
     /// @dev keccak256(abi.encode(uint256(keccak256("openpoco.storage.Hub")) - 1)) & ~bytes32(uint256(0xff))

@@ -23,4 +23,22 @@ interface IWorkerpoolRegistry is IRegistry {
         address workerpoolOwner,
         string calldata workerpoolDescription
     ) external view returns (address workerpool);
+
+    /// @notice `caller` is not a workerpool of this registry.
+    error NotAWorkerpool(address caller);
+
+    /// @notice Records the calling workerpool's policy (`Workerpool.changePolicy` validates it and calls this).
+    /// @dev Kept here, beside the owner, so that the hub reads both with one call when it matches orders.
+    /// @param workerStakeRatio Percent of the workerpool price a worker stakes per task (<= 100).
+    /// @param schedulerRewardRatio Percent of the workers' reward kept by the scheduler (<= 100).
+    function setPolicy(uint256 workerStakeRatio, uint256 schedulerRewardRatio) external;
+
+    /// @notice Owner and policy of `workerpool` (defaults 30 and 1 until its owner changes them).
+    /// @param workerpool The workerpool.
+    /// @return workerpoolOwner Its owner, address(0) when it is not registered here.
+    /// @return workerStakeRatio Percent of the workerpool price a worker stakes per task.
+    /// @return schedulerRewardRatio Percent of the workers' reward kept by the scheduler.
+    function ownerAndPolicyOf(
+        address workerpool
+    ) external view returns (address workerpoolOwner, uint256 workerStakeRatio, uint256 schedulerRewardRatio);
 }

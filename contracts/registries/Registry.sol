@@ -21,11 +21,17 @@ abstract contract Registry is IRegistry, Ownable {
     using PackedTokenList for PackedTokenList.List;
 
     uint256 private constant _OWNER_MASK = type(uint160).max;
-    uint256 private constant _INDEX_SHIFT = 160;
+    uint256 private constant _EXTRA_SHIFT = 160;
+    uint256 private constant _EXTRA_MASK = 0xffff;
+    uint256 private constant _INDEX_SHIFT = 176;
+    /// @dev The owner and extra bits of a token word.
+    uint256 private constant _OWNER_AND_EXTRA_MASK = (1 << _INDEX_SHIFT) - 1;
 
     address private immutable _MASTER;
 
-    /// @dev Owner (low 160 bits) and index in the owner's list (high 96 bits); zero for no token.
+    /// @dev Owner (low 160 bits), 16 extra bits a registry may use for per-asset settings that must be read
+    /// together with the owner (see `_extraOf`), and the index in the owner's list (high 80 bits); zero for no
+    /// token.
     mapping(uint256 tokenId => uint256 ownerAndIndex) private _tokens;
     mapping(address owner => PackedTokenList.List) private _ownedTokens;
     PackedTokenList.List private _allTokens;
@@ -150,8 +156,9 @@ abstract contract Registry is IRegistry, Ownable {
 
         uint256 index = info >> _INDEX_SHIFT;
         uint256 moved = _ownedTokens[from].removeAt(index);
-        if (moved != 0) _tokens[moved] = uint160(from) | (index << _INDEX_SHIFT);
-        _tokens[tokenId] = uint160(to) | (_ownedTokens[to].push(tokenId) << _INDEX_SHIFT);
+        if (moved != 0) _tokens[moved] = (_tokens[moved] & _OWNER_AND_EXTRA_MASK) | (index << _INDEX_SHIFT);
+        uint256 extra = info & (_EXTRA_MASK << _EXTRA_SHIFT);
+        _tokens[tokenId] = uint160(to) | extra | (_ownedTokens[to].push(tokenId) << _INDEX_SHIFT);
         emit Transfer(from, to, tokenId);
     }
 
@@ -221,6 +228,19 @@ abstract contract Registry is IRegistry, Ownable {
         _tokens[tokenId] = uint160(assetOwner) | (_ownedTokens[assetOwner].push(tokenId) << _INDEX_SHIFT);
         _allTokens.push(tokenId);
         emit Transfer(address(0), assetOwner, tokenId);
+    }
+
+    /// @dev Owner and extra bits of the token of `asset`: (address(0), 0) when it is not registered.
+    function _ownerAndExtraOf(address asset) internal view returns (address assetOwner, uint256 extra) {
+        uint256 info = _tokens[uint160(asset)];
+        return (address(uint160(info)), (info >> _EXTRA_SHIFT) & _EXTRA_MASK);
+    }
+
+    /// @dev Sets the extra bits of the token of the registered `asset` (`extra` < 2^16).
+    function _setExtra(address asset, uint256 extra) internal {
+        uint256 tokenId = uint160(asset);
+        uint256 info = _tokens[tokenId];
+        _tokens[tokenId] = (info & ~(_EXTRA_MASK << _EXTRA_SHIFT)) | (extra << _EXTRA_SHIFT);
     }
 
     /// @dev Address of the asset holding `data` for `assetOwner`, deployed or not.

@@ -2,12 +2,22 @@
 pragma solidity ^0.8.28;
 
 import {Workerpool} from "../assets/Workerpool.sol";
+import {IWorkerpool} from "../interfaces/IWorkerpool.sol";
 import {IWorkerpoolRegistry} from "../interfaces/IWorkerpoolRegistry.sol";
 import {Registry} from "./Registry.sol";
 
 /// @title Workerpool registry
 /// @notice Deploys workerpools: data clones of a `Workerpool` implementation holding the description.
 contract WorkerpoolRegistry is Registry, IWorkerpoolRegistry {
+    /// @dev Policy bits in the token's extra bits: bit 15 set once a policy is stored (0 is a valid ratio),
+    /// worker stake ratio in bits 0-6, scheduler reward ratio in bits 7-13 (both <= 100 < 128).
+    uint256 private constant _POLICY_SET = 1 << 15;
+    uint256 private constant _RATIO_MASK = 0x7f;
+    uint256 private constant _REWARD_SHIFT = 7;
+    uint256 private constant _DEFAULT_WORKER_STAKE_RATIO = 30;
+    uint256 private constant _DEFAULT_SCHEDULER_REWARD_RATIO = 1;
+    uint256 private constant _MAX_RATIO = 100;
+
     /// @param initialOwner Owner of the registry (admin functions).
     constructor(address initialOwner) Registry(initialOwner, address(new Workerpool(address(this)))) {}
 
@@ -25,6 +35,33 @@ contract WorkerpoolRegistry is Registry, IWorkerpoolRegistry {
         string calldata workerpoolDescription
     ) external view returns (address) {
         return _predictAsset(workerpoolOwner, _pack(workerpoolDescription));
+    }
+
+    /// @inheritdoc IWorkerpoolRegistry
+    function setPolicy(uint256 workerStakeRatio, uint256 schedulerRewardRatio) external {
+        (address workerpoolOwner, ) = _ownerAndExtraOf(msg.sender);
+        if (workerpoolOwner == address(0)) revert NotAWorkerpool(msg.sender);
+        // The workerpool validated both ratios already; checked again so the packed bits never overflow.
+        if (workerStakeRatio > _MAX_RATIO) revert IWorkerpool.InvalidWorkerStakeRatioPolicy(workerStakeRatio);
+        if (schedulerRewardRatio > _MAX_RATIO) {
+            revert IWorkerpool.InvalidSchedulerRewardRatioPolicy(schedulerRewardRatio);
+        }
+        _setExtra(msg.sender, _POLICY_SET | workerStakeRatio | (schedulerRewardRatio << _REWARD_SHIFT));
+    }
+
+    /// @inheritdoc IWorkerpoolRegistry
+    function ownerAndPolicyOf(
+        address workerpool
+    )
+        external
+        view
+        returns (address workerpoolOwner, uint256 workerStakeRatio, uint256 schedulerRewardRatio)
+    {
+        uint256 policy;
+        (workerpoolOwner, policy) = _ownerAndExtraOf(workerpool);
+        if (policy & _POLICY_SET == 0)
+            return (workerpoolOwner, _DEFAULT_WORKER_STAKE_RATIO, _DEFAULT_SCHEDULER_REWARD_RATIO);
+        return (workerpoolOwner, policy & _RATIO_MASK, (policy >> _REWARD_SHIFT) & _RATIO_MASK);
     }
 
     /// @notice Name of the token collection.

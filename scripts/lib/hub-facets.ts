@@ -20,6 +20,8 @@ export const HUB_FACETS: FacetSpec[] = [
   { name: "SRLCFacet", args: () => [] },
   { name: "SignatureFacet", args: () => [] },
   { name: "OrderManagementFacet", args: () => [] },
+  { name: "MatchingFacet", args: () => [] },
+  { name: "DealFacet", args: () => [] },
 ];
 
 /** Function selectors declared by a contract's ABI. */

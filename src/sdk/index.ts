@@ -1,2 +1,3 @@
 /** OpenPoCo SDK. */
 export * from "./orders";
+export * from "./deals";

@@ -5,10 +5,13 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {HubStorage} from "../HubStorage.sol";
+import {IEscrow} from "../../interfaces/hub/IEscrow.sol";
 
 /// @title The hub's ledger: the only code that writes SRLC balances and the SRLC supply
 /// @dev Every movement emits the ERC-20 `Transfer` event of the SRLC view, so indexers can follow
-/// balances from events alone. Locks, rewards and seizures join this library with the deal logic.
+/// balances from events alone; a lock moves SRLC from an account's balance to its frozen balance and emits
+/// `Lock` (the SRLC supply and `Transfer` are unaffected: the SRLC stays the account's). Unlocks, rewards and
+/// seizures join this library with the task logic.
 library Escrow {
     /// @dev Credits `to` with `amount` newly escrowed RLC.
     function mint(address to, uint256 amount) internal {
@@ -68,5 +71,18 @@ library Escrow {
         unchecked {
             allowances[spender] = current - amount;
         }
+    }
+
+    /// @dev Moves `amount` of `account`'s free SRLC to its frozen balance (a deal's payment or stake).
+    function lock(address account, uint256 amount) internal {
+        HubStorage.Account storage stored = HubStorage.layout().accounts[account];
+        uint256 balance = stored.balance;
+        if (balance < amount) revert IERC20Errors.ERC20InsufficientBalance(account, balance, amount);
+        unchecked {
+            // balance >= amount, and balance + frozen <= supply < 2^128: neither field can wrap.
+            stored.balance = uint128(balance - amount);
+            stored.frozen += uint128(amount);
+        }
+        emit IEscrow.Lock(account, amount);
     }
 }

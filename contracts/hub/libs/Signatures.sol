@@ -7,7 +7,7 @@ import {IERC734} from "../../interfaces/IERC734.sol";
 import {GROUPMEMBER_PURPOSE} from "./Constants.sol";
 
 /// @title Signature and group membership checks of orders
-/// @notice An identity approves a 32-byte hash in one of three ways, checked in this order:
+/// @notice An identity approves a 32-byte hash in one of three ways:
 /// 1. presigned: `presigned[hash] == identity` in the hub storage (set on-chain by the identity);
 /// 2. ERC-1271: the identity has code and its `isValidSignature(hash, signature)` returns the magic value;
 /// 3. ECDSA: the identity has no code and `signature` recovers to it (65-byte `r,s,v` or 64-byte EIP-2098).
@@ -46,15 +46,22 @@ library Signatures {
         return recovered == signer && recovered != address(0);
     }
 
-    /// @notice Whether `signer` presigned `hash`, or else `signature` is its valid signature of it.
-    /// @dev The presignature goes first: a storage read is cheaper than ecrecover or an external call,
-    /// and a presigned order may come with an empty signature.
+    /// @notice Whether `signer` presigned `hash`, or `signature` is its valid signature of it.
+    /// @dev Accepts exactly what the reference accepts (presigned, else ERC-1271 for a signer with code, else
+    /// ECDSA), but tries ECDSA first: a signature that recovers to `signer` proves its key, and trying it
+    /// first spares the usual case (an EOA's EIP-712 signature) a cold presigned slot and a cold code-size
+    /// read, about 4.7k gas per order. The outcomes differ only for an EIP-7702 account (code and a key),
+    /// whose own key is accepted as OpenZeppelin's `SignatureChecker` does. A presigned order may come with
+    /// an empty signature, which recovers nothing.
     function isPresignedOrValid(
         address signer,
         bytes32 hash,
         bytes calldata signature
     ) internal view returns (bool) {
-        return isPresigned(signer, hash) || isValid(signer, hash, signature);
+        if (signer == address(0)) return false;
+        if (recover(hash, signature) == signer) return true;
+        if (HubStorage.layout().presigned[hash] == signer) return true;
+        return signer.code.length != 0 && _isValidERC1271(signer, hash, signature);
     }
 
     /// @notice The address that signed `hash` with the ECDSA `signature`, or address(0) when invalid.

@@ -17,8 +17,15 @@ interface IEscrow is IApprovalReceiver {
     error ArrayLengthMismatch(uint256 amounts, uint256 targets);
     /// @notice receiveApproval was called by (or for) `token`, which is not the hub's RLC.
     error UnexpectedToken(address token);
-    /// @notice receiveApproval got a payload it does not understand (only empty data is supported).
+    /// @notice receiveApproval got a payload it does not understand: only empty data (deposit) and a
+    /// `matchOrders` call (deposit, then match) are supported.
     error UnsupportedApprovalData(bytes4 selector);
+    /// @notice receiveApproval carried a match whose request order belongs to `requester`, not to `sender`,
+    /// the account that approved and deposited.
+    error ApprovalNotFromRequester(address sender, address requester);
+
+    /// @notice `amount` of `owner`'s balance was locked (moved to its frozen balance) for a deal.
+    event Lock(address owner, uint256 amount);
 
     /// @notice Pulls `amount` RLC from the caller (approved beforehand) and credits the caller.
     /// @param amount Amount in nRLC.

@@ -9,7 +9,20 @@ import {IEscrow} from "./IEscrow.sol";
 import {ISRLC} from "./ISRLC.sol";
 import {ISignatures} from "./ISignatures.sol";
 import {IOrderManagement} from "./IOrderManagement.sol";
+import {IMatching} from "./IMatching.sol";
+import {IDeals} from "./IDeals.sol";
 
 /// @title The PoCo hub, as seen by clients: every facet's functions, events and errors
 /// @dev Clients use this interface at the proxy's address (`ethers.getContractAt("IHub", hub)`).
-interface IHub is IRouter, IOwnership, IConfig, ICategories, IEscrow, ISRLC, ISignatures, IOrderManagement {}
+interface IHub is
+    IRouter,
+    IOwnership,
+    IConfig,
+    ICategories,
+    IEscrow,
+    ISRLC,
+    ISignatures,
+    IOrderManagement,
+    IMatching,
+    IDeals
+{}

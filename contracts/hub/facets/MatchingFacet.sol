@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Facet} from "./Facet.sol";
+import {HubStorage} from "../HubStorage.sol";
+import {Assets} from "../libs/Assets.sol";
+import {Deals} from "../libs/Deals.sol";
+import {Domain} from "../libs/Domain.sol";
+import {Escrow} from "../libs/Escrow.sol";
+import {Orders} from "../libs/Orders.sol";
+import {Signatures} from "../libs/Signatures.sol";
+import {WORKERPOOL_STAKE_RATIO} from "../libs/Constants.sol";
+import {ICategories} from "../../interfaces/hub/ICategories.sol";
+import {IDeals} from "../../interfaces/hub/IDeals.sol";
+import {IMatching} from "../../interfaces/hub/IMatching.sol";
+
+/// @title Matching orders into deals
+/// @dev The checks run cheapest first: field comparisons, then restrictions (an ERC-734 call only when a
+/// restriction names a third party), then hashing, registry lookups and signatures, then storage.
+contract MatchingFacet is IMatching, Facet {
+    /// @dev Bound of the 64-bit deal fields (see `Deals`): prices, trust, and botFirst + botSize.
+    uint256 private constant MAX_UINT64 = type(uint64).max;
+    bytes32 private constant TEE_BIT = bytes32(uint256(1));
+
+    /// @dev The ten restriction fields, in the order they are checked.
+    enum Field {
+        RequestWorkerpool,
+        AppDatasetRestrict,
+        AppWorkerpoolRestrict,
+        AppRequesterRestrict,
+        DatasetAppRestrict,
+        DatasetWorkerpoolRestrict,
+        DatasetRequesterRestrict,
+        WorkerpoolAppRestrict,
+        WorkerpoolDatasetRestrict,
+        WorkerpoolRequesterRestrict
+    }
+
+    /// @dev What the checks derive and the recording needs, kept in memory to spare the stack.
+    struct Match {
+        bool hasDataset;
+        bytes32 tag;
+        bytes32 appHash;
+        bytes32 datasetHash;
+        bytes32 workerpoolHash;
+        bytes32 requestHash;
+        address appOwner;
+        address datasetOwner;
+        address workerpoolOwner;
+        uint256 workerStakeRatio;
+        uint256 schedulerRewardRatio;
+        uint256 botFirst;
+        uint256 volume;
+    }
+
+    /// @inheritdoc IMatching
+    function matchOrders(
+        Orders.AppOrder calldata appOrder,
+        Orders.DatasetOrder calldata datasetOrder,
+        Orders.WorkerpoolOrder calldata workerpoolOrder,
+        Orders.RequestOrder calldata requestOrder
+    ) external returns (bytes32) {
+        return _match(appOrder, datasetOrder, workerpoolOrder, requestOrder, requestOrder.requester);
+    }
+
+    /// @inheritdoc IMatching
+    function sponsorMatchOrders(
+        Orders.AppOrder calldata appOrder,
+        Orders.DatasetOrder calldata datasetOrder,
+        Orders.WorkerpoolOrder calldata workerpoolOrder,
+        Orders.RequestOrder calldata requestOrder
+    ) external returns (bytes32 dealid) {
+        dealid = _match(appOrder, datasetOrder, workerpoolOrder, requestOrder, msg.sender);
+        emit DealSponsored(dealid, msg.sender);
+    }
+
+    /// @inheritdoc IMatching
+    function computeDealVolume(
+        Orders.AppOrder calldata appOrder,
+        Orders.DatasetOrder calldata datasetOrder,
+        Orders.WorkerpoolOrder calldata workerpoolOrder,
+        Orders.RequestOrder calldata requestOrder
+    ) external view returns (uint256 volume) {
+        bytes32 separator = Domain.separator();
+        volume = _available(Orders.toTypedDataHash(separator, Orders.hash(appOrder)), appOrder.volume);
+        if (datasetOrder.dataset != address(0)) {
+            bytes32 datasetHash = Orders.toTypedDataHash(separator, Orders.hash(datasetOrder));
+            volume = Math.min(volume, _available(datasetHash, datasetOrder.volume));
+        }
+        bytes32 workerpoolHash = Orders.toTypedDataHash(separator, Orders.hash(workerpoolOrder));
+        volume = Math.min(volume, _available(workerpoolHash, workerpoolOrder.volume));
+        bytes32 requestHash = Orders.toTypedDataHash(separator, Orders.hash(requestOrder));
+        (uint256 requestLeft, ) = _requestAvailable(requestHash, requestOrder.volume);
+        volume = Math.min(volume, requestLeft);
+    }
+
+    /// @inheritdoc IMatching
+    function assertDatasetDealCompatibility(
+        Orders.DatasetOrder calldata datasetOrder,
+        bytes32 dealId
+    ) external view {
+        bytes32 orderHash = Orders.toTypedDataHash(Domain.separator(), Orders.hash(datasetOrder));
+        if (_available(orderHash, datasetOrder.volume) == 0) {
+            revert IncompatibleDatasetOrder("Dataset order is revoked or fully consumed");
+        }
+        address owner = Assets.datasetOwnerOrZero(datasetOrder.dataset);
+        if (owner == address(0)) revert IncompatibleDatasetOrder("Dataset not registered");
+        if (!Signatures.isPresignedOrValid(owner, orderHash, datasetOrder.sign)) {
+            revert IncompatibleDatasetOrder("Invalid dataset order signature");
+        }
+        IDeals.Deal memory deal = Deals.load(dealId);
+        if (deal.requester == address(0)) revert IncompatibleDatasetOrder("Deal not found");
+        if (deal.dataset.pointer != address(0)) revert IncompatibleDatasetOrder("Deal already has a dataset");
+        if (!_admits(datasetOrder.apprestrict, deal.app.pointer)) {
+            revert IncompatibleDatasetOrder("App restriction not satisfied");
+        }
+        if (!_admits(datasetOrder.workerpoolrestrict, deal.workerpool.pointer)) {
+            revert IncompatibleDatasetOrder("Workerpool restriction not satisfied");
+        }
+        if (!_admits(datasetOrder.requesterrestrict, deal.requester)) {
+            revert IncompatibleDatasetOrder("Requester restriction not satisfied");
+        }
+        if (deal.tag & datasetOrder.tag != datasetOrder.tag) {
+            revert IncompatibleDatasetOrder("Tag compatibility not satisfied");
+        }
+    }
+
+    /// @inheritdoc IMatching
+    function dealInFlight() external view {
+        bytes memory code = Deals.inFlight();
+        assembly ("memory-safe") {
+            return(add(code, 0x20), mload(code))
+        }
+    }
+
+    /// @dev Checks the four orders, records the deal, consumes the orders and locks the funds.
+    function _match(
+        Orders.AppOrder calldata appOrder,
+        Orders.DatasetOrder calldata datasetOrder,
+        Orders.WorkerpoolOrder calldata workerpoolOrder,
+        Orders.RequestOrder calldata requestOrder,
+        address sponsor
+    ) private returns (bytes32 dealid) {
+        Match memory m;
+        m.hasDataset = datasetOrder.dataset != address(0);
+        m.tag = _checkTerms(appOrder, datasetOrder, workerpoolOrder, requestOrder, m.hasDataset);
+        _checkRestrictions(appOrder, datasetOrder, workerpoolOrder, requestOrder, m.hasDataset);
+        _authenticate(appOrder, datasetOrder, workerpoolOrder, requestOrder, m);
+        _computeVolume(appOrder.volume, datasetOrder.volume, workerpoolOrder.volume, requestOrder.volume, m);
+        if (bytes(requestOrder.params).length > Deals.MAX_PARAMS_LENGTH) {
+            revert ValueOutOfRange(
+                "requestorder.params",
+                bytes(requestOrder.params).length,
+                Deals.MAX_PARAMS_LENGTH
+            );
+        }
+        uint256 workerpoolPrice = workerpoolOrder.workerpoolprice;
+        uint256 price = Math.saturatingAdd(appOrder.appprice, workerpoolPrice);
+        if (m.hasDataset) price = Math.saturatingAdd(price, datasetOrder.datasetprice);
+        Escrow.lock(sponsor, Math.saturatingMul(price, m.volume));
+        Escrow.lock(m.workerpoolOwner, ((workerpoolPrice * WORKERPOOL_STAKE_RATIO) / 100) * m.volume);
+
+        dealid = keccak256(abi.encodePacked(m.requestHash, m.botFirst));
+        _record(dealid, appOrder, datasetOrder, workerpoolOrder, requestOrder, m, sponsor);
+        _consume(m);
+        emit SchedulerNotice(workerpoolOrder.workerpool, dealid);
+        emit OrdersMatched(dealid, m.appHash, m.datasetHash, m.workerpoolHash, m.requestHash, m.volume);
+    }
+
+    /// @dev Requester, assets, category, trust, prices and tags; returns the deal's tag.
+    function _checkTerms(
+        Orders.AppOrder calldata appOrder,
+        Orders.DatasetOrder calldata datasetOrder,
+        Orders.WorkerpoolOrder calldata workerpoolOrder,
+        Orders.RequestOrder calldata requestOrder,
+        bool hasDataset
+    ) private view returns (bytes32 tag) {
+        if (requestOrder.requester == address(0)) revert ZeroRequester();
+        if (requestOrder.app != appOrder.app) {
+            revert AssetMismatch("requestorder.app", requestOrder.app, appOrder.app);
+        }
+        if (requestOrder.dataset != datasetOrder.dataset) {
+            revert AssetMismatch("requestorder.dataset", requestOrder.dataset, datasetOrder.dataset);
+        }
+        uint256 category = requestOrder.category;
+        if (category != workerpoolOrder.category) revert CategoryMismatch(category, workerpoolOrder.category);
+        uint256 categories = HubStorage.layout().categories.length;
+        if (category >= categories) revert ICategories.UnknownCategory(category, categories);
+        uint256 trust = requestOrder.trust;
+        if (trust > workerpoolOrder.trust) revert TrustAboveOffer(trust, workerpoolOrder.trust);
+        if (trust > MAX_UINT64) revert ValueOutOfRange("requestorder.trust", trust, MAX_UINT64);
+
+        _checkPrices(appOrder, datasetOrder, workerpoolOrder, requestOrder, hasDataset);
+
+        tag = appOrder.tag | requestOrder.tag;
+        if (hasDataset) tag |= datasetOrder.tag;
+        if (tag & ~workerpoolOrder.tag != 0) revert TagNotOffered(tag, workerpoolOrder.tag);
+        if ((tag ^ appOrder.tag) & TEE_BIT != 0) revert TeeBitMismatch(tag, appOrder.tag);
+    }
+
+    /// @dev Each offered price within the request's maximum, and within the deal's 64-bit price fields.
+    function _checkPrices(
+        Orders.AppOrder calldata appOrder,
+        Orders.DatasetOrder calldata datasetOrder,
+        Orders.WorkerpoolOrder calldata workerpoolOrder,
+        Orders.RequestOrder calldata requestOrder,
+        bool hasDataset
+    ) private pure {
+        if (appOrder.appprice > requestOrder.appmaxprice) {
+            revert PriceAboveMax("apporder.appprice", appOrder.appprice, requestOrder.appmaxprice);
+        }
+        if (hasDataset && datasetOrder.datasetprice > requestOrder.datasetmaxprice) {
+            revert PriceAboveMax(
+                "datasetorder.datasetprice",
+                datasetOrder.datasetprice,
+                requestOrder.datasetmaxprice
+            );
+        }
+        if (workerpoolOrder.workerpoolprice > requestOrder.workerpoolmaxprice) {
+            revert PriceAboveMax(
+                "workerpoolorder.workerpoolprice",
+                workerpoolOrder.workerpoolprice,
+                requestOrder.workerpoolmaxprice
+            );
+        }
+        // Lockable prices fit 64 bits anyway with RLC (its supply is below 2^57 nRLC); the deal stores 64.
+        if (appOrder.appprice > MAX_UINT64) {
+            revert ValueOutOfRange("apporder.appprice", appOrder.appprice, MAX_UINT64);
+        }
+        if (hasDataset && datasetOrder.datasetprice > MAX_UINT64) {
+            revert ValueOutOfRange("datasetorder.datasetprice", datasetOrder.datasetprice, MAX_UINT64);
+        }
+        if (workerpoolOrder.workerpoolprice > MAX_UINT64) {
+            revert ValueOutOfRange(
+                "workerpoolorder.workerpoolprice",
+                workerpoolOrder.workerpoolprice,
+                MAX_UINT64
+            );
+        }
+    }
+
+    /// @dev The request's workerpool and the nine restrictions of the other orders (the dataset order's only
+    /// when there is a dataset).
+    function _checkRestrictions(
+        Orders.AppOrder calldata appOrder,
+        Orders.DatasetOrder calldata datasetOrder,
+        Orders.WorkerpoolOrder calldata workerpoolOrder,
+        Orders.RequestOrder calldata requestOrder,
+        bool hasDataset
+    ) private view {
+        address app = appOrder.app;
+        address dataset = datasetOrder.dataset;
+        address workerpool = workerpoolOrder.workerpool;
+        address requester = requestOrder.requester;
+        _require(requestOrder.workerpool, workerpool, Field.RequestWorkerpool);
+        _require(appOrder.datasetrestrict, dataset, Field.AppDatasetRestrict);
+        _require(appOrder.workerpoolrestrict, workerpool, Field.AppWorkerpoolRestrict);
+        _require(appOrder.requesterrestrict, requester, Field.AppRequesterRestrict);
+        if (hasDataset) {
+            _require(datasetOrder.apprestrict, app, Field.DatasetAppRestrict);
+            _require(datasetOrder.workerpoolrestrict, workerpool, Field.DatasetWorkerpoolRestrict);
+            _require(datasetOrder.requesterrestrict, requester, Field.DatasetRequesterRestrict);
+        }
+        _require(workerpoolOrder.apprestrict, app, Field.WorkerpoolAppRestrict);
+        _require(workerpoolOrder.datasetrestrict, dataset, Field.WorkerpoolDatasetRestrict);
+        _require(workerpoolOrder.requesterrestrict, requester, Field.WorkerpoolRequesterRestrict);
+    }
+
+    /// @dev Hashes the orders, reads the asset owners from the registries (which proves registration) and
+    /// checks each order's signature by its owner.
+    function _authenticate(
+        Orders.AppOrder calldata appOrder,
+        Orders.DatasetOrder calldata datasetOrder,
+        Orders.WorkerpoolOrder calldata workerpoolOrder,
+        Orders.RequestOrder calldata requestOrder,
+        Match memory m
+    ) private view {
+        bytes32 separator = Domain.separator();
+        m.appHash = Orders.toTypedDataHash(separator, Orders.hash(appOrder));
+        m.workerpoolHash = Orders.toTypedDataHash(separator, Orders.hash(workerpoolOrder));
+        m.requestHash = Orders.toTypedDataHash(separator, Orders.hash(requestOrder));
+        m.appOwner = Assets.appOwner(appOrder.app);
+        if (m.hasDataset) {
+            m.datasetHash = Orders.toTypedDataHash(separator, Orders.hash(datasetOrder));
+            m.datasetOwner = Assets.datasetOwner(datasetOrder.dataset);
+        }
+        (m.workerpoolOwner, m.workerStakeRatio, m.schedulerRewardRatio) = Assets.workerpoolOwnerAndPolicy(
+            workerpoolOrder.workerpool
+        );
+
+        if (!Signatures.isPresignedOrValid(m.appOwner, m.appHash, appOrder.sign)) {
+            revert InvalidOrderSignature("apporder", m.appHash, m.appOwner);
+        }
+        if (
+            m.hasDataset && !Signatures.isPresignedOrValid(m.datasetOwner, m.datasetHash, datasetOrder.sign)
+        ) {
+            revert InvalidOrderSignature("datasetorder", m.datasetHash, m.datasetOwner);
+        }
+        if (!Signatures.isPresignedOrValid(m.workerpoolOwner, m.workerpoolHash, workerpoolOrder.sign)) {
+            revert InvalidOrderSignature("workerpoolorder", m.workerpoolHash, m.workerpoolOwner);
+        }
+        address requester = requestOrder.requester;
+        if (!Signatures.isPresignedOrValid(requester, m.requestHash, requestOrder.sign)) {
+            revert InvalidOrderSignature("requestorder", m.requestHash, requester);
+        }
+    }
+
+    /// @dev Sets the deal's volume (the smallest volume left) and first task index; reverts naming the first
+    /// exhausted order.
+    function _computeVolume(
+        uint256 appVolume,
+        uint256 datasetVolume,
+        uint256 workerpoolVolume,
+        uint256 requestVolume,
+        Match memory m
+    ) private view {
+        uint256 volume = _available(m.appHash, appVolume);
+        if (volume == 0) revert OrderExhausted("apporder", m.appHash);
+        if (m.hasDataset) {
+            uint256 datasetLeft = _available(m.datasetHash, datasetVolume);
+            if (datasetLeft == 0) revert OrderExhausted("datasetorder", m.datasetHash);
+            volume = Math.min(volume, datasetLeft);
+        }
+        uint256 workerpoolLeft = _available(m.workerpoolHash, workerpoolVolume);
+        if (workerpoolLeft == 0) revert OrderExhausted("workerpoolorder", m.workerpoolHash);
+        (uint256 requestLeft, uint256 botFirst) = _requestAvailable(m.requestHash, requestVolume);
+        if (requestLeft == 0) revert OrderExhausted("requestorder", m.requestHash);
+        m.volume = Math.min(Math.min(volume, workerpoolLeft), requestLeft);
+        m.botFirst = botFirst;
+    }
+
+    /// @dev Writes the deal's data contract.
+    function _record(
+        bytes32 dealid,
+        Orders.AppOrder calldata appOrder,
+        Orders.DatasetOrder calldata datasetOrder,
+        Orders.WorkerpoolOrder calldata workerpoolOrder,
+        Orders.RequestOrder calldata requestOrder,
+        Match memory m,
+        address sponsor
+    ) private {
+        IDeals.Deal memory deal;
+        deal.app = IDeals.Resource(appOrder.app, m.appOwner, appOrder.appprice);
+        if (m.hasDataset) {
+            deal.dataset = IDeals.Resource(datasetOrder.dataset, m.datasetOwner, datasetOrder.datasetprice);
+        }
+        deal.workerpool = IDeals.Resource(
+            workerpoolOrder.workerpool,
+            m.workerpoolOwner,
+            workerpoolOrder.workerpoolprice
+        );
+        deal.trust = Math.max(requestOrder.trust, 1);
+        deal.category = requestOrder.category;
+        deal.tag = m.tag;
+        deal.requester = requestOrder.requester;
+        deal.beneficiary = requestOrder.beneficiary;
+        deal.callback = requestOrder.callback;
+        deal.params = requestOrder.params;
+        deal.startTime = block.timestamp;
+        deal.botFirst = m.botFirst;
+        deal.botSize = m.volume;
+        deal.schedulerRewardRatio = m.schedulerRewardRatio;
+        deal.sponsor = sponsor;
+        Deals.store(dealid, deal, m.workerStakeRatio);
+    }
+
+    /// @dev Adds the deal's volume to each order's consumed volume.
+    function _consume(Match memory m) private {
+        mapping(bytes32 => uint256) storage consumed = HubStorage.layout().consumed;
+        uint256 volume = m.volume;
+        consumed[m.appHash] += volume;
+        if (m.hasDataset) consumed[m.datasetHash] += volume;
+        consumed[m.workerpoolHash] += volume;
+        consumed[m.requestHash] = m.botFirst + volume;
+    }
+
+    /// @dev Volume left in the order `orderHash` of `volume` (0 once closed or fully consumed).
+    function _available(bytes32 orderHash, uint256 volume) private view returns (uint256) {
+        return Math.saturatingSub(volume, HubStorage.layout().consumed[orderHash]);
+    }
+
+    /// @dev Volume left in a request order, also bounded so that the deal's task indexes fit 64 bits, and the
+    /// volume it consumed so far (the next deal's first task index).
+    function _requestAvailable(
+        bytes32 orderHash,
+        uint256 volume
+    ) private view returns (uint256 left, uint256 consumed) {
+        consumed = HubStorage.layout().consumed[orderHash];
+        left = Math.min(Math.saturatingSub(volume, consumed), Math.saturatingSub(MAX_UINT64, consumed));
+    }
+
+    /// @dev Reverts with RestrictionNotMet unless `restriction` admits `account`. The field is an enum, named
+    /// only on failure, so that the success path allocates no strings.
+    function _require(address restriction, address account, Field field) private view {
+        if (!_admits(restriction, account)) revert RestrictionNotMet(_nameOf(field), restriction, account);
+    }
+
+    function _nameOf(Field field) private pure returns (string memory) {
+        if (field == Field.RequestWorkerpool) return "requestorder.workerpool";
+        if (field == Field.AppDatasetRestrict) return "apporder.datasetrestrict";
+        if (field == Field.AppWorkerpoolRestrict) return "apporder.workerpoolrestrict";
+        if (field == Field.AppRequesterRestrict) return "apporder.requesterrestrict";
+        if (field == Field.DatasetAppRestrict) return "datasetorder.apprestrict";
+        if (field == Field.DatasetWorkerpoolRestrict) return "datasetorder.workerpoolrestrict";
+        if (field == Field.DatasetRequesterRestrict) return "datasetorder.requesterrestrict";
+        if (field == Field.WorkerpoolAppRestrict) return "workerpoolorder.apprestrict";
+        if (field == Field.WorkerpoolDatasetRestrict) return "workerpoolorder.datasetrestrict";
+        return "workerpoolorder.requesterrestrict";
+    }
+
+    /// @dev A restriction admits everyone when unset, else the account it names, else the members of the
+    /// ERC-734 group it names.
+    function _admits(address restriction, address account) private view returns (bool) {
+        return
+            restriction == address(0) ||
+            restriction == account ||
+            Signatures.isGroupMember(restriction, account);
+    }
+}

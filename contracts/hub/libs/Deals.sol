@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {IDeals} from "../../interfaces/hub/IDeals.sol";
+import {IMatching} from "../../interfaces/hub/IMatching.sol";
+
+/// @title Deals, written once into contract code and read back with EXTCODECOPY
+/// @notice A deal never changes after its match, so it is kept the SSTORE2 way: the hub deploys a data contract
+/// whose runtime code is the packed deal. Code costs 200 gas a byte against about 690 for fresh storage, and a
+/// whole deal reads back with one cold EXTCODECOPY instead of a cold SLOAD per field.
+/// No storage slot points to the data contract either: it is deployed with CREATE2, salt = dealid, and a
+/// constant creation code (`INIT_CODE`) that fetches the deal by calling back the hub's `dealInFlight()`, which
+/// returns the bytes this library parked in transient storage just before. So its address follows from the
+/// deal id alone, and recording a deal writes no storage at all.
+/// @dev Code layout (big-endian, packed). The first byte is STOP, so calling the data contract does nothing.
+///
+///     offset size field
+///       0     1   0x00 (STOP)
+///       1     1   flags: which optional fields follow (FLAG_*)
+///       2    20   app           22  20  app owner         42   8  app price
+///      50    20   workerpool    70  20  workerpool owner  90   8  workerpool price
+///      98    20   requester
+///     118     8   trust        126   8  category         134   8  start time
+///     142     8   botFirst     150   8  botSize
+///     158     1   worker stake ratio (percent of the workerpool price)
+///     159     1   scheduler reward ratio (percent)
+///     160         optional, in this order: dataset (20), dataset owner (20), dataset price (8) if FLAG_DATASET;
+///                 beneficiary (20) if FLAG_BENEFICIARY (otherwise the requester); callback (20) if FLAG_CALLBACK
+///                 (otherwise 0); sponsor (20) if FLAG_SPONSOR (otherwise the requester); tag (32) if FLAG_TAG
+///                 (otherwise 0); then params, up to the end of the code.
+///
+/// The usual deal (requester = beneficiary = sponsor, no callback, tag 0, no params) is 208 bytes with a dataset.
+/// The matching code bounds every value to its width: prices, trust and task indexes to 64 bits (2^64 nRLC is
+/// 200 times the RLC supply), ratios to 100 (workerpool policy); the category is below the category count.
+library Deals {
+    uint256 internal constant FLAG_DATASET = 1;
+    uint256 internal constant FLAG_BENEFICIARY = 2;
+    uint256 internal constant FLAG_CALLBACK = 4;
+    uint256 internal constant FLAG_SPONSOR = 8;
+    uint256 internal constant FLAG_TAG = 16;
+
+    /// @dev Bytes before the optional fields.
+    uint256 private constant FIXED_SIZE = 160;
+
+    /// @dev Longest `params` a deal records: with every optional field, the code stays under EIP-170's 24,576 bytes.
+    uint256 internal constant MAX_PARAMS_LENGTH = 24_000;
+
+    /// @dev Creation code of every data contract: PUSH4 dealInFlight.selector PUSH0 MSTORE PUSH0 PUSH0 PUSH1 4
+    /// PUSH1 28 CALLER GAS STATICCALL POP RETURNDATASIZE PUSH0 PUSH0 RETURNDATACOPY RETURNDATASIZE PUSH0 RETURN:
+    /// returns what the hub answers to `dealInFlight()` as the runtime code. A failed call would deploy its revert
+    /// data instead, which `store` detects by the code size.
+    bytes internal constant INIT_CODE = hex"63_cd48f10d_5f525f5f6004601c335afa503d5f5f3e3d5ff3";
+    /// @dev keccak256(INIT_CODE); 0xcd48f10d is `IMatching.dealInFlight.selector` (both checked by the tests).
+    bytes32 internal constant INIT_CODE_HASH =
+        0xf16a88bb6dc4ab55ab582f00e8040ec675ab15c9b7114b296c967167b18618ab;
+
+    /// @dev Transient slot holding the length of the deal in flight; its 32-byte words follow in the next slots.
+    /// keccak256(abi.encode(uint256(keccak256("openpoco.transient.dealInFlight")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant IN_FLIGHT_SLOT =
+        0x34caa059731eae048bbbba4415250dfb8e6c7d250cdab6106b77148253a0bc00;
+
+    /// @notice Records `deal` under `dealid`; the caller guarantees that `dealid` is new and that every field
+    /// fits its width (see the layout).
+    /// @param workerStakeRatio Percent of the workerpool price each worker stakes (`deal.workerStake` is ignored:
+    /// it is derived from this ratio, so it needs no bytes of its own).
+    function store(bytes32 dealid, IDeals.Deal memory deal, uint256 workerStakeRatio) internal {
+        uint256 flags;
+        bytes memory optional;
+        if (deal.dataset.pointer != address(0)) {
+            flags |= FLAG_DATASET;
+            optional = abi.encodePacked(deal.dataset.pointer, deal.dataset.owner, uint64(deal.dataset.price));
+        }
+        if (deal.beneficiary != deal.requester) {
+            flags |= FLAG_BENEFICIARY;
+            optional = abi.encodePacked(optional, deal.beneficiary);
+        }
+        if (deal.callback != address(0)) {
+            flags |= FLAG_CALLBACK;
+            optional = abi.encodePacked(optional, deal.callback);
+        }
+        if (deal.sponsor != deal.requester) {
+            flags |= FLAG_SPONSOR;
+            optional = abi.encodePacked(optional, deal.sponsor);
+        }
+        if (deal.tag != bytes32(0)) {
+            flags |= FLAG_TAG;
+            optional = abi.encodePacked(optional, deal.tag);
+        }
+        bytes memory head = abi.encodePacked(
+            uint8(0),
+            uint8(flags),
+            deal.app.pointer,
+            deal.app.owner,
+            uint64(deal.app.price),
+            deal.workerpool.pointer,
+            deal.workerpool.owner,
+            uint64(deal.workerpool.price),
+            deal.requester
+        );
+        bytes memory code = abi.encodePacked(
+            head,
+            uint64(deal.trust),
+            uint64(deal.category),
+            uint64(deal.startTime),
+            uint64(deal.botFirst),
+            uint64(deal.botSize),
+            uint8(workerStakeRatio),
+            uint8(deal.schedulerRewardRatio),
+            optional,
+            deal.params
+        );
+        address data = _deploy(dealid, code);
+        if (data.code.length != code.length) revert IMatching.DealNotRecorded(dealid);
+    }
+
+    /// @notice The runtime code being deployed for the deal in flight (what the data contract's creation code
+    /// fetches), or nothing outside `store`.
+    function inFlight() internal view returns (bytes memory code) {
+        bytes32 slot = IN_FLIGHT_SLOT;
+        assembly ("memory-safe") {
+            code := mload(0x40)
+            let length := tload(slot)
+            mstore(code, length)
+            let words := shr(5, add(length, 0x1f))
+            for {
+                let i := 0
+            } lt(i, words) {
+                i := add(i, 1)
+            } {
+                mstore(add(code, shl(5, add(i, 1))), tload(add(slot, add(i, 1))))
+            }
+            mstore(0x40, add(code, shl(5, add(words, 1))))
+        }
+    }
+
+    /// @notice Address of the data contract of `dealid`, whether recorded or not.
+    function dataAddress(bytes32 dealid) internal view returns (address) {
+        return
+            address(
+                uint160(
+                    uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), dealid, INIT_CODE_HASH)))
+                )
+            );
+    }
+
+    /// @notice The deal recorded under `dealid`, or a zero deal when there is none.
+    function load(bytes32 dealid) internal view returns (IDeals.Deal memory deal) {
+        bytes memory code = dataAddress(dealid).code;
+        if (code.length == 0) return deal;
+        uint256 flags = _uint(code, 1, 8);
+        deal.app = IDeals.Resource(_address(code, 2), _address(code, 22), _uint(code, 42, 64));
+        deal.workerpool = IDeals.Resource(_address(code, 50), _address(code, 70), _uint(code, 90, 64));
+        deal.requester = _address(code, 98);
+        deal.trust = _uint(code, 118, 64);
+        deal.category = _uint(code, 126, 64);
+        deal.startTime = _uint(code, 134, 64);
+        deal.botFirst = _uint(code, 142, 64);
+        deal.botSize = _uint(code, 150, 64);
+        deal.workerStake = (deal.workerpool.price * _uint(code, 158, 8)) / 100;
+        deal.schedulerRewardRatio = _uint(code, 159, 8);
+
+        uint256 offset = FIXED_SIZE;
+        if (flags & FLAG_DATASET != 0) {
+            deal.dataset = IDeals.Resource(
+                _address(code, offset),
+                _address(code, offset + 20),
+                _uint(code, offset + 40, 64)
+            );
+            offset += 48;
+        }
+        deal.beneficiary = deal.requester;
+        if (flags & FLAG_BENEFICIARY != 0) {
+            deal.beneficiary = _address(code, offset);
+            offset += 20;
+        }
+        if (flags & FLAG_CALLBACK != 0) {
+            deal.callback = _address(code, offset);
+            offset += 20;
+        }
+        deal.sponsor = deal.requester;
+        if (flags & FLAG_SPONSOR != 0) {
+            deal.sponsor = _address(code, offset);
+            offset += 20;
+        }
+        if (flags & FLAG_TAG != 0) {
+            deal.tag = bytes32(_uint(code, offset, 256));
+            offset += 32;
+        }
+        deal.params = string(_slice(code, offset));
+    }
+
+    /// @dev Parks `code` in transient storage and deploys the data contract of `dealid`, whose creation code
+    /// fetches it back; returns address(0) when CREATE2 fails.
+    function _deploy(bytes32 dealid, bytes memory code) private returns (address data) {
+        bytes32 slot = IN_FLIGHT_SLOT;
+        bytes memory init = INIT_CODE;
+        assembly ("memory-safe") {
+            let length := mload(code)
+            tstore(slot, length)
+            let words := shr(5, add(length, 0x1f))
+            for {
+                let i := 0
+            } lt(i, words) {
+                i := add(i, 1)
+            } {
+                tstore(add(slot, add(i, 1)), mload(add(code, shl(5, add(i, 1)))))
+            }
+            data := create2(0, add(init, 0x20), mload(init), dealid)
+            tstore(slot, 0)
+        }
+    }
+
+    /// @dev The `bits`-wide big-endian unsigned integer at byte `offset` of `code` (bits <= 256).
+    function _uint(bytes memory code, uint256 offset, uint256 bits) private pure returns (uint256 value) {
+        assembly ("memory-safe") {
+            value := shr(sub(256, bits), mload(add(add(code, 0x20), offset)))
+        }
+    }
+
+    function _address(bytes memory code, uint256 offset) private pure returns (address) {
+        return address(uint160(_uint(code, offset, 160)));
+    }
+
+    /// @dev Bytes of `code` from `offset` to its end.
+    function _slice(bytes memory code, uint256 offset) private pure returns (bytes memory out) {
+        uint256 length = code.length - offset;
+        out = new bytes(length);
+        assembly ("memory-safe") {
+            mcopy(add(out, 0x20), add(add(code, 0x20), offset), length)
+        }
+    }
+}

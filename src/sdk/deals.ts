@@ -1,0 +1,28 @@
+/**
+ * Deals: ids and the values the hub derives when it matches orders, computed off chain.
+ */
+import { solidityPackedKeccak256 } from "ethers";
+
+/** Stake the workerpool owner locks per task, as a percentage of the workerpool price (`WORKERPOOL_STAKE_RATIO`). */
+export const WORKERPOOL_STAKE_RATIO = 30n;
+
+/** Id of the deal made from the request order `requestHash` when `botFirst` of its volume was already consumed. */
+export function computeDealId(requestHash: string, botFirst: bigint): string {
+  return solidityPackedKeccak256(["bytes32", "uint256"], [requestHash, botFirst]);
+}
+
+/** Prices of a deal's resources per task, in nRLC. */
+export interface DealPrices {
+  appprice: bigint;
+  datasetprice: bigint;
+  workerpoolprice: bigint;
+}
+
+/** What a match locks: the sponsor pays every task in advance, the scheduler stakes 30% of its price per task. */
+export function computeDealLocks(prices: DealPrices, volume: bigint): { sponsor: bigint; scheduler: bigint } {
+  return {
+    sponsor: (prices.appprice + prices.datasetprice + prices.workerpoolprice) * volume,
+    // Rounded per task, then multiplied: the hub's order of operations.
+    scheduler: ((prices.workerpoolprice * WORKERPOOL_STAKE_RATIO) / 100n) * volume,
+  };
+}
