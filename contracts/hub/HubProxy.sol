@@ -5,6 +5,8 @@ import {HubStorage} from "./HubStorage.sol";
 import {RouterStorage} from "./RouterStorage.sol";
 import {IRouter} from "../interfaces/hub/IRouter.sol";
 import {IOwnership} from "../interfaces/hub/IOwnership.sol";
+import {IDealInFlight} from "../interfaces/hub/IDealInFlight.sol";
+import {Deals} from "./libs/Deals.sol";
 
 /// @title The hub's address: a proxy that routes each selector to its facet
 /// @notice Every call is one storage read (the route) and one delegatecall: hot paths pay a single
@@ -30,9 +32,12 @@ contract HubProxy {
     }
 
     /// @notice Delegates the call to the facet routed for its selector.
-    /// @dev Routing is this proxy's only job, hence a fallback that does real work.
+    /// @dev Routing is this proxy's job, hence a fallback that does real work. One selector is answered
+    /// here: `dealInFlight()`, the transient hand-off a deal's data contract reads while the hub creates it
+    /// (see `Deals`); answering it without a route lookup saves a cold storage read on every match.
     // solhint-disable-next-line no-complex-fallback
     fallback() external payable {
+        if (msg.sig == IDealInFlight.dealInFlight.selector) Deals.returnInFlight();
         address facet = RouterStorage.layout().facets[msg.sig];
         if (facet == address(0)) revert IRouter.FunctionNotFound(msg.sig);
         assembly {

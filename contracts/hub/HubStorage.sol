@@ -3,8 +3,8 @@ pragma solidity ^0.8.28;
 
 /// @title Namespaced storage of the hub (ERC-7201)
 /// @notice Every facet of the hub reads and writes its state through `HubStorage.layout()`.
-/// @dev Upgrades may only append members to `Layout` (and to the structs it holds): the storage
-/// layout check (`npm run storage-layout`) compares the compiled layout with the committed snapshot.
+/// @dev Upgrades may only add members without moving existing ones (append, or fill a slot's spare bytes):
+/// the storage layout check (`npm run storage-layout`) compares the compiled layout with the committed snapshot.
 library HubStorage {
     /// @dev One slot per account: balance and frozen amount move together on lock/unlock, so packing
     /// them makes each escrow movement a single SSTORE. 128 bits hold far more than any RLC supply.
@@ -26,6 +26,10 @@ library HubStorage {
         bool configured;
         uint8 decimals;
         address appRegistry;
+        /// @dev `categories.length`, kept in the spare bytes of the app registry's slot (nothing moves: the next
+        /// member starts a new slot either way), because matching reads both: one cold read instead of two.
+        /// Written only by `CategoryFacet.createCategory`, with the array.
+        uint96 categoryCount;
         address datasetRegistry;
         address workerpoolRegistry;
         address teeBroker;

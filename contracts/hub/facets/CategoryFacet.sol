@@ -15,8 +15,10 @@ contract CategoryFacet is ICategories, Facet {
     ) external onlyOwner returns (uint256 id) {
         // A zero time reference would put every deadline at the deal's start: no task could run.
         if (workClockTimeRef == 0) revert InvalidWorkClockTimeRef(0);
-        HubStorage.Category[] storage categories = HubStorage.layout().categories;
+        HubStorage.Layout storage $ = HubStorage.layout();
+        HubStorage.Category[] storage categories = $.categories;
         id = categories.length;
+        $.categoryCount = uint96(id + 1);
         HubStorage.Category storage category = categories.push();
         category.workClockTimeRef = workClockTimeRef;
         category.name = name;

@@ -109,6 +109,8 @@ contract EscrowFacet is IEscrow, Facet {
     function _requesterOf(bytes calldata matchCall) private pure returns (address) {
         bytes calldata args = matchCall[4:];
         uint256 requestOffset = abi.decode(args[0x60:0x80], (uint256));
+        // Malformed calldata: an offset past the end would overflow the slice bounds below.
+        if (requestOffset >= args.length) revert UnsupportedApprovalData(bytes4(matchCall));
         // Word 6 of the request order is `requester`.
         uint256 at = requestOffset + 0xc0;
         return abi.decode(args[at:at + 0x20], (address));

@@ -23,6 +23,32 @@ contract MatchingFacet is IMatching, Facet {
     uint256 private constant MAX_UINT64 = type(uint64).max;
     bytes32 private constant TEE_BIT = bytes32(uint256(1));
 
+    // Word index of each field read from an order's calldata head (the field order of `Orders`).
+    uint256 private constant A_APP = 0;
+    uint256 private constant A_TAG = 3;
+    uint256 private constant A_DATASETRESTRICT = 4;
+    uint256 private constant A_WORKERPOOLRESTRICT = 5;
+    uint256 private constant A_REQUESTERRESTRICT = 6;
+    uint256 private constant D_DATASET = 0;
+    uint256 private constant D_TAG = 3;
+    uint256 private constant D_APPRESTRICT = 4;
+    uint256 private constant D_WORKERPOOLRESTRICT = 5;
+    uint256 private constant D_REQUESTERRESTRICT = 6;
+    uint256 private constant W_WORKERPOOL = 0;
+    uint256 private constant W_TAG = 3;
+    uint256 private constant W_CATEGORY = 4;
+    uint256 private constant W_TRUST = 5;
+    uint256 private constant W_APPRESTRICT = 6;
+    uint256 private constant W_DATASETRESTRICT = 7;
+    uint256 private constant W_REQUESTERRESTRICT = 8;
+    uint256 private constant R_APP = 0;
+    uint256 private constant R_DATASET = 2;
+    uint256 private constant R_WORKERPOOL = 4;
+    uint256 private constant R_REQUESTER = 6;
+    uint256 private constant R_TAG = 8;
+    uint256 private constant R_CATEGORY = 9;
+    uint256 private constant R_TRUST = 10;
+
     /// @dev The ten restriction fields, in the order they are checked.
     enum Field {
         RequestWorkerpool,
@@ -126,14 +152,6 @@ contract MatchingFacet is IMatching, Facet {
         }
     }
 
-    /// @inheritdoc IMatching
-    function dealInFlight() external view {
-        bytes memory code = Deals.inFlight();
-        assembly ("memory-safe") {
-            return(add(code, 0x20), mload(code))
-        }
-    }
-
     /// @dev Checks the four orders, records the deal, consumes the orders and locks the funds.
     function _match(
         Orders.AppOrder calldata appOrder,
@@ -168,7 +186,9 @@ contract MatchingFacet is IMatching, Facet {
         emit OrdersMatched(dealid, m.appHash, m.datasetHash, m.workerpoolHash, m.requestHash, m.volume);
     }
 
-    /// @dev Requester, assets, category, trust, prices and tags; returns the deal's tag.
+    /// @dev Requester, assets, category, trust, prices and tags; returns the deal's tag. Fields are read
+    /// straight from the orders' calldata heads (see `_word`): member access on calldata structs costs a few
+    /// hundred gas per field, and this runs on every match.
     function _checkTerms(
         Orders.AppOrder calldata appOrder,
         Orders.DatasetOrder calldata datasetOrder,
@@ -176,27 +196,42 @@ contract MatchingFacet is IMatching, Facet {
         Orders.RequestOrder calldata requestOrder,
         bool hasDataset
     ) private view returns (bytes32 tag) {
-        if (requestOrder.requester == address(0)) revert ZeroRequester();
-        if (requestOrder.app != appOrder.app) {
-            revert AssetMismatch("requestorder.app", requestOrder.app, appOrder.app);
+        (uint256 app, uint256 dataset, uint256 workerpool, uint256 request) = _heads(
+            appOrder,
+            datasetOrder,
+            workerpoolOrder,
+            requestOrder
+        );
+        if (_address(request, R_REQUESTER) == address(0)) revert ZeroRequester();
+        if (_address(request, R_APP) != _address(app, A_APP)) {
+            revert AssetMismatch("requestorder.app", _address(request, R_APP), _address(app, A_APP));
         }
-        if (requestOrder.dataset != datasetOrder.dataset) {
-            revert AssetMismatch("requestorder.dataset", requestOrder.dataset, datasetOrder.dataset);
+        if (_address(request, R_DATASET) != _address(dataset, D_DATASET)) {
+            revert AssetMismatch(
+                "requestorder.dataset",
+                _address(request, R_DATASET),
+                _address(dataset, D_DATASET)
+            );
         }
-        uint256 category = requestOrder.category;
-        if (category != workerpoolOrder.category) revert CategoryMismatch(category, workerpoolOrder.category);
-        uint256 categories = HubStorage.layout().categories.length;
+        uint256 category = _word(request, R_CATEGORY);
+        if (category != _word(workerpool, W_CATEGORY)) {
+            revert CategoryMismatch(category, _word(workerpool, W_CATEGORY));
+        }
+        uint256 categories = HubStorage.layout().categoryCount;
         if (category >= categories) revert ICategories.UnknownCategory(category, categories);
-        uint256 trust = requestOrder.trust;
-        if (trust > workerpoolOrder.trust) revert TrustAboveOffer(trust, workerpoolOrder.trust);
+        uint256 trust = _word(request, R_TRUST);
+        if (trust > _word(workerpool, W_TRUST)) revert TrustAboveOffer(trust, _word(workerpool, W_TRUST));
         if (trust > MAX_UINT64) revert ValueOutOfRange("requestorder.trust", trust, MAX_UINT64);
 
         _checkPrices(appOrder, datasetOrder, workerpoolOrder, requestOrder, hasDataset);
 
-        tag = appOrder.tag | requestOrder.tag;
-        if (hasDataset) tag |= datasetOrder.tag;
-        if (tag & ~workerpoolOrder.tag != 0) revert TagNotOffered(tag, workerpoolOrder.tag);
-        if ((tag ^ appOrder.tag) & TEE_BIT != 0) revert TeeBitMismatch(tag, appOrder.tag);
+        uint256 combined = _word(app, A_TAG) | _word(request, R_TAG);
+        if (hasDataset) combined |= _word(dataset, D_TAG);
+        tag = bytes32(combined);
+        bytes32 offered = bytes32(_word(workerpool, W_TAG));
+        if (tag & ~offered != 0) revert TagNotOffered(tag, offered);
+        bytes32 appTag = bytes32(_word(app, A_TAG));
+        if ((tag ^ appTag) & TEE_BIT != 0) revert TeeBitMismatch(tag, appTag);
     }
 
     /// @dev Each offered price within the request's maximum, and within the deal's 64-bit price fields.
@@ -249,22 +284,44 @@ contract MatchingFacet is IMatching, Facet {
         Orders.RequestOrder calldata requestOrder,
         bool hasDataset
     ) private view {
-        address app = appOrder.app;
-        address dataset = datasetOrder.dataset;
-        address workerpool = workerpoolOrder.workerpool;
-        address requester = requestOrder.requester;
-        _require(requestOrder.workerpool, workerpool, Field.RequestWorkerpool);
-        _require(appOrder.datasetrestrict, dataset, Field.AppDatasetRestrict);
-        _require(appOrder.workerpoolrestrict, workerpool, Field.AppWorkerpoolRestrict);
-        _require(appOrder.requesterrestrict, requester, Field.AppRequesterRestrict);
+        (uint256 a, uint256 d, uint256 w, uint256 r) = _heads(
+            appOrder,
+            datasetOrder,
+            workerpoolOrder,
+            requestOrder
+        );
+        // Most orders restrict nothing: one pass over the ten words settles that case.
+        uint256 restrictions =
+            _word(r, R_WORKERPOOL) |
+                _word(a, A_DATASETRESTRICT) |
+                _word(a, A_WORKERPOOLRESTRICT) |
+                _word(a, A_REQUESTERRESTRICT) |
+                _word(w, W_APPRESTRICT) |
+                _word(w, W_DATASETRESTRICT) |
+                _word(w, W_REQUESTERRESTRICT);
         if (hasDataset) {
-            _require(datasetOrder.apprestrict, app, Field.DatasetAppRestrict);
-            _require(datasetOrder.workerpoolrestrict, workerpool, Field.DatasetWorkerpoolRestrict);
-            _require(datasetOrder.requesterrestrict, requester, Field.DatasetRequesterRestrict);
+            restrictions |=
+                _word(d, D_APPRESTRICT) |
+                _word(d, D_WORKERPOOLRESTRICT) |
+                _word(d, D_REQUESTERRESTRICT);
         }
-        _require(workerpoolOrder.apprestrict, app, Field.WorkerpoolAppRestrict);
-        _require(workerpoolOrder.datasetrestrict, dataset, Field.WorkerpoolDatasetRestrict);
-        _require(workerpoolOrder.requesterrestrict, requester, Field.WorkerpoolRequesterRestrict);
+        if (restrictions == 0) return;
+        address app = _address(a, A_APP);
+        address dataset = _address(d, D_DATASET);
+        address workerpool = _address(w, W_WORKERPOOL);
+        address requester = _address(r, R_REQUESTER);
+        _require(_address(r, R_WORKERPOOL), workerpool, Field.RequestWorkerpool);
+        _require(_address(a, A_DATASETRESTRICT), dataset, Field.AppDatasetRestrict);
+        _require(_address(a, A_WORKERPOOLRESTRICT), workerpool, Field.AppWorkerpoolRestrict);
+        _require(_address(a, A_REQUESTERRESTRICT), requester, Field.AppRequesterRestrict);
+        if (hasDataset) {
+            _require(_address(d, D_APPRESTRICT), app, Field.DatasetAppRestrict);
+            _require(_address(d, D_WORKERPOOLRESTRICT), workerpool, Field.DatasetWorkerpoolRestrict);
+            _require(_address(d, D_REQUESTERRESTRICT), requester, Field.DatasetRequesterRestrict);
+        }
+        _require(_address(w, W_APPRESTRICT), app, Field.WorkerpoolAppRestrict);
+        _require(_address(w, W_DATASETRESTRICT), dataset, Field.WorkerpoolDatasetRestrict);
+        _require(_address(w, W_REQUESTERRESTRICT), requester, Field.WorkerpoolRequesterRestrict);
     }
 
     /// @dev Hashes the orders, reads the asset owners from the registries (which proves registration) and
@@ -388,6 +445,33 @@ contract MatchingFacet is IMatching, Facet {
     ) private view returns (uint256 left, uint256 consumed) {
         consumed = HubStorage.layout().consumed[orderHash];
         left = Math.min(Math.saturatingSub(volume, consumed), Math.saturatingSub(MAX_UINT64, consumed));
+    }
+
+    /// @dev Calldata offsets of the four orders' heads.
+    function _heads(
+        Orders.AppOrder calldata appOrder,
+        Orders.DatasetOrder calldata datasetOrder,
+        Orders.WorkerpoolOrder calldata workerpoolOrder,
+        Orders.RequestOrder calldata requestOrder
+    ) private pure returns (uint256 app, uint256 dataset, uint256 workerpool, uint256 request) {
+        assembly ("memory-safe") {
+            app := appOrder
+            dataset := datasetOrder
+            workerpool := workerpoolOrder
+            request := requestOrder
+        }
+    }
+
+    /// @dev Word `index` of the order head at calldata offset `head` (the ABI decoder placed every head inside
+    /// the calldata; a dirty address word is cleaned here and rejected later by `Orders.hash`).
+    function _word(uint256 head, uint256 index) private pure returns (uint256 value) {
+        assembly ("memory-safe") {
+            value := calldataload(add(head, shl(5, index)))
+        }
+    }
+
+    function _address(uint256 head, uint256 index) private pure returns (address) {
+        return address(uint160(_word(head, index)));
     }
 
     /// @dev Reverts with RestrictionNotMet unless `restriction` admits `account`. The field is an enum, named

@@ -9,7 +9,8 @@ import {IMatching} from "../../interfaces/hub/IMatching.sol";
 /// whose runtime code is the packed deal. Code costs 200 gas a byte against about 690 for fresh storage, and a
 /// whole deal reads back with one cold EXTCODECOPY instead of a cold SLOAD per field.
 /// No storage slot points to the data contract either: it is deployed with CREATE2, salt = dealid, and a
-/// constant creation code (`INIT_CODE`) that fetches the deal by calling back the hub's `dealInFlight()`, which
+/// constant creation code (`INIT_CODE`) that fetches the deal by calling back the hub's `dealInFlight()` (answered
+/// by the proxy itself), which
 /// returns the bytes this library parked in transient storage just before. So its address follows from the
 /// deal id alone, and recording a deal writes no storage at all.
 /// @dev Code layout (big-endian, packed). The first byte is STOP, so calling the data contract does nothing.
@@ -20,18 +21,19 @@ import {IMatching} from "../../interfaces/hub/IMatching.sol";
 ///       2    20   app           22  20  app owner         42   8  app price
 ///      50    20   workerpool    70  20  workerpool owner  90   8  workerpool price
 ///      98    20   requester
-///     118     8   trust        126   8  category         134   8  start time
-///     142     8   botFirst     150   8  botSize
-///     158     1   worker stake ratio (percent of the workerpool price)
-///     159     1   scheduler reward ratio (percent)
-///     160         optional, in this order: dataset (20), dataset owner (20), dataset price (8) if FLAG_DATASET;
+///     118     8   trust        126   4  category         130   5  start time
+///     135     8   botFirst     143   8  botSize
+///     151     1   worker stake ratio (percent of the workerpool price)
+///     152     1   scheduler reward ratio (percent)
+///     153         optional, in this order: dataset (20), dataset owner (20), dataset price (8) if FLAG_DATASET;
 ///                 beneficiary (20) if FLAG_BENEFICIARY (otherwise the requester); callback (20) if FLAG_CALLBACK
 ///                 (otherwise 0); sponsor (20) if FLAG_SPONSOR (otherwise the requester); tag (32) if FLAG_TAG
 ///                 (otherwise 0); then params, up to the end of the code.
 ///
-/// The usual deal (requester = beneficiary = sponsor, no callback, tag 0, no params) is 208 bytes with a dataset.
+/// The usual deal (requester = beneficiary = sponsor, no callback, tag 0, no params) is 201 bytes with a dataset.
 /// The matching code bounds every value to its width: prices, trust and task indexes to 64 bits (2^64 nRLC is
-/// 200 times the RLC supply), ratios to 100 (workerpool policy); the category is below the category count.
+/// 200 times the RLC supply), ratios to 100 (workerpool policy); the category is below the category count
+/// (2^32 categories would take as many owner transactions), and 40-bit timestamps last until the year 36812.
 library Deals {
     uint256 internal constant FLAG_DATASET = 1;
     uint256 internal constant FLAG_BENEFICIARY = 2;
@@ -40,7 +42,7 @@ library Deals {
     uint256 internal constant FLAG_TAG = 16;
 
     /// @dev Bytes before the optional fields.
-    uint256 private constant FIXED_SIZE = 160;
+    uint256 private constant FIXED_SIZE = 153;
 
     /// @dev Longest `params` a deal records: with every optional field, the code stays under EIP-170's 24,576 bytes.
     uint256 internal constant MAX_PARAMS_LENGTH = 24_000;
@@ -50,7 +52,7 @@ library Deals {
     /// returns what the hub answers to `dealInFlight()` as the runtime code. A failed call would deploy its revert
     /// data instead, which `store` detects by the code size.
     bytes internal constant INIT_CODE = hex"63_cd48f10d_5f525f5f6004601c335afa503d5f5f3e3d5ff3";
-    /// @dev keccak256(INIT_CODE); 0xcd48f10d is `IMatching.dealInFlight.selector` (both checked by the tests).
+    /// @dev keccak256(INIT_CODE); 0xcd48f10d is `IDealInFlight.dealInFlight.selector` (both checked by the tests).
     bytes32 internal constant INIT_CODE_HASH =
         0xf16a88bb6dc4ab55ab582f00e8040ec675ab15c9b7114b296c967167b18618ab;
 
@@ -100,8 +102,8 @@ library Deals {
         bytes memory code = abi.encodePacked(
             head,
             uint64(deal.trust),
-            uint64(deal.category),
-            uint64(deal.startTime),
+            uint32(deal.category),
+            uint40(deal.startTime),
             uint64(deal.botFirst),
             uint64(deal.botSize),
             uint8(workerStakeRatio),
@@ -113,23 +115,22 @@ library Deals {
         if (data.code.length != code.length) revert IMatching.DealNotRecorded(dealid);
     }
 
-    /// @notice The runtime code being deployed for the deal in flight (what the data contract's creation code
-    /// fetches), or nothing outside `store`.
-    function inFlight() internal view returns (bytes memory code) {
+    /// @notice Ends the current call, returning the deal in flight as raw bytes (nothing outside `store`).
+    /// @dev For the hub proxy's `dealInFlight()`: the caller's memory is never used again, so the bytes are
+    /// copied from memory offset 0.
+    function returnInFlight() internal view {
         bytes32 slot = IN_FLIGHT_SLOT;
-        assembly ("memory-safe") {
-            code := mload(0x40)
+        assembly {
             let length := tload(slot)
-            mstore(code, length)
             let words := shr(5, add(length, 0x1f))
             for {
                 let i := 0
             } lt(i, words) {
                 i := add(i, 1)
             } {
-                mstore(add(code, shl(5, add(i, 1))), tload(add(slot, add(i, 1))))
+                mstore(shl(5, i), tload(add(slot, add(i, 1))))
             }
-            mstore(0x40, add(code, shl(5, add(words, 1))))
+            return(0, length)
         }
     }
 
@@ -152,12 +153,12 @@ library Deals {
         deal.workerpool = IDeals.Resource(_address(code, 50), _address(code, 70), _uint(code, 90, 64));
         deal.requester = _address(code, 98);
         deal.trust = _uint(code, 118, 64);
-        deal.category = _uint(code, 126, 64);
-        deal.startTime = _uint(code, 134, 64);
-        deal.botFirst = _uint(code, 142, 64);
-        deal.botSize = _uint(code, 150, 64);
-        deal.workerStake = (deal.workerpool.price * _uint(code, 158, 8)) / 100;
-        deal.schedulerRewardRatio = _uint(code, 159, 8);
+        deal.category = _uint(code, 126, 32);
+        deal.startTime = _uint(code, 130, 40);
+        deal.botFirst = _uint(code, 135, 64);
+        deal.botSize = _uint(code, 143, 64);
+        deal.workerStake = (deal.workerpool.price * _uint(code, 151, 8)) / 100;
+        deal.schedulerRewardRatio = _uint(code, 152, 8);
 
         uint256 offset = FIXED_SIZE;
         if (flags & FLAG_DATASET != 0) {

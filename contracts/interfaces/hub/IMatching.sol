@@ -106,9 +106,4 @@ interface IMatching {
         Orders.DatasetOrder calldata datasetOrder,
         bytes32 dealId
     ) external view;
-
-    /// @notice Plumbing of deal recording, not for clients: during a match, the packed deal whose data contract
-    /// is being created (raw bytes, not ABI-encoded); empty at any other time.
-    /// @dev The data contract's creation code calls this to fetch its runtime code (see `Deals`).
-    function dealInFlight() external view;
 }
