@@ -164,5 +164,31 @@ describe("WorkerpoolRegistry", () => {
       expect(await second.m_workerStakeRatioPolicy()).to.equal(30n);
       expect(await second.m_schedulerRewardRatioPolicy()).to.equal(1n);
     });
+
+    it("lives in the registry beside the owner, and survives token transfers of it and of its neighbours", async () => {
+      const { registry, workerpool, alice, bob } = await loadFixture(deployFixture);
+      const second = await registry.predictWorkerpool(alice.address, "second");
+      await registry.createWorkerpool(alice.address, "second");
+      await workerpool.changePolicy(45, 7);
+      const pool = await workerpool.getAddress();
+      expect(await registry.ownerAndPolicyOf(pool)).to.deep.equal([alice.address, 45n, 7n]);
+      // Moving the first token re-indexes the second one in alice's list; moving it keeps its policy.
+      await registry.connect(alice).transferFrom(alice.address, bob.address, BigInt(pool));
+      expect(await registry.ownerAndPolicyOf(pool)).to.deep.equal([bob.address, 45n, 7n]);
+      expect(await registry.ownerAndPolicyOf(second)).to.deep.equal([alice.address, 30n, 1n]);
+      expect(await registry.tokenOfOwnerByIndex(alice.address, 0)).to.equal(BigInt(second));
+      expect(await registry.ownerAndPolicyOf(ethers.ZeroAddress)).to.deep.equal([
+        ethers.ZeroAddress,
+        30n,
+        1n,
+      ]);
+    });
+
+    it("can only be recorded by a registered workerpool, within bounds", async () => {
+      const { registry, bob } = await loadFixture(deployFixture);
+      await expect(registry.connect(bob).setPolicy(40, 5))
+        .to.be.revertedWithCustomError(registry, "NotAWorkerpool")
+        .withArgs(bob.address);
+    });
   });
 });
