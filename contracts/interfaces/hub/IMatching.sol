@@ -54,8 +54,8 @@ interface IMatching {
     event DealSponsored(bytes32 dealId, address sponsor);
 
     /// @notice Matches the four orders into a deal paid by the request's requester.
-    /// @dev Checks, in order: requester, category, trust, prices, tags, assets named by the request, the ten
-    /// restrictions, volumes, registration and signatures; then records the deal, consumes the orders and locks
+    /// @dev Checks, in order: requester, assets named by the request, category, trust, prices, tags, the ten
+    /// restrictions, registration, signatures, volumes, params length and balances; then records the deal, consumes the orders and locks
     /// (app + dataset + workerpool price) x volume from the requester and 30% of the workerpool price x volume
     /// from the workerpool owner. A deal holds at most 2^64 - 1 tasks per request order.
     /// @param appOrder Signed (or presigned) by the app owner.
