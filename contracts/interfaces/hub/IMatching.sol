@@ -55,9 +55,9 @@ interface IMatching {
 
     /// @notice Matches the four orders into a deal paid by the request's requester.
     /// @dev Checks, in order: requester, assets named by the request, category, trust, prices, tags, the ten
-    /// restrictions, registration, signatures, volumes, params length and balances; then records the deal, consumes the orders and locks
-    /// (app + dataset + workerpool price) x volume from the requester and 30% of the workerpool price x volume
-    /// from the workerpool owner. A deal holds at most 2^64 - 1 tasks per request order.
+    /// restrictions, registration, signatures, volumes, params length and balances; then records the deal,
+    /// consumes the orders and locks (app + dataset + workerpool price) x volume from the requester and 30% of
+    /// the workerpool price x volume from the workerpool owner. A deal holds at most 2^64 - 1 tasks per request order.
     /// @param appOrder Signed (or presigned) by the app owner.
     /// @param datasetOrder Signed by the dataset owner; ignored entirely when `dataset` is address(0).
     /// @param workerpoolOrder Signed by the workerpool owner (the scheduler).
