@@ -10,8 +10,6 @@ import {IWorkerpoolRegistry} from "../interfaces/IWorkerpoolRegistry.sol";
 /// The policy lives in the registry, beside the workerpool's owner, so that the hub reads both in one call
 /// when it matches orders; a workerpool has no storage of its own.
 contract Workerpool is Asset, IWorkerpool {
-    uint256 private constant _MAX_RATIO = 100;
-
     IWorkerpoolRegistry private immutable _WORKERPOOL_REGISTRY;
 
     /// @param workerpoolRegistry Registry deploying the workerpools.
@@ -29,11 +27,6 @@ contract Workerpool is Asset, IWorkerpool {
         uint256 newWorkerStakeRatioPolicy,
         uint256 newSchedulerRewardRatioPolicy
     ) external onlyOwner {
-        if (newWorkerStakeRatioPolicy > _MAX_RATIO)
-            revert InvalidWorkerStakeRatioPolicy(newWorkerStakeRatioPolicy);
-        if (newSchedulerRewardRatioPolicy > _MAX_RATIO) {
-            revert InvalidSchedulerRewardRatioPolicy(newSchedulerRewardRatioPolicy);
-        }
         (, uint256 oldWorkerStakeRatio, uint256 oldSchedulerRewardRatio) = _policy();
         emit PolicyUpdate(
             oldWorkerStakeRatio,
@@ -41,6 +34,7 @@ contract Workerpool is Asset, IWorkerpool {
             oldSchedulerRewardRatio,
             newSchedulerRewardRatioPolicy
         );
+        // The registry bounds both ratios (InvalidWorkerStakeRatioPolicy, InvalidSchedulerRewardRatioPolicy).
         _WORKERPOOL_REGISTRY.setPolicy(newWorkerStakeRatioPolicy, newSchedulerRewardRatioPolicy);
     }
 

@@ -41,7 +41,7 @@ contract WorkerpoolRegistry is Registry, IWorkerpoolRegistry {
     function setPolicy(uint256 workerStakeRatio, uint256 schedulerRewardRatio) external {
         (address workerpoolOwner, ) = _ownerAndExtraOf(msg.sender);
         if (workerpoolOwner == address(0)) revert NotAWorkerpool(msg.sender);
-        // The workerpool validated both ratios already; checked again so the packed bits never overflow.
+        // The one home of the bounds: each ratio is a percentage, and 7 bits hold it.
         if (workerStakeRatio > _MAX_RATIO) revert IWorkerpool.InvalidWorkerStakeRatioPolicy(workerStakeRatio);
         if (schedulerRewardRatio > _MAX_RATIO) {
             revert IWorkerpool.InvalidSchedulerRewardRatioPolicy(schedulerRewardRatio);
