@@ -5,8 +5,8 @@ import {HubStorage} from "./HubStorage.sol";
 import {RouterStorage} from "./RouterStorage.sol";
 import {IRouter} from "../interfaces/hub/IRouter.sol";
 import {IOwnership} from "../interfaces/hub/IOwnership.sol";
-import {IDealInFlight} from "../interfaces/hub/IDealInFlight.sol";
-import {Deals} from "./libs/Deals.sol";
+import {IDataInFlight} from "../interfaces/hub/IDataInFlight.sol";
+import {CodeData} from "./libs/CodeData.sol";
 
 /// @title The hub's address: a proxy that routes each selector to its facet
 /// @notice Every call is one storage read (the route) and one delegatecall: hot paths pay a single
@@ -33,11 +33,11 @@ contract HubProxy {
 
     /// @notice Delegates the call to the facet routed for its selector.
     /// @dev Routing is this proxy's job, hence a fallback that does real work. One selector is answered
-    /// here: `dealInFlight()`, the transient hand-off a deal's data contract reads while the hub creates it
-    /// (see `Deals`); answering it without a route lookup saves a cold storage read on every match.
+    /// here: `dataInFlight()`, the transient hand-off a data contract (a deal, a task's results) reads while the
+    /// hub creates it (see `CodeData`); answering it without a route lookup saves a cold storage read each time.
     // solhint-disable-next-line no-complex-fallback
     fallback() external payable {
-        if (msg.sig == IDealInFlight.dealInFlight.selector) Deals.returnInFlight();
+        if (msg.sig == IDataInFlight.dataInFlight.selector) CodeData.returnInFlight();
         address facet = RouterStorage.layout().facets[msg.sig];
         if (facet == address(0)) revert IRouter.FunctionNotFound(msg.sig);
         assembly {

@@ -19,6 +19,27 @@ library HubStorage {
         string description;
     }
 
+    /// @dev A task, in four slots (the packing of `state` and `contributors` is `Tasks`'): initialize writes the
+    /// first two, the first contribution the last two.
+    struct Task {
+        bytes32 dealid;
+        /// @dev status, index, deadlines and counters.
+        uint256 state;
+        /// @dev The last contributor (the head of a list linked through each contribution) and the results time.
+        uint256 contributors;
+        /// @dev The consensus hash; once a winner revealed, the revealed digest instead (the hash follows from it).
+        bytes32 consensus;
+    }
+
+    /// @dev A worker's contribution to a task. `head` packs the previous contributor, the status, the weight and
+    /// flags (see `Tasks`); the enclave challenge is written only when there is one.
+    struct Contribution {
+        uint256 head;
+        bytes32 resultHash;
+        bytes32 resultSeal;
+        address enclaveChallenge;
+    }
+
     /// @custom:storage-location erc7201:openpoco.storage.Hub
     struct Layout {
         // ---- ownership and configuration ----
@@ -46,6 +67,14 @@ library HubStorage {
         mapping(bytes32 orderHash => address signer) presigned;
         mapping(bytes32 orderHash => uint256 volume) consumed;
         // Deals live in contract code, not here (see `Deals`).
+        // ---- tasks and consensus ----
+        mapping(bytes32 taskid => Task) tasks;
+        mapping(bytes32 taskid => mapping(address worker => Contribution)) contributions;
+        /// @dev Weight of each result hash's group among a task's contributions still in play (see `Consensus`).
+        mapping(bytes32 taskid => mapping(bytes32 resultHash => uint256 weight)) groupWeights;
+        /// @dev Sum of a task's `groupWeights` (the consensus total is 1 plus this).
+        mapping(bytes32 taskid => uint256 weight) openWeight;
+        mapping(address worker => uint256 score) scores;
     }
 
     /// @dev keccak256(abi.encode(uint256(keccak256("openpoco.storage.Hub")) - 1)) & ~bytes32(uint256(0xff))

@@ -22,6 +22,10 @@ export const HUB_FACETS: FacetSpec[] = [
   { name: "OrderManagementFacet", args: () => [] },
   { name: "MatchingFacet", args: () => [] },
   { name: "DealFacet", args: () => [] },
+  { name: "TaskFacet", args: () => [] },
+  { name: "ContributionFacet", args: () => [] },
+  { name: "FinalizeFacet", args: () => [] },
+  { name: "TaskViewFacet", args: () => [] },
 ];
 
 /** Function selectors declared by a contract's ABI. */

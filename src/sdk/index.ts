@@ -1,3 +1,5 @@
 /** OpenPoCo SDK. */
 export * from "./orders";
 export * from "./deals";
+export * from "./tasks";
+export * from "./consensus";

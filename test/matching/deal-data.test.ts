@@ -5,11 +5,11 @@ import { computeDealId, hashOrder } from "../../src/sdk";
 import { matchArgs, matchSetup, signedOrders } from "./fixtures";
 
 /** The creation code every deal's data contract is deployed with (see contracts/hub/libs/Deals.sol). */
-const INIT_CODE = "0x63cd48f10d5f525f5f6004601c335afa503d5f5f3e3d5ff3";
+const INIT_CODE = "0x6330e008425f525f5f6004601c335afa503d5f5f3e3d5ff3";
 
 describe("Deal data contracts", () => {
-  it("the creation code calls back dealInFlight()", async () => {
-    const selector = ethers.id("dealInFlight()").slice(0, 10);
+  it("the creation code calls back dataInFlight()", async () => {
+    const selector = ethers.id("dataInFlight()").slice(0, 10);
     expect(INIT_CODE.slice(4, 12)).to.equal(selector.slice(2));
   });
 
@@ -30,9 +30,9 @@ describe("Deal data contracts", () => {
     expect((await hub.viewDeal(dealid)).app.pointer).to.equal(setup.app);
   });
 
-  it("the hub answers dealInFlight() with nothing outside a match", async () => {
+  it("the hub answers dataInFlight() with nothing outside a match", async () => {
     const { hub } = await loadFixture(matchSetup);
-    const data = new ethers.Interface(["function dealInFlight()"]).encodeFunctionData("dealInFlight");
+    const data = new ethers.Interface(["function dataInFlight()"]).encodeFunctionData("dataInFlight");
     expect(await ethers.provider.call({ to: await hub.getAddress(), data })).to.equal("0x");
   });
 });

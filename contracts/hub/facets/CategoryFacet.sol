@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Facet} from "./Facet.sol";
 import {HubStorage} from "../HubStorage.sol";
+import {MAX_WORK_CLOCK_TIME_REF} from "../libs/Constants.sol";
 import {ICategories} from "../../interfaces/hub/ICategories.sol";
 
 /// @title Work categories
@@ -13,8 +14,11 @@ contract CategoryFacet is ICategories, Facet {
         string calldata description,
         uint256 workClockTimeRef
     ) external onlyOwner returns (uint256 id) {
-        // A zero time reference would put every deadline at the deal's start: no task could run.
-        if (workClockTimeRef == 0) revert InvalidWorkClockTimeRef(0);
+        // A zero time reference would put every deadline at the deal's start: no task could run. A huge one
+        // would put them beyond what a task records, so its tasks could never be initialized nor claimed.
+        if (workClockTimeRef == 0 || workClockTimeRef > MAX_WORK_CLOCK_TIME_REF) {
+            revert InvalidWorkClockTimeRef(workClockTimeRef);
+        }
         HubStorage.Layout storage $ = HubStorage.layout();
         HubStorage.Category[] storage categories = $.categories;
         id = categories.length;

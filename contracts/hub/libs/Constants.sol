@@ -32,3 +32,11 @@ string constant DOMAIN_VERSION = "5.0.0";
 bytes32 constant DOMAIN_TYPEHASH = keccak256(
     "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
 );
+
+/// @dev Longest work clock time reference a category may have (about 136 years): every deadline of its tasks then
+/// fits the 40-bit timestamps of a task (see `Tasks`).
+uint256 constant MAX_WORK_CLOCK_TIME_REF = 2 ** 32;
+
+/// @dev Gas a finalize must hold beyond the callback's own before calling it: the call's cold access and the
+/// 1/64 that EIP-150 keeps back are on top of it.
+uint256 constant CALLBACK_GAS_OVERHEAD = 10_000;

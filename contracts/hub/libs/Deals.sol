@@ -3,16 +3,12 @@ pragma solidity ^0.8.28;
 
 import {IDeals} from "../../interfaces/hub/IDeals.sol";
 import {IMatching} from "../../interfaces/hub/IMatching.sol";
+import {CodeData} from "./CodeData.sol";
 
 /// @title Deals, written once into contract code and read back with EXTCODECOPY
-/// @notice A deal never changes after its match, so it is kept the SSTORE2 way: the hub deploys a data contract
-/// whose runtime code is the packed deal. Code costs 200 gas a byte against about 690 for fresh storage, and a
-/// whole deal reads back with one cold EXTCODECOPY instead of a cold SLOAD per field.
-/// No storage slot points to the data contract either: it is deployed with CREATE2, salt = dealid, and a
-/// constant creation code (`INIT_CODE`) that fetches the deal by calling back the hub's `dealInFlight()` (answered
-/// by the proxy itself), which
-/// returns the bytes this library parked in transient storage just before. So its address follows from the
-/// deal id alone, and recording a deal writes no storage at all.
+/// @notice A deal never changes after its match, so it is kept in a data contract (see `CodeData`) whose salt is
+/// the deal id: a whole deal reads back with one cold EXTCODECOPY instead of a cold SLOAD per field, and recording
+/// it writes no storage at all.
 /// @dev Code layout (big-endian, packed). The first byte is STOP, so calling the data contract does nothing.
 ///
 ///     offset size field
@@ -47,20 +43,6 @@ library Deals {
     /// @dev Longest `params` a deal records: with every optional field, the code stays under EIP-170's 24,576 bytes.
     uint256 internal constant MAX_PARAMS_LENGTH = 24_000;
 
-    /// @dev Creation code of every data contract: PUSH4 dealInFlight.selector PUSH0 MSTORE PUSH0 PUSH0 PUSH1 4
-    /// PUSH1 28 CALLER GAS STATICCALL POP RETURNDATASIZE PUSH0 PUSH0 RETURNDATACOPY RETURNDATASIZE PUSH0 RETURN:
-    /// returns what the hub answers to `dealInFlight()` as the runtime code. A failed call would deploy its revert
-    /// data instead, which `store` detects by the code size.
-    bytes internal constant INIT_CODE = hex"63_cd48f10d_5f525f5f6004601c335afa503d5f5f3e3d5ff3";
-    /// @dev keccak256(INIT_CODE); 0xcd48f10d is `IDealInFlight.dealInFlight.selector` (both checked by the tests).
-    bytes32 internal constant INIT_CODE_HASH =
-        0xf16a88bb6dc4ab55ab582f00e8040ec675ab15c9b7114b296c967167b18618ab;
-
-    /// @dev Transient slot holding the length of the deal in flight; its 32-byte words follow in the next slots.
-    /// keccak256(abi.encode(uint256(keccak256("openpoco.transient.dealInFlight")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant IN_FLIGHT_SLOT =
-        0x34caa059731eae048bbbba4415250dfb8e6c7d250cdab6106b77148253a0bc00;
-
     /// @notice Records `deal` under `dealid`; the caller guarantees that `dealid` is new and that every field
     /// fits its width (see the layout).
     /// @param workerStakeRatio Percent of the workerpool price each worker stakes (`deal.workerStake` is ignored:
@@ -89,7 +71,6 @@ library Deals {
             optional = abi.encodePacked(optional, deal.tag);
         }
         bytes memory head = abi.encodePacked(
-            uint8(0),
             uint8(flags),
             deal.app.pointer,
             deal.app.owner,
@@ -99,7 +80,7 @@ library Deals {
             uint64(deal.workerpool.price),
             deal.requester
         );
-        bytes memory code = abi.encodePacked(
+        bytes memory data = abi.encodePacked(
             head,
             uint64(deal.trust),
             uint32(deal.category),
@@ -111,37 +92,12 @@ library Deals {
             optional,
             deal.params
         );
-        address data = _deploy(dealid, code);
-        if (data.code.length != code.length) revert IMatching.DealNotRecorded(dealid);
-    }
-
-    /// @notice Ends the current call, returning the deal in flight as raw bytes (nothing outside `store`).
-    /// @dev For the hub proxy's `dealInFlight()`: the caller's memory is never used again, so the bytes are
-    /// copied from memory offset 0.
-    function returnInFlight() internal view {
-        bytes32 slot = IN_FLIGHT_SLOT;
-        assembly {
-            let length := tload(slot)
-            let words := shr(5, add(length, 0x1f))
-            for {
-                let i := 0
-            } lt(i, words) {
-                i := add(i, 1)
-            } {
-                mstore(shl(5, i), tload(add(slot, add(i, 1))))
-            }
-            return(0, length)
-        }
+        if (!CodeData.write(dealid, data)) revert IMatching.DealNotRecorded(dealid);
     }
 
     /// @notice Address of the data contract of `dealid`, whether recorded or not.
     function dataAddress(bytes32 dealid) internal view returns (address) {
-        return
-            address(
-                uint160(
-                    uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), dealid, INIT_CODE_HASH)))
-                )
-            );
+        return CodeData.addressOf(dealid);
     }
 
     /// @notice The deal recorded under `dealid`, or a zero deal when there is none.
@@ -188,27 +144,6 @@ library Deals {
             offset += 32;
         }
         deal.params = string(_slice(code, offset));
-    }
-
-    /// @dev Parks `code` in transient storage and deploys the data contract of `dealid`, whose creation code
-    /// fetches it back; returns address(0) when CREATE2 fails.
-    function _deploy(bytes32 dealid, bytes memory code) private returns (address data) {
-        bytes32 slot = IN_FLIGHT_SLOT;
-        bytes memory init = INIT_CODE;
-        assembly ("memory-safe") {
-            let length := mload(code)
-            tstore(slot, length)
-            let words := shr(5, add(length, 0x1f))
-            for {
-                let i := 0
-            } lt(i, words) {
-                i := add(i, 1)
-            } {
-                tstore(add(slot, add(i, 1)), mload(add(code, shl(5, add(i, 1)))))
-            }
-            data := create2(0, add(init, 0x20), mload(init), dealid)
-            tstore(slot, 0)
-        }
     }
 
     /// @dev The `bits`-wide big-endian unsigned integer at byte `offset` of `code` (bits <= 256).

@@ -10,8 +10,9 @@ import {IEscrow} from "../../interfaces/hub/IEscrow.sol";
 /// @title The hub's ledger: the only code that writes SRLC balances and the SRLC supply
 /// @dev Every movement emits the ERC-20 `Transfer` event of the SRLC view, so indexers can follow
 /// balances from events alone; a lock moves SRLC from an account's balance to its frozen balance and emits
-/// `Lock` (the SRLC supply and `Transfer` are unaffected: the SRLC stays the account's). Unlocks, rewards and
-/// seizures join this library with the task logic.
+/// `Lock` (the SRLC supply and `Transfer` are unaffected: the SRLC stays the account's), an unlock moves it back
+/// (`Unlock`). Settling a task seizes frozen SRLC (`Seize`) and hands the same amount on in the same transaction,
+/// as rewards (`Reward`) or to the kitty: the supply stays the sum of all balances and frozen balances.
 library Escrow {
     /// @dev Credits `to` with `amount` newly escrowed RLC.
     function mint(address to, uint256 amount) internal {
@@ -83,6 +84,44 @@ library Escrow {
             stored.balance = uint128(balance - amount);
             stored.frozen += uint128(amount);
         }
+        emit IEscrow.Lock(account, amount);
+    }
+
+    /// @dev Moves `amount` of `account`'s frozen SRLC back to its balance.
+    function unlock(address account, uint256 amount) internal {
+        HubStorage.Account storage stored = HubStorage.layout().accounts[account];
+        stored.frozen -= SafeCast.toUint128(amount);
+        stored.balance += uint128(amount);
+        emit IEscrow.Unlock(account, amount);
+    }
+
+    /// @dev Takes `amount` of `account`'s frozen SRLC for task `ref`; the caller hands it on before returning.
+    function seize(address account, uint256 amount, bytes32 ref) internal {
+        HubStorage.layout().accounts[account].frozen -= SafeCast.toUint128(amount);
+        emit IEscrow.Seize(account, amount, ref);
+    }
+
+    /// @dev Credits `account` with `amount` of seized SRLC for task `ref`.
+    function reward(address account, uint256 amount, bytes32 ref) internal {
+        HubStorage.layout().accounts[account].balance += SafeCast.toUint128(amount);
+        emit IEscrow.Reward(account, amount, ref);
+    }
+
+    /// @dev `unlock(account, unlocked)` then `reward(account, rewarded, ref)` with one storage write: a worker's
+    /// stake and pay, or a scheduler's stake and reward.
+    function unlockAndReward(address account, uint256 unlocked, uint256 rewarded, bytes32 ref) internal {
+        HubStorage.Account storage stored = HubStorage.layout().accounts[account];
+        stored.frozen -= SafeCast.toUint128(unlocked);
+        stored.balance += SafeCast.toUint128(unlocked + rewarded);
+        emit IEscrow.Unlock(account, unlocked);
+        emit IEscrow.Reward(account, rewarded, ref);
+    }
+
+    /// @dev `reward(account, amount, ref)` then `lock(account, amount)` with one storage write: seized SRLC that
+    /// goes straight to a frozen balance (the kitty's).
+    function rewardLocked(address account, uint256 amount, bytes32 ref) internal {
+        HubStorage.layout().accounts[account].frozen += SafeCast.toUint128(amount);
+        emit IEscrow.Reward(account, amount, ref);
         emit IEscrow.Lock(account, amount);
     }
 }

@@ -35,24 +35,21 @@ library Signatures {
         return signer != address(0) && HubStorage.layout().presigned[hash] == signer;
     }
 
-    /// @notice Whether `signature` is `signer`'s signature of `hash`: ERC-1271 when `signer` has code,
-    /// ECDSA otherwise.
-    /// @dev As in the reference hub, an identity with code is never checked with ECDSA: nobody holds a key
-    /// for a contract's address. An EIP-7702 delegated EOA has code too, so its delegate must answer ERC-1271.
+    /// @notice Whether `signature` is `signer`'s signature of `hash`: ECDSA, else ERC-1271 when `signer` has code.
+    /// @dev The reference checks ERC-1271 alone for an identity with code and ECDSA otherwise. Trying ECDSA first
+    /// accepts the same signatures (nobody holds a key for a contract's address) and spares an EOA the cold
+    /// code-size read; only an EIP-7702 account (code and a key) differs: its own key is accepted, as
+    /// OpenZeppelin's `SignatureChecker` does.
     function isValid(address signer, bytes32 hash, bytes calldata signature) internal view returns (bool) {
-        if (signer.code.length != 0) return _isValidERC1271(signer, hash, signature);
-        // `recover` returns address(0) for every invalid signature, so a zero signer must not match it.
-        address recovered = recover(hash, signature);
-        return recovered == signer && recovered != address(0);
+        if (signer == address(0)) return false;
+        if (recover(hash, signature) == signer) return true;
+        return signer.code.length != 0 && _isValidERC1271(signer, hash, signature);
     }
 
-    /// @notice Whether `signer` presigned `hash`, or `signature` is its valid signature of it.
-    /// @dev Accepts exactly what the reference accepts (presigned, else ERC-1271 for a signer with code, else
-    /// ECDSA), but tries ECDSA first: a signature that recovers to `signer` proves its key, and trying it
-    /// first spares the usual case (an EOA's EIP-712 signature) a cold presigned slot and a cold code-size
-    /// read, about 4.7k gas per order. The outcomes differ only for an EIP-7702 account (code and a key),
-    /// whose own key is accepted as OpenZeppelin's `SignatureChecker` does. A presigned order may come with
-    /// an empty signature, which recovers nothing.
+    /// @notice Whether `signer` presigned `hash`, or `signature` is its valid signature of it (see `isValid`).
+    /// @dev The reference checks the presign first; checking ECDSA first accepts the same orders and spares the
+    /// usual case (an EOA's EIP-712 signature) a cold presigned slot. A presigned order may come with an empty
+    /// signature, which recovers nothing.
     function isPresignedOrValid(
         address signer,
         bytes32 hash,

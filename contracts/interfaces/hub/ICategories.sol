@@ -12,7 +12,7 @@ interface ICategories {
 
     /// @notice No category `id` exists (`count` categories do).
     error UnknownCategory(uint256 id, uint256 count);
-    /// @notice A category needs a positive work clock time reference.
+    /// @notice A category needs a work clock time reference between 1 and 2^32 seconds.
     error InvalidWorkClockTimeRef(uint256 workClockTimeRef);
 
     event CreateCategory(uint256 catid, string name, string description, uint256 workClockTimeRef);

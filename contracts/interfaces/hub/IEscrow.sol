@@ -26,6 +26,13 @@ interface IEscrow is IApprovalReceiver {
 
     /// @notice `amount` of `owner`'s balance was locked (moved to its frozen balance) for a deal.
     event Lock(address owner, uint256 amount);
+    /// @notice `amount` of `owner`'s frozen balance was released to its balance (a stake or payment returned).
+    event Unlock(address owner, uint256 amount);
+    /// @notice `amount` of `owner`'s frozen balance was taken for task `ref` (a payment made or a stake lost); the
+    /// same transaction hands it on with `Reward` (or to the kitty).
+    event Seize(address owner, uint256 amount, bytes32 ref);
+    /// @notice `owner`'s balance was credited `amount` for task `ref`, out of what was seized.
+    event Reward(address owner, uint256 amount, bytes32 ref);
 
     /// @notice Pulls `amount` RLC from the caller (approved beforehand) and credits the caller.
     /// @param amount Amount in nRLC.

@@ -11,6 +11,11 @@ import {ISignatures} from "./ISignatures.sol";
 import {IOrderManagement} from "./IOrderManagement.sol";
 import {IMatching} from "./IMatching.sol";
 import {IDeals} from "./IDeals.sol";
+import {ITasks} from "./ITasks.sol";
+import {IContributions} from "./IContributions.sol";
+import {IFinalize} from "./IFinalize.sol";
+import {ITaskViews} from "./ITaskViews.sol";
+import {ILegacyAccessors} from "./ILegacyAccessors.sol";
 
 /// @title The PoCo hub, as seen by clients: every facet's functions, events and errors
 /// @dev Clients use this interface at the proxy's address (`ethers.getContractAt("IHub", hub)`).
@@ -24,5 +29,10 @@ interface IHub is
     ISignatures,
     IOrderManagement,
     IMatching,
-    IDeals
+    IDeals,
+    ITasks,
+    IContributions,
+    IFinalize,
+    ITaskViews,
+    ILegacyAccessors
 {}

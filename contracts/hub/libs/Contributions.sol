@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {HubStorage} from "../HubStorage.sol";
+import {Consensus} from "./Consensus.sol";
+import {Escrow} from "./Escrow.sol";
+import {Signatures} from "./Signatures.sol";
+import {Tasks} from "./Tasks.sol";
+import {IDeals} from "../../interfaces/hub/IDeals.sol";
+import {ITaskTypes} from "../../interfaces/hub/ITaskTypes.sol";
+import {IContributions} from "../../interfaces/hub/IContributions.sol";
+
+/// @title Who may contribute, and how a contribution is recorded (shared by `contribute` and
+/// `contributeAndFinalize`)
+library Contributions {
+    /// @notice The commitment a contribution brings.
+    struct Commitment {
+        bytes32 resultHash;
+        bytes32 resultSeal;
+        address enclaveChallenge;
+    }
+
+    /// @notice Checks that `worker` may contribute `commitment` to task `taskid` of `deal`: the scheduler (or, for
+    /// an enclave, the TEE broker when one is set) signed the authorization, a TEE deal names an enclave, and the
+    /// enclave signed the commitment.
+    function checkAuthorized(
+        bytes32 taskid,
+        IDeals.Deal memory deal,
+        address worker,
+        Commitment memory commitment,
+        bytes calldata enclaveSign,
+        bytes calldata authorizationSign
+    ) internal view {
+        address enclave = commitment.enclaveChallenge;
+        if (enclave == address(0) && uint256(deal.tag) & 1 != 0) revert ITaskTypes.EnclaveRequired(taskid);
+        address authorizer = deal.workerpool.owner;
+        if (enclave != address(0)) {
+            address teeBroker = HubStorage.layout().teeBroker;
+            if (teeBroker != address(0)) authorizer = teeBroker;
+        }
+        bytes32 authorization = MessageHashUtils.toEthSignedMessageHash(
+            keccak256(abi.encodePacked(worker, taskid, enclave))
+        );
+        if (!Signatures.isValid(authorizer, authorization, authorizationSign)) {
+            revert ITaskTypes.InvalidAuthorization(taskid, worker, authorizer);
+        }
+        if (enclave != address(0)) {
+            bytes32 sealed_ = MessageHashUtils.toEthSignedMessageHash(
+                keccak256(abi.encodePacked(commitment.resultHash, commitment.resultSeal))
+            );
+            if (!Signatures.isValid(enclave, sealed_, enclaveSign)) {
+                revert ITaskTypes.InvalidEnclaveSignature(taskid, enclave);
+            }
+        }
+    }
+
+    /// @notice Records `worker`'s contribution with `status` as the task's last, locks its stake and emits
+    /// `TaskContribute`; returns the worker's consensus weight.
+    /// @param derived Whether the hash and seal follow from the task's digest (then they are not stored).
+    function record(
+        bytes32 taskid,
+        Tasks.State memory state,
+        IDeals.Deal memory deal,
+        address worker,
+        Commitment memory commitment,
+        ITaskTypes.ContributionStatus status,
+        bool derived
+    ) internal returns (uint256 weight) {
+        HubStorage.Contribution storage stored = Tasks.contribution(taskid, worker);
+        if (stored.head != 0) revert ITaskTypes.AlreadyContributed(taskid, worker);
+        if (state.contributorCount == Tasks.MAX_CONTRIBUTORS) revert ITaskTypes.TooManyContributors(taskid);
+        HubStorage.Task storage task = Tasks.task(taskid);
+
+        weight = Consensus.workerWeight(HubStorage.layout().scores[worker]);
+        uint256 flags = derived ? Tasks.FLAG_DERIVED : 0;
+        if (commitment.enclaveChallenge != address(0)) {
+            flags |= Tasks.FLAG_ENCLAVE;
+            stored.enclaveChallenge = commitment.enclaveChallenge;
+        }
+        Tasks.saveHead(stored, Tasks.Head(Tasks.lastContributor(task), status, Math.log2(weight), flags));
+        if (!derived) {
+            stored.resultHash = commitment.resultHash;
+            stored.resultSeal = commitment.resultSeal;
+        }
+        Tasks.setLastContributor(task, worker);
+        state.contributorCount += 1;
+
+        Escrow.lock(worker, deal.workerStake);
+        emit IContributions.TaskContribute(taskid, worker, commitment.resultHash);
+    }
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {HubStorage} from "../HubStorage.sol";
+import {ITaskTypes} from "../../interfaces/hub/ITaskTypes.sol";
+import {CONTRIBUTION_DEADLINE_RATIO, FINAL_DEADLINE_RATIO} from "./Constants.sol";
+
+/// @title Task and contribution storage: the packing of `HubStorage.Task` and `HubStorage.Contribution`
+/// @notice A task's scalar fields share one slot (`state`), read and written whole through `State`, so that each
+/// step of a task pays one cold read and one write for all of them. Contributors form a list: the task keeps the
+/// last one, each contribution the one before it, so a contribution adds no storage slot of its own to the list.
+/// @dev `state` (from bit 0): status 8, index 64, contribution deadline 40, final deadline 40, reveal deadline 40,
+/// reveal count 16, winner count 16, contributor count 16. `contributors`: last contributor 160, results
+/// timestamp 40. A contribution's `head`: previous contributor 160, status 8, weight 8, flags 8.
+/// Deadlines are timestamps (40 bits last until the year 36812); indexes are below 2^64 (the matching bounds
+/// them); counts are bounded by `MAX_CONTRIBUTORS`.
+library Tasks {
+    /// @dev Most contributions one task takes.
+    uint256 internal constant MAX_CONTRIBUTORS = type(uint16).max;
+
+    /// @dev Contribution flag: the hash and seal were not stored; they follow from the task's digest (a
+    /// contribution made by `contributeAndFinalize`, which computes them itself).
+    uint256 internal constant FLAG_DERIVED = 1;
+    /// @dev Contribution flag: an enclave challenge is stored.
+    uint256 internal constant FLAG_ENCLAVE = 2;
+
+    /// @notice The scalar fields of a task, unpacked.
+    struct State {
+        ITaskTypes.TaskStatus status;
+        uint256 idx;
+        uint256 contributionDeadline;
+        uint256 finalDeadline;
+        uint256 revealDeadline;
+        uint256 revealCount;
+        uint256 winnerCount;
+        uint256 contributorCount;
+    }
+
+    /// @notice The packed head of a contribution, unpacked.
+    struct Head {
+        address prev;
+        ITaskTypes.ContributionStatus status;
+        uint256 weight;
+        uint256 flags;
+    }
+
+    function task(bytes32 taskid) internal view returns (HubStorage.Task storage) {
+        return HubStorage.layout().tasks[taskid];
+    }
+
+    function contribution(
+        bytes32 taskid,
+        address worker
+    ) internal view returns (HubStorage.Contribution storage) {
+        return HubStorage.layout().contributions[taskid][worker];
+    }
+
+    function loadState(HubStorage.Task storage stored) internal view returns (State memory s) {
+        uint256 word = stored.state;
+        s.status = ITaskTypes.TaskStatus(uint8(word));
+        s.idx = uint64(word >> 8);
+        s.contributionDeadline = uint40(word >> 72);
+        s.finalDeadline = uint40(word >> 112);
+        s.revealDeadline = uint40(word >> 152);
+        s.revealCount = uint16(word >> 192);
+        s.winnerCount = uint16(word >> 208);
+        s.contributorCount = uint16(word >> 224);
+    }
+
+    /// @dev Every field must fit its width (callers bound them; see the layout).
+    function saveState(HubStorage.Task storage stored, State memory s) internal {
+        stored.state =
+            uint256(s.status) |
+            (s.idx << 8) |
+            (s.contributionDeadline << 72) |
+            (s.finalDeadline << 112) |
+            (s.revealDeadline << 152) |
+            (s.revealCount << 192) |
+            (s.winnerCount << 208) |
+            (s.contributorCount << 224);
+    }
+
+    /// @notice The category time reference the task's deadlines were set with: they lie 7 and 10 of it after the
+    /// deal's start, so 3 of it apart.
+    function timeref(State memory s) internal pure returns (uint256) {
+        return
+            (s.finalDeadline - s.contributionDeadline) / (FINAL_DEADLINE_RATIO - CONTRIBUTION_DEADLINE_RATIO);
+    }
+
+    function lastContributor(HubStorage.Task storage stored) internal view returns (address) {
+        return address(uint160(stored.contributors));
+    }
+
+    function resultsTimestamp(HubStorage.Task storage stored) internal view returns (uint256) {
+        return uint40(stored.contributors >> 160);
+    }
+
+    /// @dev Records `worker` as the task's last contributor, keeping the results timestamp.
+    function setLastContributor(HubStorage.Task storage stored, address worker) internal {
+        stored.contributors = (stored.contributors & ~uint256(type(uint160).max)) | uint160(worker);
+    }
+
+    /// @dev Records the results timestamp, keeping the last contributor.
+    function setResultsTimestamp(HubStorage.Task storage stored, uint256 timestamp) internal {
+        stored.contributors = uint160(stored.contributors) | (timestamp << 160);
+    }
+
+    function loadHead(HubStorage.Contribution storage stored) internal view returns (Head memory h) {
+        uint256 word = stored.head;
+        h.prev = address(uint160(word));
+        h.status = ITaskTypes.ContributionStatus(uint8(word >> 160));
+        h.weight = uint8(word >> 168);
+        h.flags = uint8(word >> 176);
+    }
+
+    function saveHead(HubStorage.Contribution storage stored, Head memory h) internal {
+        stored.head = uint160(h.prev) | (uint256(h.status) << 160) | (h.weight << 168) | (h.flags << 176);
+    }
+
+    /// @dev Sets only the status of a contribution's head.
+    function setStatus(
+        HubStorage.Contribution storage stored,
+        ITaskTypes.ContributionStatus status
+    ) internal {
+        stored.head = (stored.head & ~(uint256(0xff) << 160)) | (uint256(status) << 160);
+    }
+
+    /// @notice The task's contributors, first to last.
+    function contributors(bytes32 taskid) internal view returns (address[] memory list) {
+        HubStorage.Task storage stored = task(taskid);
+        list = new address[](loadState(stored).contributorCount);
+        address worker = lastContributor(stored);
+        mapping(address => HubStorage.Contribution) storage all = HubStorage.layout().contributions[taskid];
+        for (uint256 i = list.length; i > 0; --i) {
+            list[i - 1] = worker;
+            worker = address(uint160(all[worker].head));
+        }
+    }
+
+    /// @notice `keccak256(abi.encodePacked(taskid, resultDigest))`, a worker's commitment to a result.
+    function resultHash(bytes32 taskid, bytes32 resultDigest) internal pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            mstore(0x00, taskid)
+            mstore(0x20, resultDigest)
+            hash := keccak256(0x00, 0x40)
+        }
+    }
+
+    /// @notice `keccak256(abi.encodePacked(worker, taskid, resultDigest))`, binding a result to its worker.
+    function resultSeal(
+        address worker,
+        bytes32 taskid,
+        bytes32 resultDigest
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(worker, taskid, resultDigest));
+    }
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {ITaskTypes} from "./ITaskTypes.sol";
+
+/// @title Task lifecycle: initialize and claim
+interface ITasks is ITaskTypes {
+    event TaskInitialize(bytes32 indexed taskid, address indexed workerpool);
+    event TaskClaimed(bytes32 indexed taskid);
+
+    /// @notice Opens task `index` of deal `dealId` for contributions. Anyone may call it.
+    /// @dev Its deadlines count from the deal's start: contributions until start + 7 T, finalize until
+    /// start + 10 T, where T is the category's work clock time reference.
+    /// @return taskid `keccak256(abi.encodePacked(dealId, index))`.
+    function initialize(bytes32 dealId, uint256 index) external returns (bytes32 taskid);
+
+    /// @notice `initialize` for each (dealIds[i], indexes[i]); all or nothing.
+    /// @return success Always true (failures revert).
+    function initializeArray(
+        bytes32[] calldata dealIds,
+        uint256[] calldata indexes
+    ) external returns (bool success);
+
+    /// @notice Fails an ACTIVE or REVEALING task at or after its final deadline: the sponsor gets the task price
+    /// back, the contributors their stakes, and the scheduler's stake goes to the kitty. Anyone may call it.
+    function claim(bytes32 taskId) external;
+
+    /// @notice `claim` for each task; all or nothing.
+    /// @return success Always true (failures revert).
+    function claimArray(bytes32[] calldata taskIds) external returns (bool success);
+
+    /// @notice `initialize` then `claim` for each (dealIds[i], indexes[i]): settles expired tasks that were never
+    /// initialized; all or nothing.
+    /// @return success Always true (failures revert).
+    function initializeAndClaimArray(
+        bytes32[] calldata dealIds,
+        uint256[] calldata indexes
+    ) external returns (bool success);
+}
