@@ -202,7 +202,10 @@ describe("Task lifecycle", () => {
     expect(task.consensusValue).to.equal(ethers.ZeroHash);
     expect(task.revealDeadline).to.equal(0n);
     expect(task.winnerCounter).to.equal(0n);
-    expect((await hub.viewContribution(taskid, silent.address)).status).to.equal(ContributionStatus.REJECTED);
+    const rejected = await hub.viewContribution(taskid, silent.address);
+    expect(rejected.status).to.equal(ContributionStatus.REJECTED);
+    // The task forgot its consensus; the rejected contribution still shows what it committed to.
+    expect(rejected.resultHash).to.equal(computeResultHash(taskid, DIGEST));
     await expect(contribute(setup, silent, taskid, DIGEST)).to.be.revertedWithCustomError(
       hub,
       "AlreadyContributed",

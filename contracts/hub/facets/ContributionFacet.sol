@@ -35,22 +35,7 @@ contract ContributionFacet is IContributions, Facet {
             enclaveChallenge
         );
         Contributions.checkAuthorized(taskId, deal, msg.sender, commitment, enclaveSign, authorizationSign);
-        uint256 weight = Contributions.record(
-            taskId,
-            state,
-            deal,
-            msg.sender,
-            commitment,
-            ContributionStatus.CONTRIBUTED,
-            false
-        );
-        if (Consensus.add(taskId, resultHash, weight, deal.trust)) {
-            state.status = TaskStatus.REVEALING;
-            state.revealDeadline = block.timestamp + Tasks.timeref(state) * REVEAL_DEADLINE_RATIO;
-            state.winnerCount = _countWinners(taskId, state.contributorCount, resultHash);
-            task.consensus = resultHash;
-            emit TaskConsensus(taskId, resultHash);
-        }
+        _recordAndCount(taskId, state, deal, commitment);
         Tasks.saveState(task, state);
     }
 
@@ -62,14 +47,13 @@ contract ContributionFacet is IContributions, Facet {
         if (block.timestamp >= state.revealDeadline)
             revert RevealDeadlinePassed(taskId, state.revealDeadline);
         HubStorage.Contribution storage contribution = Tasks.contribution(taskId, msg.sender);
-        ContributionStatus status = Tasks.loadHead(contribution).status;
-        if (status != ContributionStatus.CONTRIBUTED)
-            revert ContributionNotRevealable(taskId, msg.sender, status);
+        Tasks.Head memory head = Tasks.loadHead(contribution);
+        if (head.status != ContributionStatus.CONTRIBUTED) {
+            revert ContributionNotRevealable(taskId, msg.sender, head.status);
+        }
 
-        // Once a winner revealed, the task keeps the digest instead of the consensus hash (which follows from it).
-        bytes32 consensus =
-            state.revealCount == 0 ? task.consensus : Tasks.resultHash(taskId, task.consensus);
-        bytes32 committed = contribution.resultHash;
+        bytes32 consensus = Tasks.consensusHash(taskId, task, state);
+        bytes32 committed = Tasks.committedHash(contribution, head, consensus);
         if (committed != consensus) revert NotInConsensus(taskId, msg.sender, committed, consensus);
         if (Tasks.resultHash(taskId, resultDigest) != committed) {
             revert ResultHashMismatch(taskId, resultDigest, committed);
@@ -79,6 +63,7 @@ contract ContributionFacet is IContributions, Facet {
         }
 
         Tasks.setStatus(contribution, ContributionStatus.PROVED);
+        // From the first reveal on, the task keeps the digest instead of the consensus hash (which follows from it).
         if (state.revealCount == 0) task.consensus = resultDigest;
         state.revealCount += 1;
         Tasks.saveState(task, state);
@@ -105,10 +90,17 @@ contract ContributionFacet is IContributions, Facet {
         address worker = Tasks.lastContributor(task);
         for (uint256 i = state.contributorCount; i > 0; --i) {
             HubStorage.Contribution storage contribution = contributions[worker];
-            if (_isPendingWinner(contribution, consensus)) {
-                Tasks.setStatus(contribution, ContributionStatus.REJECTED);
+            Tasks.Head memory head = Tasks.loadHead(contribution);
+            if (_isPendingWinner(contribution, head, consensus)) {
+                if (head.flags & Tasks.FLAG_HASH_IS_CONSENSUS != 0) {
+                    // The task forgets its consensus: the contribution keeps its own copy of the hash.
+                    contribution.resultHash = consensus;
+                    head.flags &= ~Tasks.FLAG_HASH_IS_CONSENSUS;
+                }
+                head.status = ContributionStatus.REJECTED;
+                Tasks.saveHead(contribution, head);
             }
-            worker = address(uint160(contribution.head));
+            worker = head.prev;
         }
         state.status = TaskStatus.ACTIVE;
         state.revealDeadline = 0;
@@ -121,6 +113,39 @@ contract ContributionFacet is IContributions, Facet {
     /// @inheritdoc IContributions
     function importScore(address worker) external pure {
         revert ScoreImportUnsupported(worker);
+    }
+
+    /// @dev Records the sender's contribution and adds it to the consensus; on consensus, opens the reveals.
+    function _recordAndCount(
+        bytes32 taskid,
+        Tasks.State memory state,
+        IDeals.Deal memory deal,
+        Contributions.Commitment memory commitment
+    ) private {
+        bytes32 resultHash = commitment.resultHash;
+        uint256 weight = Contributions.weightOf(msg.sender);
+        bool reached = Consensus.add(taskid, resultHash, weight, deal.trust);
+        // The contribution that brings the consensus shares its hash with the task.
+        uint256 flags = reached ? Tasks.FLAG_HASH_IS_CONSENSUS : 0;
+        Contributions.record(
+            taskid,
+            state,
+            deal,
+            msg.sender,
+            commitment,
+            ContributionStatus.CONTRIBUTED,
+            weight,
+            flags
+        );
+        if (reached) {
+            state.status = TaskStatus.REVEALING;
+            state.revealDeadline = block.timestamp + Tasks.timeref(state) * REVEAL_DEADLINE_RATIO;
+            // A first contribution is the only winner: no need to walk the list.
+            state.winnerCount =
+                state.contributorCount == 1 ? 1 : _countWinners(taskid, state.contributorCount, resultHash);
+            Tasks.task(taskid).consensus = resultHash;
+            emit TaskConsensus(taskid, resultHash);
+        }
     }
 
     function _requireStatus(bytes32 taskid, Tasks.State memory state, TaskStatus expected) private pure {
@@ -139,17 +164,19 @@ contract ContributionFacet is IContributions, Facet {
         address worker = Tasks.lastContributor(Tasks.task(taskid));
         for (uint256 i = count; i > 0; --i) {
             HubStorage.Contribution storage contribution = contributions[worker];
-            if (_isPendingWinner(contribution, consensus)) winners += 1;
-            worker = address(uint160(contribution.head));
+            Tasks.Head memory head = Tasks.loadHead(contribution);
+            if (_isPendingWinner(contribution, head, consensus)) winners += 1;
+            worker = head.prev;
         }
     }
 
     function _isPendingWinner(
         HubStorage.Contribution storage contribution,
+        Tasks.Head memory head,
         bytes32 consensus
     ) private view returns (bool) {
         return
-            Tasks.loadHead(contribution).status == ContributionStatus.CONTRIBUTED &&
-            contribution.resultHash == consensus;
+            head.status == ContributionStatus.CONTRIBUTED &&
+            Tasks.committedHash(contribution, head, consensus) == consensus;
     }
 }

@@ -95,7 +95,18 @@ contract FinalizeFacet is IFinalize, Facet {
             enclaveChallenge
         );
         Contributions.checkAuthorized(taskid, deal, msg.sender, commitment, enclaveSign, authorizationSign);
-        Contributions.record(taskid, state, deal, msg.sender, commitment, ContributionStatus.PROVED, true);
+        uint256 flags = Tasks.FLAG_HASH_IS_CONSENSUS | Tasks.FLAG_SEAL_FROM_DIGEST;
+        uint256 weight = Contributions.weightOf(msg.sender);
+        Contributions.record(
+            taskid,
+            state,
+            deal,
+            msg.sender,
+            commitment,
+            ContributionStatus.PROVED,
+            weight,
+            flags
+        );
         emit IContributions.TaskConsensus(taskid, resultHash);
         emit IContributions.TaskReveal(taskid, msg.sender, resultDigest);
         state.revealDeadline = block.timestamp + Tasks.timeref(state) * REVEAL_DEADLINE_RATIO;
@@ -128,8 +139,8 @@ contract FinalizeFacet is IFinalize, Facet {
         HubStorage.Task storage task = Tasks.task(taskid);
         state.status = TaskStatus.COMPLETED;
         Tasks.saveState(task, state);
-        Tasks.setResultsTimestamp(task, block.timestamp);
-        Results.store(taskid, results, resultsCallback);
+        if (!Results.store(taskid, results, resultsCallback))
+            Tasks.setResultsTimestamp(task, block.timestamp);
         Settlement.payCompleted(taskid, deal, state.contributorCount);
         emit TaskFinalize(taskid, results);
         if (deal.callback != address(0)) _callBack(taskid, deal.callback, resultsCallback);

@@ -25,8 +25,9 @@ contract TaskViewFacet is ITaskViews, Facet {
         task.revealCounter = state.revealCount;
         task.winnerCounter = state.winnerCount;
         task.contributors = Tasks.contributors(id);
-        (task.results, task.resultsCallback) = Results.load(id);
-        task.resultsTimestamp = Tasks.resultsTimestamp(stored);
+        bool recorded;
+        (recorded, task.results, task.resultsCallback, task.resultsTimestamp) = Results.load(id);
+        if (!recorded) task.resultsTimestamp = Tasks.resultsTimestamp(stored);
     }
 
     /// @inheritdoc ITaskViews
@@ -43,7 +44,7 @@ contract TaskViewFacet is ITaskViews, Facet {
     function resultFor(bytes32 id) external view returns (bytes memory resultsCallback) {
         TaskStatus status = Tasks.loadState(Tasks.task(id)).status;
         if (status != TaskStatus.COMPLETED) revert TaskNotCompleted(id, status);
-        (, resultsCallback) = Results.load(id);
+        (, , resultsCallback, ) = Results.load(id);
     }
 
     /// @inheritdoc ITaskViews
@@ -107,14 +108,14 @@ contract TaskViewFacet is ITaskViews, Facet {
         contribution.status = head.status;
         contribution.weight = head.weight;
         if (head.flags & Tasks.FLAG_ENCLAVE != 0) contribution.enclaveChallenge = stored.enclaveChallenge;
-        if (head.flags & Tasks.FLAG_DERIVED != 0) {
-            bytes32 digest = Tasks.task(taskid).consensus;
-            contribution.resultHash = Tasks.resultHash(taskid, digest);
-            contribution.resultSeal = Tasks.resultSeal(worker, taskid, digest);
-        } else {
-            contribution.resultHash = stored.resultHash;
-            contribution.resultSeal = stored.resultSeal;
-        }
+        HubStorage.Task storage task = Tasks.task(taskid);
+        bytes32 consensus = Tasks.consensusHash(taskid, task, Tasks.loadState(task));
+        contribution.resultHash = Tasks.committedHash(stored, head, consensus);
+        // A seal not stored follows from the digest, which the task holds once revealed.
+        contribution.resultSeal =
+            head.flags & Tasks.FLAG_SEAL_FROM_DIGEST != 0
+                ? Tasks.resultSeal(worker, taskid, task.consensus)
+                : stored.resultSeal;
     }
 
     /// @dev The consensus hash and the result digest: before any reveal the task holds the hash (or nothing), after
@@ -124,8 +125,7 @@ contract TaskViewFacet is ITaskViews, Facet {
         HubStorage.Task storage stored,
         Tasks.State memory state
     ) private view returns (bytes32 consensus, bytes32 digest) {
-        if (state.revealCount == 0) return (stored.consensus, bytes32(0));
-        digest = stored.consensus;
-        consensus = Tasks.resultHash(id, digest);
+        consensus = Tasks.consensusHash(id, stored, state);
+        if (state.revealCount != 0) digest = stored.consensus;
     }
 }

@@ -56,9 +56,14 @@ library Contributions {
         }
     }
 
-    /// @notice Records `worker`'s contribution with `status` as the task's last, locks its stake and emits
-    /// `TaskContribute`; returns the worker's consensus weight.
-    /// @param derived Whether the hash and seal follow from the task's digest (then they are not stored).
+    /// @notice The consensus weight of `worker` (from its score).
+    function weightOf(address worker) internal view returns (uint256) {
+        return Consensus.workerWeight(HubStorage.layout().scores[worker]);
+    }
+
+    /// @notice Records `worker`'s contribution of `weight` with `status` as the task's last, locks its stake and emits
+    /// `TaskContribute`.
+    /// @param flags `Tasks.FLAG_HASH_IS_CONSENSUS` and `Tasks.FLAG_SEAL_FROM_DIGEST` say what is not stored.
     function record(
         bytes32 taskid,
         Tasks.State memory state,
@@ -66,24 +71,21 @@ library Contributions {
         address worker,
         Commitment memory commitment,
         ITaskTypes.ContributionStatus status,
-        bool derived
-    ) internal returns (uint256 weight) {
+        uint256 weight,
+        uint256 flags
+    ) internal {
         HubStorage.Contribution storage stored = Tasks.contribution(taskid, worker);
         if (stored.head != 0) revert ITaskTypes.AlreadyContributed(taskid, worker);
         if (state.contributorCount == Tasks.MAX_CONTRIBUTORS) revert ITaskTypes.TooManyContributors(taskid);
         HubStorage.Task storage task = Tasks.task(taskid);
 
-        weight = Consensus.workerWeight(HubStorage.layout().scores[worker]);
-        uint256 flags = derived ? Tasks.FLAG_DERIVED : 0;
         if (commitment.enclaveChallenge != address(0)) {
             flags |= Tasks.FLAG_ENCLAVE;
             stored.enclaveChallenge = commitment.enclaveChallenge;
         }
         Tasks.saveHead(stored, Tasks.Head(Tasks.lastContributor(task), status, Math.log2(weight), flags));
-        if (!derived) {
-            stored.resultHash = commitment.resultHash;
-            stored.resultSeal = commitment.resultSeal;
-        }
+        if (flags & Tasks.FLAG_HASH_IS_CONSENSUS == 0) stored.resultHash = commitment.resultHash;
+        if (flags & Tasks.FLAG_SEAL_FROM_DIGEST == 0) stored.resultSeal = commitment.resultSeal;
         Tasks.setLastContributor(task, worker);
         state.contributorCount += 1;
 

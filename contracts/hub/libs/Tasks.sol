@@ -18,11 +18,14 @@ library Tasks {
     /// @dev Most contributions one task takes.
     uint256 internal constant MAX_CONTRIBUTORS = type(uint16).max;
 
-    /// @dev Contribution flag: the hash and seal were not stored; they follow from the task's digest (a
-    /// contribution made by `contributeAndFinalize`, which computes them itself).
-    uint256 internal constant FLAG_DERIVED = 1;
+    /// @dev Contribution flag: the result hash is not stored, it is the task's consensus hash (the contribution that
+    /// brought the consensus, whose hash the task keeps anyway). A reopen writes it before the task forgets it.
+    uint256 internal constant FLAG_HASH_IS_CONSENSUS = 1;
+    /// @dev Contribution flag: the seal is not stored, it follows from the task's digest (a contribution made by
+    /// `contributeAndFinalize`, which computes it itself).
+    uint256 internal constant FLAG_SEAL_FROM_DIGEST = 2;
     /// @dev Contribution flag: an enclave challenge is stored.
-    uint256 internal constant FLAG_ENCLAVE = 2;
+    uint256 internal constant FLAG_ENCLAVE = 4;
 
     /// @notice The scalar fields of a task, unpacked.
     struct State {
@@ -100,7 +103,8 @@ library Tasks {
         stored.contributors = (stored.contributors & ~uint256(type(uint160).max)) | uint160(worker);
     }
 
-    /// @dev Records the results timestamp, keeping the last contributor.
+    /// @dev Records the results timestamp, keeping the last contributor (for a task finalized without results or
+    /// callback data: otherwise `Results` keeps the time with them).
     function setResultsTimestamp(HubStorage.Task storage stored, uint256 timestamp) internal {
         stored.contributors = uint160(stored.contributors) | (timestamp << 160);
     }
@@ -135,6 +139,25 @@ library Tasks {
             list[i - 1] = worker;
             worker = address(uint160(all[worker].head));
         }
+    }
+
+    /// @notice The task's consensus hash (zero without consensus): the task holds it until a winner reveals, then
+    /// the digest, whose result hash it is.
+    function consensusHash(
+        bytes32 taskid,
+        HubStorage.Task storage stored,
+        State memory s
+    ) internal view returns (bytes32) {
+        return s.revealCount == 0 ? stored.consensus : resultHash(taskid, stored.consensus);
+    }
+
+    /// @notice The result hash a contribution committed to, given the task's consensus hash.
+    function committedHash(
+        HubStorage.Contribution storage stored,
+        Head memory head,
+        bytes32 consensus
+    ) internal view returns (bytes32) {
+        return head.flags & FLAG_HASH_IS_CONSENSUS != 0 ? consensus : stored.resultHash;
     }
 
     /// @notice `keccak256(abi.encodePacked(taskid, resultDigest))`, a worker's commitment to a result.
