@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { computeDealId, hashOrder } from "../../src/sdk";
 import { matchArgs, matchSetup, signedOrders } from "./fixtures";
 
-/** The creation code every deal's data contract is deployed with (see contracts/hub/libs/Deals.sol). */
+/** The creation code every data contract is deployed with (see contracts/hub/libs/CodeData.sol). */
 const INIT_CODE = "0x6330e008425f525f5f6004601c335afa503d5f5f3e3d5ff3";
 
 describe("Deal data contracts", () => {
