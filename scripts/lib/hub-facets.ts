@@ -22,6 +22,7 @@ export const HUB_FACETS: FacetSpec[] = [
   { name: "OrderManagementFacet", args: () => [] },
   { name: "MatchingFacet", args: () => [] },
   { name: "DealFacet", args: () => [] },
+  { name: "LegacyAccessorsFacet", args: () => [] },
 ];
 
 /** Function selectors declared by a contract's ABI. */

@@ -11,6 +11,7 @@ import {ISignatures} from "./ISignatures.sol";
 import {IOrderManagement} from "./IOrderManagement.sol";
 import {IMatching} from "./IMatching.sol";
 import {IDeals} from "./IDeals.sol";
+import {ILegacyAccessors} from "./ILegacyAccessors.sol";
 
 /// @title The PoCo hub, as seen by clients: every facet's functions, events and errors
 /// @dev Clients use this interface at the proxy's address (`ethers.getContractAt("IHub", hub)`).
@@ -24,5 +25,6 @@ interface IHub is
     ISignatures,
     IOrderManagement,
     IMatching,
-    IDeals
+    IDeals,
+    ILegacyAccessors
 {}
