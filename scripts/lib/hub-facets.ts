@@ -26,6 +26,7 @@ export const HUB_FACETS: FacetSpec[] = [
   { name: "ContributionFacet", args: () => [] },
   { name: "FinalizeFacet", args: () => [] },
   { name: "TaskViewFacet", args: () => [] },
+  { name: "LegacyAccessorsFacet", args: () => [] },
 ];
 
 /** Function selectors declared by a contract's ABI. */

@@ -31,6 +31,9 @@ interface ILegacyAccessors {
         uint256 m_schedulerRewardRatioPolicy;
     }
 
+    /// @notice `asset` is not registered in the hub's `kind` registry ("app", "dataset" or "workerpool").
+    error UnknownAsset(string kind, address asset);
+
     /// @notice `account`'s balance and frozen balance.
     function viewAccountABILegacy(address account) external view returns (uint256 balance, uint256 frozen);
 
