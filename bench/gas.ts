@@ -3,13 +3,20 @@ import path from "node:path";
 import hre, { deployments, ethers } from "hardhat";
 import type { ContractTransactionResponse, Signer, TypedDataDomain } from "ethers";
 import {
+  ContributionStatus,
   OrderOperation,
+  TaskStatus,
   appOrder,
   computeDealId,
+  computeResultHash,
+  computeResultSeal,
+  computeTaskId,
   datasetOrder,
+  digestOf,
   hashOrder,
   hubDomain,
   requestOrder,
+  signAuthorization,
   signOrder,
   workerpoolOrder,
   type AppOrder,
@@ -22,7 +29,8 @@ import type { AppRegistry, DatasetRegistry, IHub, RLC, WorkerpoolRegistry } from
 /**
  * Replays reference/gas-scenario.md on our contracts (in-process network, hardfork cancun) and
  * prints each operation's gas beside the reference's anchor figure. Writes bench/gas-report.json,
- * keyed like reference/poco-gas-anchor.json; operations not built yet are null.
+ * keyed like reference/poco-gas-anchor.json, plus extra scenarios (lifecycle_trust1, X_matching_variants);
+ * operations not measured are null.
  */
 const ANCHOR_FILE = path.join(__dirname, "..", "reference", "poco-gas-anchor.json");
 const REPORT_FILE = path.join(__dirname, "gas-report.json");
@@ -33,6 +41,33 @@ const PRICES = { app: 5n * RLC_UNIT, dataset: 3n * RLC_UNIT, workerpool: 20n * R
 const VARIANTS = "X_matching_variants";
 const MATCH_TRUST1 = "matchOrders(app+dataset+workerpool+request, volume 1, trust 1)";
 const MATCH_TRUST5 = "matchOrders(app+dataset+workerpool+request, volume 1, trust 5)";
+const INITIALIZE = "initialize(dealid, 0)";
+const S3_CONTRIBUTE = "contribute (1st, reaches consensus)";
+const S3_REVEAL = "reveal";
+const S3_FINALIZE = "finalize (scheduler)";
+const S5_CONTRIBUTE = "contribute (1st, reaches consensus; never revealed)";
+const S5_CLAIM = "claim (after final deadline, 1 contributor)";
+const S7_CONTRIBUTE_AND_FINALIZE = "contributeAndFinalize (worker, trust 1, no TEE)";
+/**
+ * Extra scenario, after the anchor's: the whole trust-1 flow (deal A), the sum of S2's matchOrders and S3's task
+ * operations; the anchor's figure is the same sum of its own.
+ */
+const LIFECYCLE = "lifecycle_trust1";
+const LIFECYCLE_OP = "matchOrders + initialize + contribute + reveal + finalize (trust 1)";
+const LIFECYCLE_PARTS: [string, string][] = [
+  ["S2_escrow_match", MATCH_TRUST1],
+  ["S3_task_trust1", INITIALIZE],
+  ["S3_task_trust1", S3_CONTRIBUTE],
+  ["S3_task_trust1", S3_REVEAL],
+  ["S3_task_trust1", S3_FINALIZE],
+];
+/** The scenario's `results`: abi.encode(string) of a JSON location (160 bytes). */
+const RESULTS = ethers.AbiCoder.defaultAbiCoder().encode(
+  ["string"],
+  ['{"storage":"ipfs","location":"/ipfs/QmRwwTz9Chq4Y7F7ReKKcx1GV6s3H7egmNGrku9XrwiDa8"}'],
+);
+/** The scenario's result digest, the same for every task and worker. */
+const DIGEST = digestOf("result-digest-of-the-task-output");
 
 type Scenarios = Record<string, Record<string, number | null>>;
 /** The four orders of a match, in `matchOrders` argument order. */
@@ -54,15 +89,42 @@ const TARGETS: Record<string, Record<string, number>> = {
     ),
     [MATCH_TRUST1]: 280_000,
   },
-  S4_task_trust5: { [MATCH_TRUST5]: 280_000 },
-  S7_contributeAndFinalize: { [MATCH_TRUST1]: 280_000 },
-  S5_claim: { [MATCH_TRUST1]: 280_000 },
+  S3_task_trust1: {
+    [INITIALIZE]: 90_000,
+    [S3_CONTRIBUTE]: 190_000,
+    [S3_REVEAL]: 55_000,
+    [S3_FINALIZE]: 135_000,
+  },
+  S4_task_trust5: { [MATCH_TRUST5]: 280_000, [INITIALIZE]: 90_000, "reveal #1": 55_000 },
+  S7_contributeAndFinalize: {
+    [MATCH_TRUST1]: 280_000,
+    [INITIALIZE]: 90_000,
+    [S7_CONTRIBUTE_AND_FINALIZE]: 250_000,
+  },
+  S5_claim: {
+    [MATCH_TRUST1]: 280_000,
+    [INITIALIZE]: 90_000,
+    [S5_CONTRIBUTE]: 190_000,
+    [S5_CLAIM]: 80_000,
+  },
+  [LIFECYCLE]: { [LIFECYCLE_OP]: 750_000 },
 };
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
   if (!receipt || receipt.status !== 1) throw new Error("benchmark transaction failed");
   return Number(receipt.gasUsed);
+}
+
+/** The sum of the operations of the trust-1 lifecycle in `scenarios`, or null when one is missing. */
+function lifecycleSum(scenarios: Scenarios): number | null {
+  let sum = 0;
+  for (const [scenario, op] of LIFECYCLE_PARTS) {
+    const value = scenarios[scenario]?.[op];
+    if (value === undefined || value === null) return null;
+    sum += value;
+  }
+  return sum;
 }
 
 /** A fixed salt per deal, so that calldata (and so gas) is the same from one run to the next. */
@@ -155,7 +217,9 @@ async function main() {
   for (const [scenario, operations] of Object.entries(anchor.scenarios)) {
     ours[scenario] = Object.fromEntries(Object.keys(operations).map((op) => [op, null]));
   }
+  ours[LIFECYCLE] = { [LIFECYCLE_OP]: null };
   ours[VARIANTS] = {};
+  if (ethers.dataLength(RESULTS) !== 160) throw new Error("results are not 160 bytes");
 
   // 1. deployment
   await deployments.fixture(["core"]);
@@ -246,10 +310,71 @@ async function main() {
     if ((await hub.viewConsumed(requestHash)) !== 1n) throw new Error("request order not consumed");
     return gas;
   };
-  /** Signs a deal's orders and measures `matchOrders` sent by the requester. */
-  const matchDeal = async (deal: string, trust: bigint): Promise<number> => {
+  /** Signs a deal's orders and measures `matchOrders` sent by the requester; returns the gas and the deal id. */
+  const matchDeal = async (deal: string, trust: bigint): Promise<{ gas: number; dealid: string }> => {
     const orders = await signOrders(domain, dealOrders(assets, dealSalt(deal), { trust }), owners);
-    return measureMatch(orders, hub.connect(requester).matchOrders(...orders));
+    const gas = await measureMatch(orders, hub.connect(requester).matchOrders(...orders));
+    return { gas, dealid: computeDealId(hashOrder(domain, "request", orders[3]), 0n) };
+  };
+
+  /** Throws unless task `taskid` is in status `expected` after `step`. */
+  const expectStatus = async (taskid: string, expected: TaskStatus, step: string): Promise<void> => {
+    const status = Number((await hub.viewTask(taskid)).status) as TaskStatus;
+    if (status !== expected)
+      throw new Error(`${step}: task status ${TaskStatus[status]}, expected ${TaskStatus[expected]}`);
+  };
+  /** Gas of the scheduler's `initialize(dealid, 0)`; checks that the task is ACTIVE. Returns the task id too. */
+  const initializeTask = async (dealid: string): Promise<{ gas: number; taskid: string }> => {
+    const taskid = computeTaskId(dealid, 0n);
+    const gas = await gasOf(hub.connect(scheduler).initialize(dealid, 0n));
+    await expectStatus(taskid, TaskStatus.ACTIVE, "initialize");
+    return { gas, taskid };
+  };
+  /**
+   * Gas of `worker`'s contribution of the scenario's digest (result hash and seal, the scheduler's
+   * authorization, no enclave); checks the task's status after it.
+   */
+  const contributeTask = async (
+    taskid: string,
+    worker: typeof requester,
+    expected: TaskStatus,
+  ): Promise<number> => {
+    const authorization = await signAuthorization(scheduler, worker.address, taskid);
+    const gas = await gasOf(
+      hub
+        .connect(worker)
+        .contribute(
+          taskid,
+          computeResultHash(taskid, DIGEST),
+          computeResultSeal(worker.address, taskid, DIGEST),
+          ethers.ZeroAddress,
+          "0x",
+          authorization,
+        ),
+    );
+    await expectStatus(taskid, expected, `contribute by ${worker.address}`);
+    return gas;
+  };
+  /** Gas of `worker`'s reveal of the scenario's digest; checks that its contribution is PROVED. */
+  const revealTask = async (taskid: string, worker: typeof requester): Promise<number> => {
+    const gas = await gasOf(hub.connect(worker).reveal(taskid, DIGEST));
+    await expectStatus(taskid, TaskStatus.REVEALING, `reveal by ${worker.address}`);
+    const { status } = await hub.viewContribution(taskid, worker.address);
+    if (Number(status) !== ContributionStatus.PROVED) throw new Error("reveal not recorded");
+    return gas;
+  };
+  /** Throws unless task `taskid` is COMPLETED with the scenario's results and digest. */
+  const expectCompleted = async (taskid: string, step: string): Promise<void> => {
+    await expectStatus(taskid, TaskStatus.COMPLETED, step);
+    const task = await hub.viewTask(taskid);
+    if (task.results !== RESULTS || task.resultDigest !== DIGEST)
+      throw new Error(`${step}: results not recorded`);
+  };
+  /** Gas of the scheduler's `finalize(taskid, results, "")`; checks that the task is COMPLETED. */
+  const finalizeTask = async (taskid: string): Promise<number> => {
+    const gas = await gasOf(hub.connect(scheduler).finalize(taskid, RESULTS, "0x"));
+    await expectCompleted(taskid, "finalize");
+    return gas;
   };
 
   // 3. setup: the deployer funds the actors
@@ -274,17 +399,44 @@ async function main() {
     S2[`RLC.approve(hub) [${label}]`] = await gasOf(rlc.connect(account).approve(hubAddress, amount));
     S2[`deposit [${label}]`] = await gasOf(hub.connect(account).deposit(amount));
   }
-  S2[MATCH_TRUST1] = await matchDeal("A", 1n);
+  const dealA = await matchDeal("A", 1n);
+  S2[MATCH_TRUST1] = dealA.gas;
 
   // 5. S2b: deposit in one transaction
   ours.S2b_deposit_approveAndCall['RLC.approveAndCall(hub, amount, "") [fresh account]'] = await gasOf(
     rlc.connect(extra).approveAndCall(hubAddress, 10n * RLC_UNIT, "0x"),
   );
 
-  // 6. S3_task_trust1 (deal A): task operations not built yet.
+  // 6. S3_task_trust1 (deal A, matched in S2): worker #5's contribution reaches consensus at once
+  const S3 = ours.S3_task_trust1;
+  {
+    const [worker] = workers;
+    const { gas, taskid } = await initializeTask(dealA.dealid);
+    S3[INITIALIZE] = gas;
+    S3[S3_CONTRIBUTE] = await contributeTask(taskid, worker, TaskStatus.REVEALING);
+    S3[S3_REVEAL] = await revealTask(taskid, worker);
+    S3[S3_FINALIZE] = await finalizeTask(taskid);
+  }
 
-  // 7. S4_task_trust5: deal B, trust 5 on the workerpool and request orders (task operations not built yet)
-  ours.S4_task_trust5[MATCH_TRUST5] = await matchDeal("B", 5n);
+  // 7. S4_task_trust5: deal B, trust 5 on the workerpool and request orders. Workers #6-#8, fresh (score 0,
+  // weight 2), contribute the same result: consensus at the third (2 * 2 * 2 = 8 of 9, above 4/5).
+  const S4 = ours.S4_task_trust5;
+  {
+    const dealB = await matchDeal("B", 5n);
+    S4[MATCH_TRUST5] = dealB.gas;
+    const trio = workers.slice(1, 4);
+    for (const worker of trio)
+      if ((await hub.viewScore(worker.address)) !== 0n) throw new Error("S4 workers must be fresh");
+    const { gas, taskid } = await initializeTask(dealB.dealid);
+    S4[INITIALIZE] = gas;
+    S4["contribute #1 (no consensus yet)"] = await contributeTask(taskid, trio[0], TaskStatus.ACTIVE);
+    S4["contribute #2 (no consensus yet)"] = await contributeTask(taskid, trio[1], TaskStatus.ACTIVE);
+    S4["contribute #3 (reaches consensus)"] = await contributeTask(taskid, trio[2], TaskStatus.REVEALING);
+    for (const [i, worker] of trio.entries()) S4[`reveal #${i + 1}`] = await revealTask(taskid, worker);
+    S4["finalize (scheduler, 3 contributors)"] = await finalizeTask(taskid);
+    for (const worker of trio)
+      if ((await hub.viewScore(worker.address)) !== 1n) throw new Error("S4 worker score is not 1");
+  }
 
   // 8. S6_order_management: presign then close a fresh app order, by the app owner
   const S6 = ours.S6_order_management;
@@ -305,11 +457,60 @@ async function main() {
   );
   if ((await hub.viewConsumed(orderHash)) !== order.volume) throw new Error("close not recorded");
 
-  // 9. S7_contributeAndFinalize: deal C, trust 1 (task operations not built yet)
-  ours.S7_contributeAndFinalize[MATCH_TRUST1] = await matchDeal("C", 1n);
+  // 9. S7_contributeAndFinalize: deal C, trust 1; worker #10 contributes, reveals and finalizes in one call
+  const S7 = ours.S7_contributeAndFinalize;
+  {
+    const worker = workers[5];
+    const dealC = await matchDeal("C", 1n);
+    S7[MATCH_TRUST1] = dealC.gas;
+    const { gas, taskid } = await initializeTask(dealC.dealid);
+    S7[INITIALIZE] = gas;
+    const authorization = await signAuthorization(scheduler, worker.address, taskid);
+    S7[S7_CONTRIBUTE_AND_FINALIZE] = await gasOf(
+      hub
+        .connect(worker)
+        .contributeAndFinalize(taskid, DIGEST, RESULTS, "0x", ethers.ZeroAddress, "0x", authorization),
+    );
+    await expectCompleted(taskid, "contributeAndFinalize");
+  }
 
-  // 10. S5_claim: deal D, trust 1 (task operations not built yet)
-  ours.S5_claim[MATCH_TRUST1] = await matchDeal("D", 1n);
+  // 10. S5_claim (last, since it moves the clock): deal D, trust 1; worker #9 contributes but never reveals,
+  // and the requester claims the task past its final deadline.
+  const S5 = ours.S5_claim;
+  {
+    const worker = workers[4];
+    const dealD = await matchDeal("D", 1n);
+    S5[MATCH_TRUST1] = dealD.gas;
+    const { gas, taskid } = await initializeTask(dealD.dealid);
+    S5[INITIALIZE] = gas;
+    S5[S5_CONTRIBUTE] = await contributeTask(taskid, worker, TaskStatus.REVEALING);
+    const { finalDeadline } = await hub.viewTask(taskid);
+    const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+    await ethers.provider.send("evm_increaseTime", [Number(finalDeadline - now + 1n)]);
+    await ethers.provider.send("evm_mine", []);
+
+    const deal = await hub.viewDeal(dealD.dealid);
+    const price = deal.app.price + deal.dataset.price + deal.workerpool.price;
+    const schedulerStake = (deal.workerpool.price * (await hub.workerpool_stake_ratio())) / 100n;
+    const kitty = await hub.kitty_address();
+    const accounts = [requester.address, worker.address, scheduler.address, kitty];
+    const before = await Promise.all(accounts.map((a) => hub.viewAccount(a)));
+    S5[S5_CLAIM] = await gasOf(hub.connect(requester).claim(taskid));
+    await expectStatus(taskid, TaskStatus.FAILED, "claim");
+    const after = await Promise.all(accounts.map((a) => hub.viewAccount(a)));
+    // [requester refunded, worker stake unlocked, scheduler stake seized, kitty credited (frozen)]
+    const expected: [bigint, bigint][] = [
+      [price, -price],
+      [deal.workerStake, -deal.workerStake],
+      [0n, -schedulerStake],
+      [0n, schedulerStake],
+    ];
+    for (const [i, [stake, locked]] of expected.entries())
+      if (after[i].stake - before[i].stake !== stake || after[i].locked - before[i].locked !== locked)
+        throw new Error(`claim: wrong settlement of ${accounts[i]}`);
+  }
+
+  ours[LIFECYCLE][LIFECYCLE_OP] = lifecycleSum(ours);
 
   // X_matching_variants: after the scenario, so that they leave its storage state alone. Each deal has its
   // own salt and trust 1; what they need beforehand (funding, deposits, presignatures) is not counted.
@@ -397,7 +598,7 @@ async function main() {
   // Money check: the scenario must leave the escrow balanced.
   if ((await rlc.balanceOf(hubAddress)) !== (await hub.totalSupply())) throw new Error("escrow unbalanced");
 
-  report(anchor.scenarios, ours);
+  report({ ...anchor.scenarios, [LIFECYCLE]: { [LIFECYCLE_OP]: lifecycleSum(anchor.scenarios) } }, ours);
   fs.writeFileSync(
     REPORT_FILE,
     JSON.stringify({ network: { hardfork: "cancun", chainId: 31337 }, scenarios: ours }, null, 1) + "\n",
@@ -437,7 +638,7 @@ function report(anchor: Scenarios, ours: Scenarios) {
     if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
   }
   console.log(
-    `\n${measured} operations measured, ${pending} pending (task operations are not built yet), ` +
+    `\n${measured} operations measured (${LIFECYCLE} is a sum of them), ${pending} pending, ` +
       `${missed} target${missed === 1 ? "" : "s"} missed`,
   );
 }
