@@ -26,11 +26,11 @@ library CodeData {
     bytes32 private constant IN_FLIGHT_SLOT =
         0x71024540af35e6b53ad5cf840deea7765a486f22c7bf75e2373d444b65d23a00;
 
-    /// @notice Deploys the data contract of `salt` holding `data`; returns false when nothing was recorded (the
-    /// salt was used before, or the data is too large).
-    function write(bytes32 salt, bytes memory data) internal returns (bool) {
-        if (data.length > MAX_SIZE) return false;
-        bytes memory code = abi.encodePacked(bytes1(0), data);
+    /// @notice Deploys the data contract of `salt` with runtime code `code`: the data, after one zero byte (STOP)
+    /// that the caller puts first (so that the data is packed once, not copied again); returns false when nothing
+    /// was recorded (the salt was used before, or the code is too large).
+    function write(bytes32 salt, bytes memory code) internal returns (bool) {
+        if (code.length > MAX_SIZE + 1) return false;
         return _deploy(salt, code).code.length == code.length;
     }
 

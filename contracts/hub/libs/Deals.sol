@@ -71,6 +71,7 @@ library Deals {
             optional = abi.encodePacked(optional, deal.tag);
         }
         bytes memory head = abi.encodePacked(
+            uint8(0), // STOP
             uint8(flags),
             deal.app.pointer,
             deal.app.owner,
@@ -80,7 +81,7 @@ library Deals {
             uint64(deal.workerpool.price),
             deal.requester
         );
-        bytes memory data = abi.encodePacked(
+        bytes memory code = abi.encodePacked(
             head,
             uint64(deal.trust),
             uint32(deal.category),
@@ -92,7 +93,7 @@ library Deals {
             optional,
             deal.params
         );
-        if (!CodeData.write(dealid, data)) revert IMatching.DealNotRecorded(dealid);
+        if (!CodeData.write(dealid, code)) revert IMatching.DealNotRecorded(dealid);
     }
 
     /// @notice Address of the data contract of `dealid`, whether recorded or not.

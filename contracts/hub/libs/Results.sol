@@ -32,7 +32,8 @@ library Results {
         (bool isAbiString, bytes calldata kept) = _compact(results);
         uint256 size = HEAD_SIZE + kept.length + resultsCallback.length;
         if (size > CodeData.MAX_SIZE) revert ITaskTypes.ResultsTooLarge(taskid, size, CodeData.MAX_SIZE);
-        bytes memory data = abi.encodePacked(
+        bytes memory code = abi.encodePacked(
+            uint8(0), // STOP
             uint8(isAbiString ? FLAG_ABI_STRING : 0),
             uint40(block.timestamp),
             uint32(kept.length),
@@ -40,7 +41,7 @@ library Results {
             resultsCallback
         );
         // Cannot fail: a task is finalized once, and the size is checked.
-        assert(CodeData.write(_salt(taskid), data));
+        assert(CodeData.write(_salt(taskid), code));
         return true;
     }
 
