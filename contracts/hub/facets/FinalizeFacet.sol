@@ -153,7 +153,8 @@ contract FinalizeFacet is IFinalize, Facet {
         uint256 gasLimit = HubStorage.layout().callbackGas;
         bytes memory payload = abi.encodeCall(IOracleConsumer.receiveResult, (taskid, resultsCallback));
         uint256 required = gasLimit + gasLimit / 63 + CALLBACK_GAS_OVERHEAD;
-        if (gasleft() < required) revert CallbackGasTooLow(taskid, gasleft(), required);
+        uint256 available = gasleft();
+        if (available < required) revert CallbackGasTooLow(taskid, available, required);
         assembly ("memory-safe") {
             pop(call(gasLimit, callback, 0, add(payload, 0x20), mload(payload), 0, 0))
         }
