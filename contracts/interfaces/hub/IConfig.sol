@@ -60,8 +60,9 @@ interface IConfig {
         address workerpoolRegistry
     ) external;
 
-    /// @notice Sets the TEE broker whose signature authorizes enclave contributions. Owner only.
-    /// @param teeBroker New broker (address(0) disables TEE tasks).
+    /// @notice Sets the TEE broker whose signature authorizes enclave contributions (without a broker, the
+    /// scheduler authorizes them, as it does the others). Owner only.
+    /// @param teeBroker New broker (address(0) unsets it).
     function setTeeBroker(address teeBroker) external;
 
     /// @notice Sets the gas forwarded to deal callbacks on finalize. Owner only.
