@@ -39,7 +39,13 @@ describe("Hub categories", () => {
     await expect(hub.createCategory("X", "", 0))
       .to.be.revertedWithCustomError(hub, "InvalidWorkClockTimeRef")
       .withArgs(0n);
+    // Beyond 2^32 s, task deadlines would not fit their 40-bit timestamps: tasks could never be initialized.
+    await expect(hub.createCategory("X", "", 2n ** 32n + 1n))
+      .to.be.revertedWithCustomError(hub, "InvalidWorkClockTimeRef")
+      .withArgs(2n ** 32n + 1n);
     await expect(hub.viewCategory(5)).to.be.revertedWithCustomError(hub, "UnknownCategory").withArgs(5n, 5n);
     expect(await hub.countCategory()).to.equal(5n);
+    await (await hub.createCategory("X", "", 2n ** 32n)).wait();
+    expect((await hub.viewCategory(5)).workClockTimeRef).to.equal(2n ** 32n);
   });
 });
