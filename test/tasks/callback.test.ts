@@ -51,8 +51,10 @@ interface CallbackSetup extends TaskSetup {
   worker: HardhatEthersSigner;
 }
 
+// Built on the shared `taskSetup` snapshot: deploying afresh would revert the chain to hardhat-deploy's older
+// snapshot and invalidate `taskSetup`'s for the files that run after this one.
 async function callbackSetup(): Promise<CallbackSetup> {
-  const setup = await taskSetup();
+  const setup = await loadFixture(taskSetup);
   const mock = await (await ethers.getContractFactory("ResultConsumerMock")).deploy();
   return {
     ...setup,

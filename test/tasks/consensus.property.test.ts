@@ -310,8 +310,10 @@ describe("Consensus (property)", () => {
   });
 
   /** `taskSetup`, the workers' escrow topped up to `WORKER_FUNDS`. */
+  // Built on the shared `taskSetup` snapshot: deploying afresh here would revert the chain to hardhat-deploy's
+  // snapshot, older than `taskSetup`'s, and invalidate it for the test files that run after this one.
   async function consensusSetup(): Promise<TaskSetup> {
-    const setup = await taskSetup();
+    const setup = await loadFixture(taskSetup);
     for (const worker of setup.workers) await fundAndDeposit(setup, worker, WORKER_FUNDS - 10n * RLC_UNIT);
     return setup;
   }
