@@ -250,10 +250,10 @@ describe("Deal callback", () => {
       const reverted = await finalizeDespite(Mode.REVERT);
       const burnt = await finalizeDespite(Mode.BURN);
       // Same state but the mode: the difference is the callback's own gas, all of it for BURN, a little for
-      // REVERT (reading the mode, a cold slot, and reverting: under 3k).
+      // REVERT (reading the mode, a cold slot, and reverting: under 3k, a little more under coverage instrumentation).
       const extra = burnt.receipt.gasUsed - reverted.receipt.gasUsed;
       expect(extra).to.be.lessThanOrEqual(DEFAULT_CALLBACK_GAS);
-      expect(extra).to.be.greaterThan(DEFAULT_CALLBACK_GAS - 3_000n);
+      expect(extra).to.be.greaterThan(DEFAULT_CALLBACK_GAS - 5_000n);
     });
 
     it("RETURN_BOMB: ~200 kB of return data cost the hub nothing, finalize completes and pays everyone", async () => {
