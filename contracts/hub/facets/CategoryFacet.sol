@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Facet} from "./Facet.sol";
 import {HubStorage} from "../HubStorage.sol";
+import {Categories} from "../libs/Categories.sol";
 import {MAX_WORK_CLOCK_TIME_REF} from "../libs/Constants.sol";
 import {ICategories} from "../../interfaces/hub/ICategories.sol";
 
@@ -32,9 +33,7 @@ contract CategoryFacet is ICategories, Facet {
 
     /// @inheritdoc ICategories
     function viewCategory(uint256 id) external view returns (Category memory) {
-        HubStorage.Category[] storage categories = HubStorage.layout().categories;
-        if (id >= categories.length) revert UnknownCategory(id, categories.length);
-        HubStorage.Category storage category = categories[id];
+        HubStorage.Category storage category = Categories.existing(id);
         return Category(category.name, category.description, category.workClockTimeRef);
     }
 

@@ -6,7 +6,7 @@ import {HubStorage} from "../HubStorage.sol";
 import {Assets} from "../libs/Assets.sol";
 import {Deals} from "../libs/Deals.sol";
 import {IDeals} from "../../interfaces/hub/IDeals.sol";
-import {ICategories} from "../../interfaces/hub/ICategories.sol";
+import {Categories} from "../libs/Categories.sol";
 import {ILegacyAccessors} from "../../interfaces/hub/ILegacyAccessors.sol";
 import {IApp} from "../../interfaces/IApp.sol";
 import {IDataset} from "../../interfaces/IDataset.sol";
@@ -103,9 +103,7 @@ contract LegacyAccessorsFacet is ILegacyAccessors, Facet {
     function viewCategoryABILegacy(
         uint256 id
     ) external view returns (string memory name, string memory description, uint256 workClockTimeRef) {
-        HubStorage.Category[] storage categories = HubStorage.layout().categories;
-        if (id >= categories.length) revert ICategories.UnknownCategory(id, categories.length);
-        HubStorage.Category storage category = categories[id];
+        HubStorage.Category storage category = Categories.existing(id);
         return (category.name, category.description, category.workClockTimeRef);
     }
 

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Facet} from "./Facet.sol";
 import {HubStorage} from "../HubStorage.sol";
+import {Categories} from "../libs/Categories.sol";
 import {Deals} from "../libs/Deals.sol";
 import {Settlement} from "../libs/Settlement.sol";
 import {Tasks} from "../libs/Tasks.sol";
@@ -55,7 +56,7 @@ contract TaskFacet is ITasks, Facet {
         HubStorage.Task storage task = Tasks.task(taskid);
         if (task.state != 0) revert TaskAlreadyInitialized(taskid);
 
-        uint256 timeref = _workClockTimeRef(deal.category);
+        uint256 timeref = Categories.timeRefOfKnown(deal.category);
         Tasks.State memory state;
         state.status = TaskStatus.ACTIVE;
         state.idx = index;
@@ -80,15 +81,5 @@ contract TaskFacet is ITasks, Facet {
         Tasks.saveState(task, state);
         Settlement.refundFailed(taskid, Deals.load(task.dealid));
         emit TaskClaimed(taskid);
-    }
-
-    /// @dev The category's time reference. The match checked that the category exists, so the array is read
-    /// without its length (a cold slot saved): element `id` starts at keccak256(slot) + 3 * id.
-    function _workClockTimeRef(uint256 id) private view returns (uint256 timeref) {
-        HubStorage.Category[] storage categories = HubStorage.layout().categories;
-        assembly ("memory-safe") {
-            mstore(0x00, categories.slot)
-            timeref := sload(add(keccak256(0x00, 0x20), mul(id, 3)))
-        }
     }
 }
