@@ -3,3 +3,4 @@ export * from "./orders";
 export * from "./deals";
 export * from "./tasks";
 export * from "./consensus";
+export * from "./errors";

@@ -4,6 +4,7 @@
  */
 import { TypedDataEncoder, ZeroAddress, ZeroHash, getAddress, hexlify, randomBytes } from "ethers";
 import type { Signer, TypedDataDomain, TypedDataField } from "ethers";
+import { OpenPocoError } from "./errors";
 
 /** EIP-712 domain name of the hub's orders. */
 export const DOMAIN_NAME = "iExecODB";
@@ -104,15 +105,7 @@ export interface SignedOrderOperation<K extends OrderKind> {
 }
 
 /** Base class of the errors of this module; `code` is stable, the message says how to fix the call. */
-export class OrdersError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export class OrdersError extends OpenPocoError {}
 
 /** Thrown for an order kind other than "app", "dataset", "workerpool" or "request". */
 export class UnknownOrderKindError extends OrdersError {
