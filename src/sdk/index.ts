@@ -4,3 +4,8 @@ export * from "./deals";
 export * from "./tasks";
 export * from "./consensus";
 export * from "./errors";
+export * from "./units";
+export * from "./chains";
+export * from "./keystore";
+export * from "./matching";
+export * from "./client";
