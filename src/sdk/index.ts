@@ -9,3 +9,5 @@ export * from "./chains";
 export * from "./keystore";
 export * from "./matching";
 export * from "./client";
+export * from "./order-json";
+export * from "./params";

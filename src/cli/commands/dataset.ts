@@ -1,0 +1,145 @@
+/** `dataset init [--encrypted]|deploy|show|count|encrypt|push-secret|check-secret`. */
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import { ZeroHash } from "ethers";
+import type { OpenPoco } from "../../sdk/client";
+import { checkedAddress } from "../../sdk/client/account";
+import { encryptDatasets } from "../../sdk/encryption";
+import { InvalidInputError, NotFoundError } from "../../sdk/errors";
+import { SmsClient } from "../../sdk/sms";
+import { action } from "../action";
+import type { Session } from "../session";
+import { initSection, registerShowAndCount, reportDeployed } from "./assets";
+
+const ORIGINAL = path.join("datasets", "original");
+const ENCRYPTED = path.join("datasets", "encrypted");
+const SECRETS = path.join(".secrets", "datasets");
+
+async function init(session: Session, options: { encrypted?: boolean }): Promise<void> {
+  if (options.encrypted) {
+    for (const dir of [ORIGINAL, ENCRYPTED, SECRETS]) await fs.mkdir(session.project.path(dir), { recursive: true });
+    session.out.info("Created dataset folder tree for encryption");
+  }
+  await initSection(session, "dataset", (owner) => ({
+    owner,
+    name: "my-dataset",
+    multiaddr: "/ipfs/QmW2WQi7j6c7UgJTarActp7tDNikE4B2qXtFCfLPdsgaTQ",
+    checksum: ZeroHash,
+  }));
+}
+
+async function deploy(session: Session): Promise<void> {
+  const section = await session.project.section("dataset", "dataset init");
+  const poco = await session.connect(true);
+  const deployed = await session.out.step(
+    "Deploying the dataset",
+    poco.assets.deployDataset({
+      owner: String(section.owner),
+      name: String(section.name ?? ""),
+      multiaddr: String(section.multiaddr ?? ""),
+      checksum: String(section.checksum ?? ""),
+    }),
+  );
+  await reportDeployed(session, poco, "dataset", deployed);
+}
+
+async function encrypt(session: Session): Promise<void> {
+  const encrypted = await session.out.step("Encrypting datasets", encryptDatasets(session.project.dir));
+  for (const dataset of encrypted)
+    session.out.success(`Encrypted ${dataset.name}`, {
+      encryptedFile: path.relative(session.project.dir, dataset.encrypted),
+      secretFile: path.relative(session.project.dir, dataset.keyFile),
+      checksum: dataset.checksum,
+    });
+  session.out.info("Publish the encrypted files at a public URL, set multiaddr and checksum in iexec.json, then deploy.");
+  session.out.set({
+    encryptedDatasetFolderPath: session.project.path(ENCRYPTED),
+    secretPath: session.project.path(SECRETS),
+    encryptedFiles: encrypted.map((dataset) => ({
+      name: dataset.name,
+      encryptedFile: dataset.encrypted,
+      secretFile: dataset.keyFile,
+      checksum: dataset.checksum,
+      size: dataset.size,
+    })),
+  });
+}
+
+async function smsClient(session: Session): Promise<SmsClient> {
+  const chain = await session.chain();
+  if (!chain.sms) throw new InvalidInputError(`chain.json: chain "${chain.name}" has no "sms": add the SMS URL.`);
+  return new SmsClient(chain.sms);
+}
+
+async function datasetAddress(session: Session, poco: OpenPoco, given?: string): Promise<string> {
+  if (given) return checkedAddress(given, "dataset address");
+  const deployed = await session.project.deployed("dataset", poco.chainId);
+  if (!deployed)
+    throw new NotFoundError("No dataset given and none in deployed.json: pass its address or run `openpoco dataset deploy`.");
+  return deployed;
+}
+
+/** The key file: --secret-path, else the only key of .secrets/datasets. */
+async function secretFile(session: Session, given?: string): Promise<string> {
+  if (given) return path.resolve(given);
+  const dir = session.project.path(SECRETS);
+  const keys = (await fs.readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith(".key"));
+  if (keys.length === 1) return path.join(dir, keys[0]);
+  throw new InvalidInputError(
+    keys.length === 0
+      ? `No key in ${dir}: run \`openpoco dataset encrypt\` or pass --secret-path.`
+      : `${keys.length} keys in ${dir} (${keys.join(", ")}): choose one with --secret-path.`,
+  );
+}
+
+async function pushSecret(session: Session, given: string | undefined, options: { secretPath?: string }): Promise<void> {
+  const file = await secretFile(session, options.secretPath);
+  const secret = (await fs.readFile(file, "utf8")).trim();
+  const sms = await smsClient(session);
+  const poco = await session.connect(true);
+  const dataset = await datasetAddress(session, poco, given);
+  const owner = (await poco.assets.showDataset(dataset)).owner;
+  const wallet = (await poco.address())!;
+  if (owner !== wallet)
+    throw new InvalidInputError(`Only the dataset owner ${owner} can push its secret, not your wallet ${wallet}.`);
+  await session.out.step("Pushing the secret to the SMS", sms.pushDatasetSecret(poco.context.requireSigner("push the secret"), dataset, secret));
+  session.out.success(`Secret of dataset ${dataset} pushed to the SMS`, { secretFile: file });
+  session.out.set({ dataset, secretFile: file });
+}
+
+async function checkSecret(session: Session, given: string | undefined): Promise<void> {
+  const sms = await smsClient(session);
+  const poco = await session.connect(false);
+  const dataset = await datasetAddress(session, poco, given);
+  const isSecretSet = await session.out.step("Asking the SMS", sms.checkDatasetSecret(dataset));
+  session.out.success(isSecretSet ? `The secret of ${dataset} is set in the SMS` : `No secret set for ${dataset} in the SMS`);
+  session.out.set({ isSecretSet });
+}
+
+/** Registers `dataset`. */
+export function registerDataset(program: Command): void {
+  const dataset = program.command("dataset").description("datasets (data sold per task, optionally encrypted)");
+  dataset
+    .command("init")
+    .option("--encrypted", "also create datasets/original, datasets/encrypted and .secrets/datasets")
+    .description('add a "dataset" section to iexec.json')
+    .action(action(init));
+  dataset.command("deploy").description("register the dataset of iexec.json").action(action(deploy));
+  registerShowAndCount(dataset, "dataset");
+  dataset
+    .command("encrypt")
+    .description("encrypt each file or folder of datasets/original (AES-256-CBC), keys in .secrets/datasets")
+    .action(action(encrypt));
+  dataset
+    .command("push-secret")
+    .argument("[datasetAddress]", "dataset address (default: deployed.json's)")
+    .option("--secret-path <file>", "key file to push (default: the only key of .secrets/datasets)")
+    .description("give the dataset key to the Secret Management Service")
+    .action(action(pushSecret));
+  dataset
+    .command("check-secret")
+    .argument("[datasetAddress]", "dataset address (default: deployed.json's)")
+    .description("ask the Secret Management Service whether the dataset key is set")
+    .action(action(checkSecret));
+}

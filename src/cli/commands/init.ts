@@ -1,0 +1,52 @@
+/** `init`: the project files (iexec.json, chain.json) and, unless skipped, a new wallet. */
+import type { Command } from "commander";
+import { ZeroAddress, ZeroHash } from "ethers";
+import { defaultChainJson } from "../../sdk/chains";
+import { action } from "../action";
+import { CHAIN_JSON, IEXEC_JSON } from "../project";
+import type { Session } from "../session";
+import { createWallet } from "./wallet";
+
+/** The iexec.json `init` writes: a description and the defaults of `app run` / `order fill`. */
+export function defaultIexecJson(): Record<string, unknown> {
+  return {
+    description: "Describe your application, dataset or workerpool here.",
+    license: "MIT",
+    author: "?",
+    buyConf: { params: {}, tag: ZeroHash, trust: "0", callback: ZeroAddress },
+  };
+}
+
+async function init(session: Session, options: { skipWallet?: boolean; force?: boolean }): Promise<void> {
+  const { project, out } = session;
+  const written: string[] = [];
+  for (const [name, content] of [
+    [IEXEC_JSON, defaultIexecJson()],
+    [CHAIN_JSON, defaultChainJson()],
+  ] as const) {
+    if ((await project.exists(name)) && !options.force) {
+      out.info(`${name} already exists, kept (--force overwrites it)`);
+      continue;
+    }
+    await project.write(name, content);
+    written.push(name);
+  }
+  out.success(`Project initialized in ${project.dir}`, { files: written.join(", ") || "none (all kept)" });
+  out.set({ files: written });
+  if (options.skipWallet) return;
+  if (await session.walletAddressIfAny()) {
+    out.info(`a wallet exists in ${session.keystoreDir()}, kept`);
+    return;
+  }
+  await createWallet(session);
+}
+
+/** Registers `init`. */
+export function registerInit(program: Command): void {
+  program
+    .command("init")
+    .description("create iexec.json and chain.json in this folder, and a wallet unless --skip-wallet")
+    .option("--skip-wallet", "do not create a wallet")
+    .option("--force", "overwrite existing project files")
+    .action(action(init));
+}
