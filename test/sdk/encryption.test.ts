@@ -25,6 +25,11 @@ const OPENSSL = "/usr/bin/openssl";
 const FIXED_KEY = Buffer.from("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", "hex");
 const FIXED_IV = Buffer.from("a0a1a2a3a4a5a6a7a8a9aaabacadaeaf", "hex");
 
+/** Runs `openssl enc -aes-256-cbc` (PKCS#7 padding is its default) with `options` from `input` to `output`. */
+function opensslEnc(options: string[], input: string, output: string): void {
+  execFileSync(OPENSSL, ["enc", "-aes-256-cbc", ...options, "-in", input, "-out", output]);
+}
+
 function sha256(bytes: Buffer): string {
   return `0x${createHash("sha256").update(bytes).digest("hex")}`;
 }
@@ -168,21 +173,18 @@ describe("SDK dataset encryption", function () {
         fs.writeFileSync(cipherOnly, bytes.subarray(16));
         const byOpenssl = path.join(tmp, "by-openssl.bin");
         const iv = bytes.subarray(0, 16).toString("hex");
-        execFileSync(OPENSSL, [
-          "enc", "-d", "-aes-256-cbc", "-K", key.toString("hex"), "-iv", iv, "-in", cipherOnly, "-out", byOpenssl,
-        ]); // prettier-ignore
+        const hexKey = key.toString("hex");
+        opensslEnc(["-d", "-K", hexKey, "-iv", iv], cipherOnly, byOpenssl);
         expect(fs.readFileSync(byOpenssl).equals(plain)).to.equal(true);
 
         // Ours decrypts openssl's, once its IV is put in front.
         const opensslIv = randomBytes(16);
         const opensslCipher = path.join(tmp, "openssl-cipher.bin");
-        execFileSync(OPENSSL, [
-          "enc", "-aes-256-cbc", "-K", key.toString("hex"), "-iv", opensslIv.toString("hex"), "-in", input, "-out", opensslCipher,
-        ]); // prettier-ignore
-        const opensslEnc = path.join(tmp, "openssl.enc");
-        fs.writeFileSync(opensslEnc, Buffer.concat([opensslIv, fs.readFileSync(opensslCipher)]));
+        opensslEnc(["-K", hexKey, "-iv", opensslIv.toString("hex")], input, opensslCipher);
+        const opensslFile = path.join(tmp, "openssl.enc");
+        fs.writeFileSync(opensslFile, Buffer.concat([opensslIv, fs.readFileSync(opensslCipher)]));
         const fromOpenssl = path.join(tmp, "from-openssl.bin");
-        await decryptFile(opensslEnc, fromOpenssl, key);
+        await decryptFile(opensslFile, fromOpenssl, key);
         expect(fs.readFileSync(fromOpenssl).equals(plain)).to.equal(true);
 
         // No temporary file is left next to the outputs.
