@@ -137,13 +137,16 @@ export async function zipFolder(dir: string, outFile: string): Promise<void> {
     }
   }
   zip.end();
+  const output = fs.createWriteStream(temp);
   try {
     // yazl reports read errors (a file removed meanwhile) on the ZipFile, not on its output stream.
     const failed = new Promise<never>((_, reject) => zip.once("error", reject));
     failed.catch(() => undefined);
-    await Promise.race([pipeline(zip.outputStream, fs.createWriteStream(temp)), failed]);
+    await Promise.race([pipeline(zip.outputStream, output), failed]);
     await fsp.rename(temp, resolvedOut);
   } catch (error) {
+    // The pipeline may still be waiting on yazl: close the file before removing it.
+    output.destroy();
     await fsp.rm(temp, { force: true });
     throw fileSystemError("zip folder", `${dir} into ${outFile}`, error);
   }
