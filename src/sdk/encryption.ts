@@ -441,7 +441,11 @@ export async function encryptDatasets(root: string): Promise<EncryptedDataset[]>
       await fsp.rename(keyTemp, keyFile);
       results.push({ name: plan.name, original: plan.original, encrypted, keyFile, checksum, size });
     } catch (error) {
-      if (encryptedPlaced) await fsp.rm(encrypted, { force: true });
+      if (encryptedPlaced) {
+        // The new file replaced any older one, so an older key file of that name is now useless too.
+        await fsp.rm(encrypted, { force: true });
+        await fsp.rm(keyFile, { force: true }).catch(() => undefined);
+      }
       if (encryptedTemp !== undefined) await fsp.rm(encryptedTemp, { force: true });
       if (keyTemp !== undefined) await fsp.rm(keyTemp, { force: true });
       if (error instanceof OpenPocoError) throw error;

@@ -372,6 +372,21 @@ describe("SDK dataset encryption", function () {
       expect(fs.readdirSync(keyDir)).to.deep.equal(["occupied"]);
     });
 
+    it("replaces the outputs of an earlier run with a new key", async function () {
+      const root = path.join(tmp, "project");
+      writeTree(path.join(root, "datasets", "original"), { "a.txt": "content" });
+      const [first] = await encryptDatasets(root);
+      const firstKey = fs.readFileSync(first.keyFile, "utf8");
+      const [second] = await encryptDatasets(root);
+      expect(fs.readFileSync(second.keyFile, "utf8")).to.not.equal(firstKey);
+      expect(second.checksum).to.not.equal(first.checksum);
+      const key = decodeDatasetKey(fs.readFileSync(second.keyFile, "utf8"));
+      await decryptFile(second.encrypted, path.join(tmp, "a.txt"), key);
+      expect(fs.readFileSync(path.join(tmp, "a.txt"), "utf8")).to.equal("content");
+      expect(fs.readdirSync(path.join(root, "datasets", "encrypted"))).to.deep.equal(["a.txt.enc"]);
+      expect(fs.readdirSync(path.join(root, ".secrets", "datasets"))).to.deep.equal(["a.txt.key"]);
+    });
+
     it("refuses a file and a folder that would get the same name", async function () {
       const root = path.join(tmp, "project");
       writeTree(path.join(root, "datasets", "original"), { "x.zip": "file", "x/inside": "folder" });
