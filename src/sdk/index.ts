@@ -11,3 +11,5 @@ export * from "./matching";
 export * from "./client";
 export * from "./order-json";
 export * from "./params";
+export * from "./encryption";
+export * from "./zip";

@@ -3,7 +3,7 @@
  * bookkeeping in deployed.json, and `show` / `count`.
  */
 import type { Command } from "commander";
-import type { AssetKind, Deployed, OpenPoco } from "../../sdk/client";
+import type { AppInfo, AssetKind, DatasetInfo, Deployed, OpenPoco, WorkerpoolInfo } from "../../sdk/client";
 import { checkedAddress } from "../../sdk/client/account";
 import { NotFoundError } from "../../sdk/errors";
 import { action } from "../action";
@@ -45,7 +45,8 @@ async function target(session: Session, poco: OpenPoco, kind: AssetKind, given?:
   return { ref: deployed, owner: undefined };
 }
 
-const SHOW = {
+type AssetView = AppInfo | DatasetInfo | WorkerpoolInfo;
+const SHOW: Record<AssetKind, (poco: OpenPoco, ref: string, owner?: string) => Promise<AssetView>> = {
   app: (poco: OpenPoco, ref: string, owner?: string) => poco.assets.showApp(ref, owner),
   dataset: (poco: OpenPoco, ref: string, owner?: string) => poco.assets.showDataset(ref, owner),
   workerpool: (poco: OpenPoco, ref: string, owner?: string) => poco.assets.showWorkerpool(ref, owner),
@@ -63,7 +64,7 @@ export function registerShowAndCount(command: Command, kind: AssetKind): void {
         const poco = await session.connect(false);
         const { ref, owner } = await target(session, poco, kind, given, options.user);
         const { address, ...fields } = await session.out.step(`Reading the ${kind}`, SHOW[kind](poco, ref, owner));
-        session.out.success(`${kind} ${address}`, fields);
+        session.out.success(`${kind} ${address}`, fields as Record<string, unknown>);
         session.out.set({ objAddress: address, [kind]: fields });
       }),
     );

@@ -114,8 +114,9 @@ async function expectedSigner(poco: OpenPoco, kind: OrderKind, order: Record<str
   const address = String(order[kind]);
   if (address === ZeroAddress)
     throw new InvalidInputError(`The ${kind} order has no ${kind} address: deploy the ${kind} or set it in iexec.json.`);
-  const show = { app: poco.assets.showApp, dataset: poco.assets.showDataset, workerpool: poco.assets.showWorkerpool }[kind];
-  return (await show.call(poco.assets, address)).owner;
+  if (kind === "app") return (await poco.assets.showApp(address)).owner;
+  if (kind === "dataset") return (await poco.assets.showDataset(address)).owner;
+  return (await poco.assets.showWorkerpool(address)).owner;
 }
 
 async function sign(session: Session, flags: KindFlags): Promise<void> {
