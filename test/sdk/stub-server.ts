@@ -70,7 +70,9 @@ export async function startStub(
 
 /** URL of a port that nothing listens on (a stub opened then closed). */
 export async function closedPortUrl(): Promise<string> {
-  const stub = await startStub((_req, res) => res.end());
+  const stub = await startStub((_req, res) => {
+    res.end();
+  });
   await stub.close();
   return stub.url;
 }
