@@ -32,7 +32,7 @@ export function sendJson(
 
 /** Starts a stub on a free port of 127.0.0.1; `handler` answers each recorded request. */
 export async function startStub(
-  handler: (req: Recorded, res: http.ServerResponse) => void | Promise<void>,
+  handler: (req: Recorded, res: http.ServerResponse) => unknown,
 ): Promise<Stub> {
   const requests: Recorded[] = [];
   const server = http.createServer((req, res) => {
