@@ -1,0 +1,277 @@
+/**
+ * Client of the Secret Management Service (the official iExec SMS's paths), and the challenges whose
+ * personal signatures authorize pushing a secret: an SMS service verifies them with the same functions.
+ */
+import {
+  getAddress,
+  getBytes,
+  isAddress,
+  keccak256,
+  solidityPacked,
+  toUtf8Bytes,
+  verifyMessage,
+} from "ethers";
+import type { Signer } from "ethers";
+import { InvalidInputError, OpenPocoError, ServiceError } from "./errors";
+import { errorDetail, joinUrl, requestRaw, requestStatus } from "./http";
+
+const SERVICE = "SMS";
+
+/** Domain string hashed first in every SMS challenge. */
+export const SMS_DOMAIN = "IEXEC_SMS_DOMAIN";
+/** Largest secret the official SMS stores, in bytes of UTF-8. */
+export const MAX_SECRET_BYTES = 4096;
+/** Index of the app developer's secret: the official SMS has a single one, at index 1. */
+export const APP_SECRET_INDEX = "1";
+
+const REQUESTER_SECRET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function hashText(text: string): string {
+  return keccak256(toUtf8Bytes(text));
+}
+
+/**
+ * Challenge of a web3 secret (a dataset's key): keccak256(keccak256(domain) ‖ address ‖ keccak256(value)),
+ * the address packed as its 20 bytes (the official SMS concatenates the bytes of each hex string).
+ */
+export function web3SecretChallenge(secretAddress: string, value: string): string {
+  return keccak256(
+    solidityPacked(["bytes32", "address", "bytes32"], [hashText(SMS_DOMAIN), secretAddress, hashText(value)]),
+  );
+}
+
+/**
+ * Challenge of a named secret (web2, requester, app developer):
+ * keccak256(keccak256(domain) ‖ owner ‖ keccak256(name) ‖ keccak256(value)).
+ */
+export function web2SecretChallenge(ownerAddress: string, name: string, value: string): string {
+  return keccak256(
+    solidityPacked(
+      ["bytes32", "address", "bytes32", "bytes32"],
+      [hashText(SMS_DOMAIN), ownerAddress, hashText(name), hashText(value)],
+    ),
+  );
+}
+
+/** Challenge of an app developer's secret: the named form with the app's address and the index as name. */
+export function appSecretChallenge(
+  appAddress: string,
+  value: string,
+  index: string = APP_SECRET_INDEX,
+): string {
+  return web2SecretChallenge(appAddress, index, value);
+}
+
+/** Challenge of a requester's secret: the named form with the requester's address. */
+export function requesterSecretChallenge(requester: string, name: string, value: string): string {
+  return web2SecretChallenge(requester, name, value);
+}
+
+/** The Authorization header for `challenge`: a personal (EIP-191) signature of its 32 bytes. */
+export function signSmsChallenge(signer: Signer, challenge: string): Promise<string> {
+  return signer.signMessage(getBytes(challenge));
+}
+
+/** Address whose personal signature of `challenge` is `signature`. */
+export function recoverSmsSigner(challenge: string, signature: string): string {
+  return verifyMessage(getBytes(challenge), signature);
+}
+
+/** Thrown when pushing a secret that exists and cannot (or was not asked to) be replaced. */
+export class SecretExistsError extends OpenPocoError {
+  constructor(message: string) {
+    super("SECRET_EXISTS", message);
+  }
+}
+
+/** Result of pushing a web2 secret. */
+export interface PushWeb2Result {
+  isPushed: true;
+  /** True when an existing secret was replaced. */
+  isUpdated: boolean;
+}
+
+function checkAddress(name: string, value: string): string {
+  if (!isAddress(value))
+    throw new InvalidInputError(`Invalid ${name} ${JSON.stringify(value)}: pass a 0x address.`);
+  return getAddress(value);
+}
+
+function checkSecret(value: string): void {
+  if (typeof value !== "string")
+    throw new InvalidInputError("The secret is not a string: pass it as a string.");
+  if (Buffer.byteLength(value, "utf8") > MAX_SECRET_BYTES)
+    throw new InvalidInputError(`The secret is larger than ${MAX_SECRET_BYTES} bytes: store a smaller one.`);
+}
+
+function checkName(name: string, pattern?: RegExp): void {
+  if (typeof name !== "string" || name === "")
+    throw new InvalidInputError("The secret name is empty: pass a name.");
+  if (pattern && !pattern.test(name))
+    throw new InvalidInputError(
+      `Invalid secret name ${JSON.stringify(name)}: use 1 to 64 characters among letters, digits, "-" and "_".`,
+    );
+}
+
+/** Client of an SMS. */
+export class SmsClient {
+  /**
+   * @param baseUrl URL of the SMS, for example `http://localhost:13300`.
+   * @param timeoutMs Time to wait for each answer.
+   */
+  constructor(
+    readonly baseUrl: string,
+    readonly timeoutMs?: number,
+  ) {}
+
+  private async exists(url: string): Promise<boolean> {
+    const { status } = await requestStatus(SERVICE, url, {
+      baseUrl: this.baseUrl,
+      timeoutMs: this.timeoutMs,
+    });
+    if (status >= 200 && status < 300) return true;
+    if (status === 404) return false;
+    throw new ServiceError(
+      SERVICE,
+      url,
+      status,
+      "unexpected answer to an existence check; check the SMS URL.",
+    );
+  }
+
+  private async push(
+    method: "POST" | "PUT",
+    url: string,
+    authorization: string,
+    value: string,
+    conflict: string,
+    unauthorized: string,
+  ): Promise<void> {
+    const answer = await requestRaw(SERVICE, url, {
+      method,
+      text: value,
+      headers: { Authorization: authorization },
+      baseUrl: this.baseUrl,
+      timeoutMs: this.timeoutMs,
+    });
+    // Success is any 2xx: the official SMS answers 204 with no body, which is not JSON.
+    if (answer.status >= 200 && answer.status < 300) return;
+    if (answer.status === 409) throw new SecretExistsError(conflict);
+    if (answer.status === 401) throw new ServiceError(SERVICE, url, 401, unauthorized);
+    throw new ServiceError(
+      SERVICE,
+      url,
+      answer.status,
+      errorDetail(answer.body.toString("utf8"), "no detail"),
+    );
+  }
+
+  /**
+   * Pushes the key of a dataset (signer: the dataset's owner). Dataset secrets are not updatable: pushing
+   * one that exists throws `SecretExistsError`.
+   */
+  async pushDatasetSecret(signer: Signer, datasetAddress: string, secret: string): Promise<void> {
+    const dataset = checkAddress("dataset address", datasetAddress);
+    checkSecret(secret);
+    const signerAddress = await signer.getAddress();
+    const authorization = await signSmsChallenge(signer, web3SecretChallenge(dataset, secret));
+    await this.push(
+      "POST",
+      joinUrl(this.baseUrl, "/secrets/web3", { secretAddress: dataset }),
+      authorization,
+      secret,
+      `The secret of dataset ${dataset} already exists and dataset secrets are not updatable: deploy a new dataset to use another key.`,
+      `wallet ${signerAddress} is not the owner of ${dataset}; push the secret with the owner's wallet.`,
+    );
+  }
+
+  /** True when the SMS holds the key of dataset `datasetAddress`. */
+  async checkDatasetSecret(datasetAddress: string): Promise<boolean> {
+    const dataset = checkAddress("dataset address", datasetAddress);
+    return this.exists(joinUrl(this.baseUrl, "/secrets/web3", { secretAddress: dataset }));
+  }
+
+  /**
+   * Pushes the signer's web2 secret `name` (for example a result encryption key). An existing secret is
+   * replaced (PUT) only with `update: true`; otherwise it throws `SecretExistsError`.
+   */
+  async pushWeb2Secret(
+    signer: Signer,
+    name: string,
+    value: string,
+    options: { update?: boolean } = {},
+  ): Promise<PushWeb2Result> {
+    checkName(name);
+    checkSecret(value);
+    const owner = getAddress(await signer.getAddress());
+    // The official SMS creates with POST and replaces with PUT, so the client must know which applies.
+    const exists = await this.checkWeb2Secret(owner, name);
+    if (exists && !options.update)
+      throw new SecretExistsError(
+        `The secret ${JSON.stringify(name)} of ${owner} already exists: pass update: true to replace it.`,
+      );
+    const authorization = await signSmsChallenge(signer, web2SecretChallenge(owner, name, value));
+    await this.push(
+      exists ? "PUT" : "POST",
+      joinUrl(this.baseUrl, "/secrets/web2", { ownerAddress: owner, secretName: name }),
+      authorization,
+      value,
+      `The secret ${JSON.stringify(name)} of ${owner} already exists: pass update: true to replace it.`,
+      `the SMS rejected the signature of ${owner}; sign with the secret owner's wallet.`,
+    );
+    return { isPushed: true, isUpdated: exists };
+  }
+
+  /** True when the SMS holds the web2 secret `name` of `ownerAddress`. */
+  async checkWeb2Secret(ownerAddress: string, name: string): Promise<boolean> {
+    const owner = checkAddress("owner address", ownerAddress);
+    checkName(name);
+    return this.exists(joinUrl(this.baseUrl, "/secrets/web2", { ownerAddress: owner, secretName: name }));
+  }
+
+  /** Pushes the app developer's secret of `appAddress` (signer: the app's owner); not updatable. */
+  async pushAppSecret(signer: Signer, appAddress: string, value: string): Promise<void> {
+    const app = checkAddress("app address", appAddress);
+    checkSecret(value);
+    const signerAddress = await signer.getAddress();
+    const authorization = await signSmsChallenge(signer, appSecretChallenge(app, value));
+    // The official SMS takes the push at /apps/{app}/secrets/1 (a single developer secret, index 1).
+    await this.push(
+      "POST",
+      joinUrl(this.baseUrl, `/apps/${app}/secrets/${APP_SECRET_INDEX}`),
+      authorization,
+      value,
+      `The secret of app ${app} already exists and app secrets are not updatable: deploy a new app to use another one.`,
+      `wallet ${signerAddress} is not the owner of ${app}; push the secret with the owner's wallet.`,
+    );
+  }
+
+  /** True when the SMS holds the app developer's secret of `appAddress`. */
+  async checkAppSecret(appAddress: string): Promise<boolean> {
+    const app = checkAddress("app address", appAddress);
+    return this.exists(joinUrl(this.baseUrl, `/apps/${app}/secrets`));
+  }
+
+  /** Pushes the signer's requester secret `name`; not updatable. */
+  async pushRequesterSecret(signer: Signer, name: string, value: string): Promise<void> {
+    checkName(name, REQUESTER_SECRET_NAME);
+    checkSecret(value);
+    const requester = getAddress(await signer.getAddress());
+    const authorization = await signSmsChallenge(signer, requesterSecretChallenge(requester, name, value));
+    await this.push(
+      "POST",
+      joinUrl(this.baseUrl, `/requesters/${requester}/secrets/${name}`),
+      authorization,
+      value,
+      `The requester secret ${JSON.stringify(name)} of ${requester} already exists and is not updatable: use another name.`,
+      `the SMS rejected the signature of ${requester}; sign with the requester's wallet.`,
+    );
+  }
+
+  /** True when the SMS holds the requester secret `name` of `requesterAddress`. */
+  async checkRequesterSecret(requesterAddress: string, name: string): Promise<boolean> {
+    const requester = checkAddress("requester address", requesterAddress);
+    checkName(name, REQUESTER_SECRET_NAME);
+    return this.exists(joinUrl(this.baseUrl, `/requesters/${requester}/secrets/${name}`));
+  }
+}
