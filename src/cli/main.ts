@@ -30,7 +30,10 @@ export function buildProgram(): Command {
     .option("--debug", "print stack traces of errors")
     .option("--wallet-file <file>", "wallet file name in the keystore folder (or a path)")
     .option("--wallet-address <address>", "address of the wallet to use from the keystore folder")
-    .option("--keystoredir <path>", 'keystore folder: a path, "local" (this folder) or "global" (~/.ethereum/keystore)')
+    .option(
+      "--keystoredir <path>",
+      'keystore folder: a path, "local" (this folder) or "global" (~/.ethereum/keystore)',
+    )
     .option("--password <password>", "wallet password (else OPENPOCO_WALLET_PASSWORD, else a hidden prompt)")
     .showHelpAfterError("(add --help for usage)")
     // Set before the commands exist: subcommands copy it, so usage errors everywhere reach main's handler.
@@ -62,7 +65,10 @@ async function main(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return;
       // commander already printed the usage error for humans; scripts get it as JSON too.
-      if (argv.includes("--raw")) new Output({ raw: true, quiet: false, debug: false }).fail(new Error(error.message.replace(/^error: /, "")));
+      if (argv.includes("--raw"))
+        new Output({ raw: true, quiet: false, debug: false }).fail(
+          new Error(error.message.replace(/^error: /, "")),
+        );
       process.exitCode = error.exitCode || 1;
       return;
     }

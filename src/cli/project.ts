@@ -49,7 +49,9 @@ export class Project {
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      throw new InvalidInputError(`${name} is not valid JSON (${(error as Error).message}): fix or delete it.`);
+      throw new InvalidInputError(
+        `${name} is not valid JSON (${(error as Error).message}): fix or delete it.`,
+      );
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
       throw new InvalidInputError(`${name} must hold a JSON object: fix or delete it.`);

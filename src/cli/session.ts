@@ -46,7 +46,10 @@ export class Session {
         return resolveChain({ default: LOCAL_CHAIN.name, chains: {} }, this.options.chain);
       return LOCAL_CHAIN;
     }
-    return resolveChain(await this.project.read<ChainJson & Record<string, unknown>>(CHAIN_JSON), this.options.chain);
+    return resolveChain(
+      await this.project.read<ChainJson & Record<string, unknown>>(CHAIN_JSON),
+      this.options.chain,
+    );
   }
 
   /** The keystore folder: --keystoredir ("local" is this folder, "global" the default), else the default. */
@@ -79,7 +82,9 @@ export class Session {
   async wallet(): Promise<Wallet | HDNodeWallet> {
     const { file, address } = await this.walletFile();
     const password =
-      this.options.password ?? process.env[PASSWORD_ENV] ?? (await promptPassword(`Password of wallet ${address}:`));
+      this.options.password ??
+      process.env[PASSWORD_ENV] ??
+      (await promptPassword(`Password of wallet ${address}:`));
     return this.out.step(`Unlocking wallet ${address}`, unlockWallet(file, password));
   }
 
@@ -97,7 +102,9 @@ export class Session {
   async market(): Promise<MarketClient> {
     const chain = await this.chain();
     if (!chain.iexecGateway)
-      throw new InvalidInputError(`chain.json: chain "${chain.name}" has no "iexecGateway": add the market API URL.`);
+      throw new InvalidInputError(
+        `chain.json: chain "${chain.name}" has no "iexecGateway": add the market API URL.`,
+      );
     const chainId = chain.id ?? (await this.connect(false)).chainId;
     return new MarketClient(chain.iexecGateway, chainId);
   }

@@ -17,7 +17,7 @@ import { InvalidInputError, OpenPocoError, ServiceError, ServiceUnavailableError
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Options of one HTTP request. */
-export interface RequestOptions {
+export interface HttpOptions {
   /** HTTP method; GET when left out. */
   method?: string;
   /** Extra request headers. */
@@ -110,7 +110,7 @@ export function joinUrl(baseUrl: string, path: string, query?: Record<string, st
   return url.toString();
 }
 
-function buildInit(options: RequestOptions | undefined, accept?: string): RequestInit {
+function buildInit(options: HttpOptions | undefined, accept?: string): RequestInit {
   if (options?.body !== undefined && options.text !== undefined)
     throw new InvalidInputError("Both a JSON body and a text body were given: pass only one of them.");
   const headers: Record<string, string> = {};
@@ -130,7 +130,7 @@ async function send(
   service: string,
   url: URL,
   init: RequestInit,
-  options: RequestOptions | undefined,
+  options: HttpOptions | undefined,
   signal: AbortSignal,
 ): Promise<Response> {
   try {
@@ -168,7 +168,7 @@ export function errorDetail(text: string, fallback: string): string {
   return trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed;
 }
 
-async function readText(service: string, url: URL, response: Response, options?: RequestOptions) {
+async function readText(service: string, url: URL, response: Response, options?: HttpOptions) {
   try {
     return await response.text();
   } catch (error) {
@@ -182,7 +182,7 @@ async function readText(service: string, url: URL, response: Response, options?:
  * cannot be reached or times out, `ServiceError` on a non-2xx answer, on an `{ok: false}` answer, or on a
  * body that is not JSON.
  */
-export async function requestJson<T>(service: string, url: string, options?: RequestOptions): Promise<T> {
+export async function requestJson<T>(service: string, url: string, options?: HttpOptions): Promise<T> {
   const parsedUrl = checkedUrl(url);
   const init = buildInit(options, "application/json");
   const signal = AbortSignal.timeout(options?.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -223,7 +223,7 @@ export async function requestJson<T>(service: string, url: string, options?: Req
 export async function requestStatus(
   service: string,
   url: string,
-  options?: RequestOptions,
+  options?: HttpOptions,
 ): Promise<StatusResponse> {
   const parsedUrl = checkedUrl(url);
   const init = buildInit({ method: "HEAD", ...options });
@@ -238,7 +238,7 @@ export async function requestStatus(
 export async function requestRaw(
   service: string,
   url: string,
-  options?: RequestOptions,
+  options?: HttpOptions,
 ): Promise<{ status: number; headers: Headers; body: Buffer }> {
   const parsedUrl = checkedUrl(url);
   const init = buildInit(options);
@@ -273,7 +273,7 @@ export async function downloadTo(
   url: string,
   outFile: string,
   headers?: Record<string, string>,
-  options?: Omit<RequestOptions, "method" | "headers" | "body" | "text">,
+  options?: Omit<HttpOptions, "method" | "headers" | "body" | "text">,
 ): Promise<number> {
   const parsedUrl = checkedUrl(url);
   const controller = new AbortController();

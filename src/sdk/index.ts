@@ -13,3 +13,8 @@ export * from "./order-json";
 export * from "./params";
 export * from "./encryption";
 export * from "./zip";
+export * from "./http";
+export * from "./market";
+export * from "./sms";
+export * from "./results";
+export * from "./docker";

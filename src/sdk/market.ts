@@ -6,7 +6,8 @@ import { TypedDataEncoder, getAddress, isAddress, isHexString, verifyTypedData }
 import type { Signer, TypedDataDomain, TypedDataField } from "ethers";
 import { InvalidInputError, NotFoundError, ServiceError } from "./errors";
 import { joinUrl, requestJson } from "./http";
-import { ORDER_TYPES, UnknownOrderKindError } from "./orders";
+import { parseOrder } from "./order-json";
+import { UnknownOrderKindError } from "./orders";
 import type { OrderByKind, OrderKind } from "./orders";
 
 const SERVICE = "market API";
@@ -396,19 +397,14 @@ function toRecord(value: unknown, url: string, what: string): Record<string, unk
   throw malformed(url, `${what} is not an object`);
 }
 
-/** Converts an order as JSON (amounts as numbers or decimal strings) to the SDK's order type. */
-export function orderFromJson<K extends OrderKind>(kind: K, json: unknown, url = "(order)"): OrderByKind[K] {
-  if (!Object.prototype.hasOwnProperty.call(ORDER_TYPES, kind)) throw new UnknownOrderKindError(kind);
-  const { primaryType, types } = ORDER_TYPES[kind];
-  const source = toRecord(json, url, "order");
-  const out: Record<string, unknown> = {};
-  for (const { name, type } of types[primaryType]) {
-    const value = source[name];
-    out[name] =
-      type === "uint256" ? toBigInt(value, url, `order.${name}`) : toStr(value, url, `order.${name}`);
+/** An order of the market's answer, checked field by field like any order read from JSON. */
+function orderFromJson<K extends OrderKind>(kind: K, json: unknown, url: string): OrderByKind[K] {
+  try {
+    return parseOrder(kind, json, "order");
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw malformed(url, error.message.replace(/\.$/, ""));
+    throw error;
   }
-  out.sign = typeof source.sign === "string" ? source.sign : "0x";
-  return out as unknown as OrderByKind[K];
 }
 
 function publishedFromJson<K extends OrderKind>(kind: K, json: unknown, url: string): PublishedOrder<K> {

@@ -45,7 +45,8 @@ function field(where: string, name: string, type: string, value: unknown): unkno
  * `salt` and `sign` may be absent (unsigned orders): salt then defaults to zero, sign to "0x".
  */
 export function parseOrder<K extends OrderKind>(kind: K, json: unknown, where: string): OrderByKind[K] {
-  if (typeof json !== "object" || json === null) throw new InvalidInputError(`${where} must be a JSON object.`);
+  if (typeof json !== "object" || json === null)
+    throw new InvalidInputError(`${where} must be a JSON object.`);
   const source = json as Record<string, unknown>;
   const { primaryType, types } = ORDER_TYPES[kind];
   const out: Record<string, unknown> = {};
@@ -54,7 +55,8 @@ export function parseOrder<K extends OrderKind>(kind: K, json: unknown, where: s
     out[name] = field(where, name, type, value);
   }
   const sign = source.sign ?? "0x";
-  if (typeof sign !== "string" || !isHexString(sign)) throw new InvalidInputError(`${where}.sign must be hex.`);
+  if (typeof sign !== "string" || !isHexString(sign))
+    throw new InvalidInputError(`${where}.sign must be hex.`);
   out.sign = sign;
   return out as unknown as OrderByKind[K];
 }

@@ -55,7 +55,9 @@ export function buildParams(input: ParamsInput): string {
   if (input.inputFiles && input.inputFiles.length > 0) {
     for (const url of input.inputFiles)
       if (!/^https?:\/\/\S+$/.test(url))
-        throw new InvalidInputError(`Input file ${JSON.stringify(url)} is not an http(s) URL: workers download it.`);
+        throw new InvalidInputError(
+          `Input file ${JSON.stringify(url)} is not an http(s) URL: workers download it.`,
+        );
     params.iexec_input_files = input.inputFiles;
   }
   if (input.secrets) params.iexec_secrets = input.secrets;
@@ -70,7 +72,8 @@ export function parseParams(params: string): RequestParams {
   if (params.trim() === "") return {};
   try {
     const parsed: unknown = JSON.parse(params);
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as RequestParams;
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+      return parsed as RequestParams;
   } catch {
     // Not JSON: the whole string is the args, as legacy clients send them.
   }

@@ -56,7 +56,13 @@ export class CliHarness {
     const { port } = await server.listen();
     const dir = mkdtempSync(path.join(os.tmpdir(), "openpoco-cli-"));
     const hub = (await deployments.get("Hub")).address;
-    return new CliHarness(dir, `http://127.0.0.1:${port}`, hub, `http://127.0.0.1:${await closedPort()}`, server);
+    return new CliHarness(
+      dir,
+      `http://127.0.0.1:${port}`,
+      hub,
+      `http://127.0.0.1:${await closedPort()}`,
+      server,
+    );
   }
 
   /** The chain.json of the test chain; the services point at a closed port until they exist. */
@@ -69,7 +75,10 @@ export class CliHarness {
       sms: services.sms ?? this.deadUrl,
       resultProxy: services.resultProxy ?? this.deadUrl,
     };
-    writeFileSync(path.join(this.dir, "chain.json"), JSON.stringify({ default: "test", chains: { test: chain } }, null, 2));
+    writeFileSync(
+      path.join(this.dir, "chain.json"),
+      JSON.stringify({ default: "test", chains: { test: chain } }, null, 2),
+    );
   }
 
   /** Runs `openpoco <args>` in the project folder (asynchronously: the chain answers from this process). */
@@ -97,7 +106,10 @@ export class CliHarness {
   }
 
   /** Runs with --raw and returns the error object, asserting it failed with exit code 1. */
-  async rawError(args: string[], env: Record<string, string> = {}): Promise<{ name: string; message: string; code?: string }> {
+  async rawError(
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ name: string; message: string; code?: string }> {
     const result = await this.run([...args, "--raw"], env);
     const json = parseSingleJson(result);
     expect(json.ok, `openpoco ${args.join(" ")} should have failed: ${result.stdout}`).to.equal(false);

@@ -25,7 +25,10 @@ async function show(session: Session, address: string | undefined): Promise<void
   const who = address ? checkedAddress(address) : (await session.walletFile()).address;
   const poco = await session.connect(false);
   const balances = await session.out.step("Reading the account", poco.account.show(who));
-  session.out.success(`Account ${who}`, { stake: formatRlc(balances.stake), locked: formatRlc(balances.locked) });
+  session.out.success(`Account ${who}`, {
+    stake: formatRlc(balances.stake),
+    locked: formatRlc(balances.locked),
+  });
   session.out.set({ address: who, balance: { stake: balances.stake, locked: balances.locked } });
 }
 

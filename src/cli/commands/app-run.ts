@@ -35,12 +35,18 @@ interface RunOptions {
 
 function integer(name: string, value: string | undefined): bigint | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new InvalidInputError(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}.`);
+  if (!/^\d+$/.test(value))
+    throw new InvalidInputError(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}.`);
   return BigInt(value);
 }
 
 /** The order of hash `hash`: orders.json's when it is that one, else the market's. */
-async function byHash<K extends OrderKind>(session: Session, poco: OpenPoco, kind: K, hash: string): Promise<OrderByKind[K]> {
+async function byHash<K extends OrderKind>(
+  session: Session,
+  poco: OpenPoco,
+  kind: K,
+  hash: string,
+): Promise<OrderByKind[K]> {
   try {
     const local = await signedOrder(session, poco, kind);
     if (poco.orders.hash(kind, local).toLowerCase() === hash.toLowerCase()) return local;
@@ -51,21 +57,35 @@ async function byHash<K extends OrderKind>(session: Session, poco: OpenPoco, kin
 }
 
 /** The first order of the market's `kind` orderbook under `filters` (the market sorts by price). */
-async function cheapest<K extends OrderKind>(session: Session, kind: K, filters: OrderbookFilters): Promise<OrderByKind[K]> {
+async function cheapest<K extends OrderKind>(
+  session: Session,
+  kind: K,
+  filters: OrderbookFilters,
+): Promise<OrderByKind[K]> {
   const market = await session.market();
-  const book = await session.out.step(`Looking for a ${kind} order`, market.orderbook(kind, { ...filters, minVolume: 1n }));
+  const book = await session.out.step(
+    `Looking for a ${kind} order`,
+    market.orderbook(kind, { ...filters, minVolume: 1n }),
+  );
   if (book.orders.length === 0)
-    throw new NotFoundError(`No ${kind} order on the market matches this run: ask its owner to publish one, or relax the options.`);
+    throw new NotFoundError(
+      `No ${kind} order on the market matches this run: ask its owner to publish one, or relax the options.`,
+    );
   return book.orders[0].order;
 }
 
 async function run(session: Session, appArg: string | undefined, options: RunOptions): Promise<void> {
   const poco = await session.connect(true);
   const requester = (await poco.address())!;
-  const app = appArg ? checkedAddress(appArg, "app address") : await session.project.deployed("app", poco.chainId);
-  if (!app) throw new InvalidInputError("Which app? Pass its address, or deploy one here (`openpoco app deploy`).");
+  const app = appArg
+    ? checkedAddress(appArg, "app address")
+    : await session.project.deployed("app", poco.chainId);
+  if (!app)
+    throw new InvalidInputError("Which app? Pass its address, or deploy one here (`openpoco app deploy`).");
   const dataset = options.dataset ? checkedAddress(options.dataset, "dataset address") : undefined;
-  const workerpool = options.workerpool ? checkedAddress(options.workerpool, "workerpool address") : undefined;
+  const workerpool = options.workerpool
+    ? checkedAddress(options.workerpool, "workerpool address")
+    : undefined;
   const category = integer("category", options.category);
   const trust = integer("trust", options.trust);
   const volume = integer("volume", options.volume);
@@ -106,12 +126,19 @@ async function run(session: Session, appArg: string | undefined, options: RunOpt
       category,
       tag: options.tag,
       callback: options.callback ? checkedAddress(options.callback, "callback address") : undefined,
-      beneficiary: options.beneficiary ? checkedAddress(options.beneficiary, "beneficiary address") : undefined,
+      beneficiary: options.beneficiary
+        ? checkedAddress(options.beneficiary, "beneficiary address")
+        : undefined,
       workerpool,
     },
   );
   const request = await poco.orders.sign("request", made);
-  const dealid = await fillOrders(session, poco, { app: appOrder, dataset: datasetOrder, workerpool: workerpoolOrder, request }, {});
+  const dealid = await fillOrders(
+    session,
+    poco,
+    { app: appOrder, dataset: datasetOrder, workerpool: workerpoolOrder, request },
+    {},
+  );
   if (options.watch) await watchDeal(session, poco, dealid);
 }
 
@@ -120,16 +147,24 @@ async function watchDeal(session: Session, poco: OpenPoco, dealid: string): Prom
   const deal = await session.out.step(`Watching deal ${dealid}`, async () => {
     for (;;) {
       const current = await poco.deals.show(dealid);
-      const counts = Object.entries(current.tasksCount).map(([status, count]) => `${count} ${status}`).join(", ");
+      const counts = Object.entries(current.tasksCount)
+        .map(([status, count]) => `${count} ${status}`)
+        .join(", ");
       session.out.update(`Deal ${dealid}: ${counts}`);
-      if (current.tasks.every((task) => task.status >= TaskStatus.COMPLETED || task.claimable)) return current;
+      if (current.tasks.every((task) => task.status >= TaskStatus.COMPLETED || task.claimable))
+        return current;
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
   });
   const completed = deal.tasks.filter((task) => task.status === TaskStatus.COMPLETED).length;
-  session.out.success(`Deal ${dealid} ended: ${completed}/${deal.tasks.length} task(s) completed`, deal.tasksCount);
+  session.out.success(
+    `Deal ${dealid} ended: ${completed}/${deal.tasks.length} task(s) completed`,
+    deal.tasksCount,
+  );
   session.out.set({
-    tasks: Object.fromEntries(deal.tasks.map((task) => [task.idx.toString(), { taskid: task.taskid, status: task.statusName }])),
+    tasks: Object.fromEntries(
+      deal.tasks.map((task) => [task.idx.toString(), { taskid: task.taskid, status: task.statusName }]),
+    ),
   });
 }
 

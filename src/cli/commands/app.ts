@@ -19,7 +19,10 @@ async function deploy(session: Session, options: { fromImage?: boolean }): Promi
   if (options.fromImage) {
     const image = String(section.multiaddr ?? "");
     section.checksum = await session.out.step(`Reading the digest of ${image}`, imageDigest(image));
-    await session.project.update(IEXEC_JSON, (iexec) => void ((iexec.app as Record<string, unknown>).checksum = section.checksum));
+    await session.project.update(
+      IEXEC_JSON,
+      (iexec) => void ((iexec.app as Record<string, unknown>).checksum = section.checksum),
+    );
     session.out.info(`checksum ${String(section.checksum)} read from ${image}, saved in iexec.json`);
   }
   const poco = await session.connect(true);

@@ -34,7 +34,11 @@ export async function reportDeployed(session: Session, poco: OpenPoco, kind: Ass
 /** The asset meant by an argument: an address, an index among the wallet's (or --user's), else deployed.json's. */
 async function target(session: Session, poco: OpenPoco, kind: AssetKind, given?: string, user?: string) {
   if (given) {
-    const owner = /^\d+$/.test(given) ? (user ? checkedAddress(user) : (await session.walletFile()).address) : undefined;
+    const owner = /^\d+$/.test(given)
+      ? user
+        ? checkedAddress(user)
+        : (await session.walletFile()).address
+      : undefined;
     return { ref: given, owner };
   }
   const deployed = await session.project.deployed(kind, poco.chainId);
@@ -56,14 +60,20 @@ const SHOW: Record<AssetKind, (poco: OpenPoco, ref: string, owner?: string) => P
 export function registerShowAndCount(command: Command, kind: AssetKind): void {
   command
     .command("show")
-    .argument("[addressOrIndex]", `${kind} address, or index among the user's ${kind}s (default: deployed.json)`)
+    .argument(
+      "[addressOrIndex]",
+      `${kind} address, or index among the user's ${kind}s (default: deployed.json)`,
+    )
     .option("--user <address>", "owner whose index is given (default: the wallet)")
     .description(`show a ${kind}`)
     .action(
       action(async (session: Session, given: string | undefined, options: { user?: string }) => {
         const poco = await session.connect(false);
         const { ref, owner } = await target(session, poco, kind, given, options.user);
-        const { address, ...fields } = await session.out.step(`Reading the ${kind}`, SHOW[kind](poco, ref, owner));
+        const { address, ...fields } = await session.out.step(
+          `Reading the ${kind}`,
+          SHOW[kind](poco, ref, owner),
+        );
         session.out.success(`${kind} ${address}`, fields as Record<string, unknown>);
         session.out.set({ objAddress: address, [kind]: fields });
       }),

@@ -5,7 +5,8 @@ import { action } from "../action";
 import type { Session } from "../session";
 
 function id(text: string): bigint {
-  if (!/^\d+$/.test(text)) throw new InvalidInputError(`Invalid category id ${JSON.stringify(text)}: give a number.`);
+  if (!/^\d+$/.test(text))
+    throw new InvalidInputError(`Invalid category id ${JSON.stringify(text)}: give a number.`);
   return BigInt(text);
 }
 
@@ -13,7 +14,9 @@ async function create(session: Session): Promise<void> {
   const section = await session.project.section("category", "category init");
   const { name, description, workClockTimeRef } = section as Record<string, unknown>;
   if (typeof name !== "string" || !/^\d+$/.test(String(workClockTimeRef)))
-    throw new InvalidInputError('The iexec.json "category" needs a "name" and a "workClockTimeRef" in seconds.');
+    throw new InvalidInputError(
+      'The iexec.json "category" needs a "name" and a "workClockTimeRef" in seconds.',
+    );
   const poco = await session.connect(true);
   const created = await session.out.step(
     "Creating the category",
@@ -52,7 +55,14 @@ async function count(session: Session): Promise<void> {
 export function registerCategory(program: Command): void {
   const category = program.command("category").description("categories of work");
   category.command("init").description('add a "category" section to iexec.json').action(action(init));
-  category.command("create").description("create the category of iexec.json (hub owner only)").action(action(create));
-  category.command("show").argument("<id>", "category id").description("show a category").action(action(show));
+  category
+    .command("create")
+    .description("create the category of iexec.json (hub owner only)")
+    .action(action(create));
+  category
+    .command("show")
+    .argument("<id>", "category id")
+    .description("show a category")
+    .action(action(show));
   category.command("count").description("count the categories").action(action(count));
 }

@@ -18,7 +18,8 @@ const SECRETS = path.join(".secrets", "datasets");
 
 async function init(session: Session, options: { encrypted?: boolean }): Promise<void> {
   if (options.encrypted) {
-    for (const dir of [ORIGINAL, ENCRYPTED, SECRETS]) await fs.mkdir(session.project.path(dir), { recursive: true });
+    for (const dir of [ORIGINAL, ENCRYPTED, SECRETS])
+      await fs.mkdir(session.project.path(dir), { recursive: true });
     session.out.info("Created dataset folder tree for encryption");
   }
   await initSection(session, "dataset", (owner) => ({
@@ -52,7 +53,9 @@ async function encrypt(session: Session): Promise<void> {
       secretFile: path.relative(session.project.dir, dataset.keyFile),
       checksum: dataset.checksum,
     });
-  session.out.info("Publish the encrypted files at a public URL, set multiaddr and checksum in iexec.json, then deploy.");
+  session.out.info(
+    "Publish the encrypted files at a public URL, set multiaddr and checksum in iexec.json, then deploy.",
+  );
   session.out.set({
     encryptedDatasetFolderPath: session.project.path(ENCRYPTED),
     secretPath: session.project.path(SECRETS),
@@ -68,7 +71,8 @@ async function encrypt(session: Session): Promise<void> {
 
 async function smsClient(session: Session): Promise<SmsClient> {
   const chain = await session.chain();
-  if (!chain.sms) throw new InvalidInputError(`chain.json: chain "${chain.name}" has no "sms": add the SMS URL.`);
+  if (!chain.sms)
+    throw new InvalidInputError(`chain.json: chain "${chain.name}" has no "sms": add the SMS URL.`);
   return new SmsClient(chain.sms);
 }
 
@@ -76,7 +80,9 @@ async function datasetAddress(session: Session, poco: OpenPoco, given?: string):
   if (given) return checkedAddress(given, "dataset address");
   const deployed = await session.project.deployed("dataset", poco.chainId);
   if (!deployed)
-    throw new NotFoundError("No dataset given and none in deployed.json: pass its address or run `openpoco dataset deploy`.");
+    throw new NotFoundError(
+      "No dataset given and none in deployed.json: pass its address or run `openpoco dataset deploy`.",
+    );
   return deployed;
 }
 
@@ -93,7 +99,11 @@ async function secretFile(session: Session, given?: string): Promise<string> {
   );
 }
 
-async function pushSecret(session: Session, given: string | undefined, options: { secretPath?: string }): Promise<void> {
+async function pushSecret(
+  session: Session,
+  given: string | undefined,
+  options: { secretPath?: string },
+): Promise<void> {
   const file = await secretFile(session, options.secretPath);
   const secret = (await fs.readFile(file, "utf8")).trim();
   const sms = await smsClient(session);
@@ -102,8 +112,13 @@ async function pushSecret(session: Session, given: string | undefined, options: 
   const owner = (await poco.assets.showDataset(dataset)).owner;
   const wallet = (await poco.address())!;
   if (owner !== wallet)
-    throw new InvalidInputError(`Only the dataset owner ${owner} can push its secret, not your wallet ${wallet}.`);
-  await session.out.step("Pushing the secret to the SMS", sms.pushDatasetSecret(poco.context.requireSigner("push the secret"), dataset, secret));
+    throw new InvalidInputError(
+      `Only the dataset owner ${owner} can push its secret, not your wallet ${wallet}.`,
+    );
+  await session.out.step(
+    "Pushing the secret to the SMS",
+    sms.pushDatasetSecret(poco.context.requireSigner("push the secret"), dataset, secret),
+  );
   session.out.success(`Secret of dataset ${dataset} pushed to the SMS`, { secretFile: file });
   session.out.set({ dataset, secretFile: file });
 }
@@ -113,13 +128,17 @@ async function checkSecret(session: Session, given: string | undefined): Promise
   const poco = await session.connect(false);
   const dataset = await datasetAddress(session, poco, given);
   const isSecretSet = await session.out.step("Asking the SMS", sms.checkDatasetSecret(dataset));
-  session.out.success(isSecretSet ? `The secret of ${dataset} is set in the SMS` : `No secret set for ${dataset} in the SMS`);
+  session.out.success(
+    isSecretSet ? `The secret of ${dataset} is set in the SMS` : `No secret set for ${dataset} in the SMS`,
+  );
   session.out.set({ isSecretSet });
 }
 
 /** Registers `dataset`. */
 export function registerDataset(program: Command): void {
-  const dataset = program.command("dataset").description("datasets (data sold per task, optionally encrypted)");
+  const dataset = program
+    .command("dataset")
+    .description("datasets (data sold per task, optionally encrypted)");
   dataset
     .command("init")
     .option("--encrypted", "also create datasets/original, datasets/encrypted and .secrets/datasets")

@@ -20,11 +20,15 @@ async function show(session: Session, dealid: string): Promise<void> {
     tasks: deal.tasksCount,
   });
   for (const task of deal.tasks)
-    session.out.print(`  #${task.idx} ${task.taskid} ${task.statusName}${task.claimable ? " (claimable)" : ""}`);
+    session.out.print(
+      `  #${task.idx} ${task.taskid} ${task.statusName}${task.claimable ? " (claimable)" : ""}`,
+    );
   const { tasks, ...rest } = deal;
   session.out.set({
     deal: rest,
-    tasks: Object.fromEntries(tasks.map((task) => [task.idx.toString(), { ...task, status: task.statusName }])),
+    tasks: Object.fromEntries(
+      tasks.map((task) => [task.idx.toString(), { ...task, status: task.statusName }]),
+    ),
     claimable: tasks.filter((task) => task.claimable).map((task) => task.taskid),
   });
 }
@@ -32,14 +36,20 @@ async function show(session: Session, dealid: string): Promise<void> {
 async function claim(session: Session, dealid: string): Promise<void> {
   const poco = await session.connect(true);
   const claimed = await session.out.step("Claiming the deal's expired tasks", poco.deals.claim(dealid));
-  session.out.success(`Claimed ${claimed.claimed.length} task(s) of deal ${dealid}`, { txHash: claimed.txHash });
+  session.out.success(`Claimed ${claimed.claimed.length} task(s) of deal ${dealid}`, {
+    txHash: claimed.txHash,
+  });
   session.out.set({ claimed: claimed.claimed, txHash: claimed.txHash });
 }
 
 /** Registers `deal`. */
 export function registerDeal(program: Command): void {
   const deal = program.command("deal").description("deals (matched orders)");
-  deal.command("show").argument("<dealid>", "deal id").description("show a deal and its tasks").action(action(show));
+  deal
+    .command("show")
+    .argument("<dealid>", "deal id")
+    .description("show a deal and its tasks")
+    .action(action(show));
   deal
     .command("claim")
     .argument("<dealid>", "deal id")

@@ -25,5 +25,8 @@ async function info(session: Session): Promise<void> {
 
 /** Registers `info`. */
 export function registerInfo(program: Command): void {
-  program.command("info").description("show the hub, registries and service URLs of the chain").action(action(info));
+  program
+    .command("info")
+    .description("show the hub, registries and service URLs of the chain")
+    .action(action(info));
 }

@@ -21,12 +21,15 @@ type KindFlags = Partial<Record<OrderKind, boolean | string>>;
 function chosen(flags: KindFlags, command: string): OrderKind[] {
   const kinds = KINDS.filter((kind) => flags[kind] !== undefined && flags[kind] !== false);
   if (kinds.length === 0)
-    throw new InvalidInputError(`Say which order to ${command}: --app, --dataset, --workerpool and/or --request.`);
+    throw new InvalidInputError(
+      `Say which order to ${command}: --app, --dataset, --workerpool and/or --request.`,
+    );
   return kinds;
 }
 
 function addKindFlags(command: Command, withHash: boolean): Command {
-  for (const kind of KINDS) command.option(withHash ? `--${kind} [orderHash]` : `--${kind}`, `the ${kind} order`);
+  for (const kind of KINDS)
+    command.option(withHash ? `--${kind} [orderHash]` : `--${kind}`, `the ${kind} order`);
   return command;
 }
 
@@ -48,16 +51,35 @@ export async function signedOrder<K extends OrderKind>(
 }
 
 async function template(session: Session, poco: OpenPoco, kind: OrderKind): Promise<Record<string, unknown>> {
-  const deployed = async (asset: string) => (await session.project.deployed(asset, poco.chainId)) ?? ZeroAddress;
-  const restrictions = { apprestrict: ZeroAddress, datasetrestrict: ZeroAddress, workerpoolrestrict: ZeroAddress };
+  const deployed = async (asset: string) =>
+    (await session.project.deployed(asset, poco.chainId)) ?? ZeroAddress;
+  const restrictions = {
+    apprestrict: ZeroAddress,
+    datasetrestrict: ZeroAddress,
+    workerpoolrestrict: ZeroAddress,
+  };
   switch (kind) {
     case "app": {
       const { apprestrict: _a, ...rest } = restrictions;
-      return { app: await deployed("app"), appprice: "0", volume: "1000000", tag: ZeroHash, ...rest, requesterrestrict: ZeroAddress };
+      return {
+        app: await deployed("app"),
+        appprice: "0",
+        volume: "1000000",
+        tag: ZeroHash,
+        ...rest,
+        requesterrestrict: ZeroAddress,
+      };
     }
     case "dataset": {
       const { datasetrestrict: _d, ...rest } = restrictions;
-      return { dataset: await deployed("dataset"), datasetprice: "0", volume: "1000000", tag: ZeroHash, ...rest, requesterrestrict: ZeroAddress };
+      return {
+        dataset: await deployed("dataset"),
+        datasetprice: "0",
+        volume: "1000000",
+        tag: ZeroHash,
+        ...rest,
+        requesterrestrict: ZeroAddress,
+      };
     }
     case "workerpool":
       return {
@@ -109,11 +131,17 @@ async function init(session: Session, flags: KindFlags): Promise<void> {
 }
 
 /** The owner the hub will check the signature against: the asset owner, or the requester. */
-async function expectedSigner(poco: OpenPoco, kind: OrderKind, order: Record<string, unknown>): Promise<string> {
+async function expectedSigner(
+  poco: OpenPoco,
+  kind: OrderKind,
+  order: Record<string, unknown>,
+): Promise<string> {
   if (kind === "request") return String(order.requester);
   const address = String(order[kind]);
   if (address === ZeroAddress)
-    throw new InvalidInputError(`The ${kind} order has no ${kind} address: deploy the ${kind} or set it in iexec.json.`);
+    throw new InvalidInputError(
+      `The ${kind} order has no ${kind} address: deploy the ${kind} or set it in iexec.json.`,
+    );
   if (kind === "app") return (await poco.assets.showApp(address)).owner;
   if (kind === "dataset") return (await poco.assets.showDataset(address)).owner;
   return (await poco.assets.showWorkerpool(address)).owner;
@@ -126,8 +154,15 @@ async function sign(session: Session, flags: KindFlags): Promise<void> {
   const signer = (await poco.address())!;
   for (const kind of kinds) {
     const json = (iexec.order as Record<string, unknown> | undefined)?.[orderKey(kind)];
-    if (!json) throw new NotFoundError(`iexec.json has no order.${orderKey(kind)}: run \`openpoco order init --${kind}\`.`);
-    const order = parseOrder(kind, { ...(json as object), salt: createSalt() }, `iexec.json order.${orderKey(kind)}`);
+    if (!json)
+      throw new NotFoundError(
+        `iexec.json has no order.${orderKey(kind)}: run \`openpoco order init --${kind}\`.`,
+      );
+    const order = parseOrder(
+      kind,
+      { ...(json as object), salt: createSalt() },
+      `iexec.json order.${orderKey(kind)}`,
+    );
     const owner = await expectedSigner(poco, kind, order as unknown as Record<string, unknown>);
     if (owner.toLowerCase() !== signer.toLowerCase())
       throw new InvalidInputError(
@@ -152,7 +187,10 @@ async function cancel(session: Session, flags: KindFlags): Promise<void> {
   for (const kind of chosen(flags, "cancel")) {
     const order = await signedOrder(session, poco, kind);
     const cancelled = await session.out.step(`Cancelling the ${kind} order`, poco.orders.cancel(kind, order));
-    session.out.success(`${orderKey(kind)} cancelled`, { orderHash: cancelled.orderHash, txHash: cancelled.txHash });
+    session.out.success(`${orderKey(kind)} cancelled`, {
+      orderHash: cancelled.orderHash,
+      txHash: cancelled.txHash,
+    });
     session.out.set({ [orderKey(kind)]: { orderHash: cancelled.orderHash, txHash: cancelled.txHash } });
   }
 }
@@ -163,7 +201,10 @@ async function publish(session: Session, flags: KindFlags): Promise<void> {
   const signer = poco.context.requireSigner("publish orders");
   for (const kind of chosen(flags, "publish")) {
     const order = await signedOrder(session, poco, kind);
-    const orderHash = await session.out.step(`Publishing the ${kind} order`, market.publish(kind, order, signer));
+    const orderHash = await session.out.step(
+      `Publishing the ${kind} order`,
+      market.publish(kind, order, signer),
+    );
     session.out.success(`${orderKey(kind)} successfully published with orderHash ${orderHash}`);
     session.out.set({ [orderKey(kind)]: { orderHash } });
   }
@@ -180,7 +221,13 @@ async function unpublish(session: Session, flags: KindFlags & { all?: boolean })
     else {
       const order = await signedOrder(session, poco, kind);
       hashes = flags.all
-        ? await market.unpublishAll(kind, signer, kind === "request" ? (order as OrderByKind["request"]).requester : String((order as unknown as Record<string, unknown>)[kind]))
+        ? await market.unpublishAll(
+            kind,
+            signer,
+            kind === "request"
+              ? (order as OrderByKind["request"]).requester
+              : String((order as unknown as Record<string, unknown>)[kind]),
+          )
         : [await market.unpublish(kind, poco.orders.hash(kind, order), signer)];
     }
     session.out.success(`${orderKey(kind)} unpublished`, { orderHashes: hashes.join(", ") });
@@ -195,7 +242,11 @@ async function show(session: Session, flags: KindFlags): Promise<void> {
     if (typeof given === "string") {
       const market = await session.market();
       const published = await session.out.step(`Reading ${kind} order ${given}`, market.order(kind, given));
-      session.out.success(`${orderKey(kind)} ${given} (market)`, { ...orderToJson(kind, published.order), remaining: published.remaining, status: published.status });
+      session.out.success(`${orderKey(kind)} ${given} (market)`, {
+        ...orderToJson(kind, published.order),
+        remaining: published.remaining,
+        status: published.status,
+      });
       session.out.set({ [orderKey(kind)]: { ...published, order: orderToJson(kind, published.order) } });
       continue;
     }
@@ -234,8 +285,13 @@ export async function fillOrders(
     const made = await poco.orders.createRequest(orders, { params: request.params, volume: request.volume });
     requestOrder = await poco.orders.sign("request", made);
   }
-  const matched = await session.out.step("Matching the orders", poco.orders.match({ ...orders, request: requestOrder }));
-  session.out.success(`${matched.volume} task(s) purchased in deal ${matched.dealid}`, { txHash: matched.txHash });
+  const matched = await session.out.step(
+    "Matching the orders",
+    poco.orders.match({ ...orders, request: requestOrder }),
+  );
+  session.out.success(`${matched.volume} task(s) purchased in deal ${matched.dealid}`, {
+    txHash: matched.txHash,
+  });
   session.out.set({ dealid: matched.dealid, volume: matched.volume, txHash: matched.txHash });
   return matched.dealid;
 }
@@ -246,10 +302,13 @@ async function fill(
 ): Promise<void> {
   const poco = await session.connect(true);
   const withDataset =
-    typeof flags.dataset === "string" || ((await hasSigned(session, poco, "dataset")) && flags.dataset !== false);
+    typeof flags.dataset === "string" ||
+    ((await hasSigned(session, poco, "dataset")) && flags.dataset !== false);
   const withRequest = typeof flags.request === "string" || (await hasSigned(session, poco, "request"));
   if (withRequest && (flags.params || flags.args || flags.volume))
-    throw new InvalidInputError("--params, --args and --volume shape a new request: leave them out when a request order is given.");
+    throw new InvalidInputError(
+      "--params, --args and --volume shape a new request: leave them out when a request order is given.",
+    );
   if (flags.volume !== undefined && !/^[1-9]\d*$/.test(flags.volume))
     throw new InvalidInputError(`--volume must be a positive integer, got ${JSON.stringify(flags.volume)}.`);
   await fillOrders(
@@ -270,18 +329,37 @@ async function fill(
 
 /** Registers `order`. */
 export function registerOrder(program: Command): void {
-  const order = program.command("order").description("orders: offers of apps, datasets, workerpools and requests");
-  addKindFlags(order.command("init").description("add order templates to iexec.json"), false).action(action(init));
-  addKindFlags(order.command("sign").description("sign iexec.json's orders into orders.json"), false).action(action(sign));
-  addKindFlags(order.command("publish").description("publish signed orders on the market"), false).action(action(publish));
-  addKindFlags(order.command("unpublish").description("remove orders from the market (orders.json's, or by hash)"), true)
+  const order = program
+    .command("order")
+    .description("orders: offers of apps, datasets, workerpools and requests");
+  addKindFlags(order.command("init").description("add order templates to iexec.json"), false).action(
+    action(init),
+  );
+  addKindFlags(order.command("sign").description("sign iexec.json's orders into orders.json"), false).action(
+    action(sign),
+  );
+  addKindFlags(order.command("publish").description("publish signed orders on the market"), false).action(
+    action(publish),
+  );
+  addKindFlags(
+    order.command("unpublish").description("remove orders from the market (orders.json's, or by hash)"),
+    true,
+  )
     .option("--all", "unpublish every order of the asset")
     .action(action(unpublish));
-  addKindFlags(order.command("cancel").description("cancel orders.json's orders on chain"), false).action(action(cancel));
-  addKindFlags(order.command("show").description("show orders.json's orders with what is left, or market orders by hash"), true).action(
-    action(show),
+  addKindFlags(order.command("cancel").description("cancel orders.json's orders on chain"), false).action(
+    action(cancel),
   );
-  addKindFlags(order.command("fill").description("match orders (orders.json's, or market orders by hash) into a deal"), true)
+  addKindFlags(
+    order
+      .command("show")
+      .description("show orders.json's orders with what is left, or market orders by hash"),
+    true,
+  ).action(action(show));
+  addKindFlags(
+    order.command("fill").description("match orders (orders.json's, or market orders by hash) into a deal"),
+    true,
+  )
     .option("--params <json>", "params of the request made when no request order is given")
     .option("--args <args>", "arguments of the app, for the request made")
     .option("--volume <n>", "number of tasks of the request made")

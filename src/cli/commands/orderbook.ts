@@ -25,7 +25,8 @@ interface OrderbookOptions {
 
 function integer(name: string, value: string | undefined): bigint | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new InvalidInputError(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}.`);
+  if (!/^\d+$/.test(value))
+    throw new InvalidInputError(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}.`);
   return BigInt(value);
 }
 
@@ -89,21 +90,52 @@ function withFilters(command: Command, names: string[]): Command {
 /** Registers `orderbook`. */
 export function registerOrderbook(program: Command): void {
   const book = program.command("orderbook").description("open orders of the market");
-  withFilters(book.command("app").argument("<address>", "app address"), ["dataset", "workerpool", "requester"])
+  withFilters(book.command("app").argument("<address>", "app address"), [
+    "dataset",
+    "workerpool",
+    "requester",
+  ])
     .description("app orders of an app")
-    .action(action((session: Session, app: string, o: OrderbookOptions) => list(session, "app", { ...o, app } as OrderbookFilters, o)));
-  withFilters(book.command("dataset").argument("<address>", "dataset address"), ["app", "workerpool", "requester"])
+    .action(
+      action((session: Session, app: string, o: OrderbookOptions) =>
+        list(session, "app", { ...o, app } as OrderbookFilters, o),
+      ),
+    );
+  withFilters(book.command("dataset").argument("<address>", "dataset address"), [
+    "app",
+    "workerpool",
+    "requester",
+  ])
     .description("dataset orders of a dataset")
-    .action(action((session: Session, dataset: string, o: OrderbookOptions) => list(session, "dataset", { ...o, dataset } as OrderbookFilters, o)));
-  withFilters(book.command("workerpool").argument("[address]", "workerpool address"), ["category", "app", "dataset", "requester"])
+    .action(
+      action((session: Session, dataset: string, o: OrderbookOptions) =>
+        list(session, "dataset", { ...o, dataset } as OrderbookFilters, o),
+      ),
+    );
+  withFilters(book.command("workerpool").argument("[address]", "workerpool address"), [
+    "category",
+    "app",
+    "dataset",
+    "requester",
+  ])
     .option("--min-trust <n>", "only orders offering at least this trust")
     .description("workerpool orders")
     .action(
       action((session: Session, workerpool: string | undefined, o: OrderbookOptions) =>
-        list(session, "workerpool", { app: o.app, dataset: o.dataset, requester: o.requester, workerpool }, o),
+        list(
+          session,
+          "workerpool",
+          { app: o.app, dataset: o.dataset, requester: o.requester, workerpool },
+          o,
+        ),
       ),
     );
-  withFilters(book.command("requester").argument("[address]", "requester address"), ["category", "app", "dataset", "workerpool"])
+  withFilters(book.command("requester").argument("[address]", "requester address"), [
+    "category",
+    "app",
+    "dataset",
+    "workerpool",
+  ])
     .option("--max-trust <n>", "only requests asking at most this trust")
     .description("request orders")
     .action(

@@ -11,10 +11,14 @@ import type { Session } from "../session";
 /** Downloads the result of a completed task into `file` (default `<taskid>.zip` in this folder). */
 export async function downloadResult(session: Session, task: TaskInfo, file?: string): Promise<void> {
   if (task.status !== TaskStatus.COMPLETED)
-    throw new InvalidInputError(`Task ${task.taskid} is ${task.statusName}: only a completed task has a result.`);
+    throw new InvalidInputError(
+      `Task ${task.taskid} is ${task.statusName}: only a completed task has a result.`,
+    );
   const chain = await session.chain();
   if (!chain.resultProxy)
-    throw new InvalidInputError(`chain.json: chain "${chain.name}" has no "resultProxy": add the result store URL.`);
+    throw new InvalidInputError(
+      `chain.json: chain "${chain.name}" has no "resultProxy": add the result store URL.`,
+    );
   const poco = await session.connect(false);
   const target = path.resolve(file ?? `${task.taskid}.zip`);
   const size = await session.out.step(

@@ -42,7 +42,11 @@ async function importWallet(session: Session, privateKey: string): Promise<void>
   await save(session, wallet, "imported");
 }
 
-async function show(session: Session, address: string | undefined, options: { showPrivateKey?: boolean }): Promise<void> {
+async function show(
+  session: Session,
+  address: string | undefined,
+  options: { showPrivateKey?: boolean },
+): Promise<void> {
   let who = address ? checkedAddress(address) : undefined;
   let privateKey: string | undefined;
   if (!who || options.showPrivateKey) {

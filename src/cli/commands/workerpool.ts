@@ -9,7 +9,10 @@ async function deploy(session: Session): Promise<void> {
   const poco = await session.connect(true);
   const deployed = await session.out.step(
     "Deploying the workerpool",
-    poco.assets.deployWorkerpool({ owner: String(section.owner), description: String(section.description ?? "") }),
+    poco.assets.deployWorkerpool({
+      owner: String(section.owner),
+      description: String(section.description ?? ""),
+    }),
   );
   await reportDeployed(session, poco, "workerpool", deployed);
 }
@@ -20,7 +23,13 @@ export function registerWorkerpool(program: Command): void {
   workerpool
     .command("init")
     .description('add a "workerpool" section to iexec.json')
-    .action(action((session: Session) => initSection(session, "workerpool", (owner) => ({ owner, description: "my-workerpool" })).then(() => {})));
+    .action(
+      action((session: Session) =>
+        initSection(session, "workerpool", (owner) => ({ owner, description: "my-workerpool" })).then(
+          () => {},
+        ),
+      ),
+    );
   workerpool.command("deploy").description("register the workerpool of iexec.json").action(action(deploy));
   registerShowAndCount(workerpool, "workerpool");
 }

@@ -162,7 +162,7 @@ export type {
   WorkerpoolFields,
   WorkerpoolInfo,
 } from "./assets";
-export type { Matched, OrderStatus, RequestOptions } from "./orders";
+export type { Matched, OrderStatus, RequestOrderOptions } from "./orders";
 export type { DealInfo, DealResource, DealTask } from "./deals";
 export type { TaskInfo, WatchOptions } from "./tasks";
 export type { CategoryInfo } from "./categories";

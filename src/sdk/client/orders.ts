@@ -37,7 +37,7 @@ export interface Matched extends Sent {
 }
 
 /** What a request made from other orders may override. */
-export interface RequestOptions {
+export interface RequestOrderOptions {
   requester?: string;
   volume?: bigint;
   trust?: bigint;
@@ -103,7 +103,7 @@ export class OrdersApi {
   /** An unsigned request for the app, dataset and workerpool orders given, at their prices. */
   async createRequest(
     orders: Omit<OrderSet, "request">,
-    options: RequestOptions = {},
+    options: RequestOrderOptions = {},
   ): Promise<RequestOrder> {
     const requester = options.requester ?? (await this.context.signerAddress("make a request order"));
     return requestOrder({
