@@ -3,6 +3,8 @@
  * `openpoco`: the command-line tool of the marketplace, a thin layer over the SDK. Every command
  * accepts the global options below and --help.
  */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerAccount } from "./commands/account";
 import { registerApp } from "./commands/app";
@@ -19,11 +21,20 @@ import { registerWallet } from "./commands/wallet";
 import { registerWorkerpool } from "./commands/workerpool";
 import { Output } from "./output";
 
+/** The version of package.json, found upwards from here (the same code runs from src/ and dist/src/). */
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json");
+    if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")).version;
+  }
+  return "unknown";
+}
+
 /** The program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command("openpoco")
     .description("OpenPoCo: sell and buy computing on the PoCo marketplace")
-    .version(require("../../package.json").version)
+    .version(packageVersion())
     .option("--chain <name>", "chain of chain.json to use (default: its default chain)")
     .option("--raw", "print one JSON object on stdout, for scripts")
     .option("--quiet", "print only results")

@@ -38,7 +38,7 @@ async function init(session: Session, options: { skipWallet?: boolean; force?: b
     out.info(`a wallet exists in ${session.keystoreDir()}, kept`);
     return;
   }
-  await createWallet(session);
+  await createWallet(session, {});
 }
 
 /** Registers `init`. */

@@ -1,9 +1,9 @@
 /** `wallet create|import|show`: encrypted keystore files, and the balances of an address. */
 import type { Command } from "commander";
-import { Wallet } from "ethers";
+import { Wallet, formatEther } from "ethers";
 import { checkedAddress } from "../../sdk/client/account";
 import { InvalidInputError } from "../../sdk/errors";
-import { saveWallet } from "../../sdk/keystore";
+import { listWallets, saveWallet } from "../../sdk/keystore";
 import { formatRlc } from "../../sdk/units";
 import { action } from "../action";
 import { promptPassword } from "../prompt";
@@ -18,28 +18,38 @@ async function newPassword(session: Session): Promise<string> {
   return first;
 }
 
-async function save(session: Session, wallet: Wallet, verb: string): Promise<void> {
-  const password = await newPassword(session);
+async function save(session: Session, wallet: Wallet, verb: string, force = false): Promise<void> {
   const dir = session.keystoreDir();
+  const existing = await listWallets(dir);
+  // One wallet per folder unless asked: commands then find it without --wallet-address.
+  if (existing.length > 0 && !force)
+    throw new InvalidInputError(
+      `${existing.length} wallet(s) already in ${dir}: pass --force to add another, or use it.`,
+    );
+  const password = await newPassword(session);
   const file = await session.out.step("Encrypting the wallet", saveWallet(wallet, password, dir));
   session.out.success(`Wallet ${verb}`, { address: wallet.address, fileName: file });
   session.out.set({ address: wallet.address, fileName: file });
 }
 
 /** Creates a random wallet and saves it encrypted (used by `init` too). */
-export async function createWallet(session: Session): Promise<void> {
+export async function createWallet(session: Session, options: { force?: boolean } = {}): Promise<void> {
   const random = Wallet.createRandom();
-  await save(session, new Wallet(random.privateKey), "created");
+  await save(session, new Wallet(random.privateKey), "created", options.force);
 }
 
-async function importWallet(session: Session, privateKey: string): Promise<void> {
+async function importWallet(
+  session: Session,
+  privateKey: string,
+  options: { force?: boolean },
+): Promise<void> {
   let wallet: Wallet;
   try {
     wallet = new Wallet(privateKey.startsWith("0x") ? privateKey : `0x${privateKey}`);
   } catch {
     throw new InvalidInputError("The private key is not 32 bytes of hex: check what you pasted.");
   }
-  await save(session, wallet, "imported");
+  await save(session, wallet, "imported", options.force);
 }
 
 async function show(
@@ -61,7 +71,7 @@ async function show(
   const fields = {
     address: who,
     privateKey,
-    ETH: `${balances.ether} wei`,
+    ETH: formatEther(balances.ether),
     RLC: formatRlc(balances.wallet),
     stake: formatRlc(balances.stake),
     locked: formatRlc(balances.locked),
@@ -77,10 +87,15 @@ async function show(
 /** Registers `wallet`. */
 export function registerWallet(program: Command): void {
   const wallet = program.command("wallet").description("manage the wallet (encrypted keystore files)");
-  wallet.command("create").description("create a new wallet").action(action(createWallet));
+  wallet
+    .command("create")
+    .option("--force", "add a wallet to a keystore folder that already has one")
+    .description("create a new wallet")
+    .action(action(createWallet));
   wallet
     .command("import")
     .argument("<privateKey>", "private key to import (hex)")
+    .option("--force", "add a wallet to a keystore folder that already has one")
     .description("import a private key as an encrypted wallet")
     .action(action(importWallet));
   wallet
