@@ -4,7 +4,7 @@
  * `order fill`, then `deal show` and `task show` as the task runs, completes, and as a deal expires.
  * Each step's --raw output is checked against the chain. (@cli: left out of the coverage run.)
  */
-import { readFileSync, writeFileSync, mkdirSync, chmodSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { ethers, deployments } from "hardhat";
@@ -287,6 +287,68 @@ describe("@cli openpoco: the app provider's guide, step by step", function () {
     );
   });
 
+  it("result download names the result store while it does not run", async function () {
+    const error = await cli.rawError(["result", "download", taskid, "--out", "result.zip", ...keys]);
+    expect(error.message).to.equal(
+      `The result store is unavailable at ${cli.deadUrl}: start it or set its URL in chain.json.`,
+    );
+    expect(readdirSync(cli.dir)).to.not.include("result.zip");
+  });
+
+  it("app run buys a run from orders given by hash, without the market", async function () {
+    edit((iexec) => (iexec.order.workerpoolorder.volume = "1"));
+    await cli.raw(["order", "sign", "--workerpool", ...keys]);
+    const orders = json("orders.json")["31337"];
+    const domain = hubDomain(31337n, cli.hub);
+    const hash = (kind: "app" | "dataset" | "workerpool") =>
+      hashOrder(domain, kind, parseOrder(kind, orders[`${kind}order`], kind));
+    const run = await cli.raw([
+      "app",
+      "run",
+      app,
+      "--dataset",
+      dataset,
+      "--app-order",
+      hash("app"),
+      "--dataset-order",
+      hash("dataset"),
+      "--workerpool-order",
+      hash("workerpool"),
+      "--args",
+      "--fast",
+      "--input-files",
+      "https://example.com/a.png,https://example.com/b.png",
+      ...keys,
+    ]);
+    const deal = await hub.viewDeal(run.dealid);
+    expect(deal.app.pointer).to.equal(app);
+    expect(deal.dataset.pointer).to.equal(dataset);
+    expect(JSON.parse(deal.params)).to.deep.equal({
+      iexec_args: "--fast",
+      iexec_input_files: ["https://example.com/a.png", "https://example.com/b.png"],
+    });
+  });
+
+  it("category create, show and count, as the hub owner", async function () {
+    const ownerKeys = ["--keystoredir", path.join(cli.dir, "owner-keys"), "--password", PASSWORD];
+    const deployerKey = ethers.HDNodeWallet.fromPhrase(
+      "test test test test test test test test test test test junk",
+      undefined,
+      "m/44'/60'/0'/0/0",
+    ).privateKey;
+    await cli.raw(["wallet", "import", deployerKey, ...ownerKeys]);
+    const count = BigInt((await cli.raw(["category", "count"])).count);
+    await cli.raw(["category", "init", ...ownerKeys]);
+    edit((iexec) => (iexec.category = { name: "GPU", description: '{"gpu":true}', workClockTimeRef: "600" }));
+    const notOwner = await cli.rawError(["category", "create", ...keys]);
+    expect(notOwner.message).to.include(`${wallet} is not the owner allowed to do this`);
+    const created = await cli.raw(["category", "create", ...ownerKeys]);
+    expect(created.catid).to.equal(count.toString());
+    const shown = await cli.raw(["category", "show", created.catid]);
+    expect(shown.category).to.include({ name: "GPU", description: '{"gpu":true}', workClockTimeRef: "600" });
+    expect((await cli.raw(["category", "count"])).count).to.equal((count + 1n).toString());
+  });
+
   it("deal claim refunds a deal whose tasks missed their final deadline", async function () {
     const consumed = await cli.rawError(["order", "fill", ...keys]);
     expect(consumed.message).to.match(
@@ -310,5 +372,15 @@ describe("@cli openpoco: the app provider's guide, step by step", function () {
     expect(after.stake).to.equal(stake + 15n);
     const done = await cli.rawError(["deal", "claim", second, ...keys]);
     expect(done.message).to.include("already completed or failed");
+  });
+
+  it("order cancel closes a signed order on chain", async function () {
+    const before = await cli.raw(["order", "show", "--dataset", ...keys]);
+    expect(BigInt(before.datasetorder.remaining)).to.be.greaterThan(0n);
+    const cancelled = await cli.raw(["order", "cancel", "--dataset", ...keys]);
+    expect(cancelled.datasetorder.orderHash).to.equal(before.datasetorder.orderHash);
+    const after = await cli.raw(["order", "show", "--dataset", ...keys]);
+    expect(after.datasetorder.remaining).to.equal("0");
+    expect(await hub.viewConsumed(before.datasetorder.orderHash)).to.equal(1000000n);
   });
 });
