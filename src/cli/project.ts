@@ -6,6 +6,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { InvalidInputError, NotFoundError } from "../sdk/errors";
+import { writeFileAtomic } from "../sdk/files";
 import { toJson } from "./output";
 
 export const IEXEC_JSON = "iexec.json";
@@ -60,10 +61,7 @@ export class Project {
 
   /** Writes the file atomically (temp file, then rename), pretty-printed. */
   async write(name: string, value: unknown): Promise<void> {
-    const file = this.path(name);
-    const temp = `${file}.tmp-${process.pid}`;
-    await fs.writeFile(temp, toJson(value, 2) + "\n");
-    await fs.rename(temp, file);
+    await writeFileAtomic(this.path(name), toJson(value, 2) + "\n");
   }
 
   /** Reads, changes and writes a file in one go. */

@@ -13,6 +13,7 @@ import { Transform } from "node:stream";
 import type { TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { InvalidInputError, OpenPocoError } from "./errors";
+import { fileSystemError, tempPathNextTo } from "./files";
 import { zipFolder } from "./zip";
 
 /** Length in bytes of a dataset key (AES-256). */
@@ -45,21 +46,6 @@ export interface EncryptedDataset {
   checksum: string;
   /** Size in bytes of the encrypted file. */
   size: bigint;
-}
-
-/** Turns an unexpected file system error into an SDK error that says which path and what to check. */
-function fileSystemError(action: string, target: string, cause: unknown): OpenPocoError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new OpenPocoError(
-    "FILE_SYSTEM_ERROR",
-    `Could not ${action} ${target} (${detail}): check the path, its permissions and the free disk space.`,
-    { cause },
-  );
-}
-
-/** A unique hidden name next to `target`, so a half-written file never takes the final name. */
-function tempPathNextTo(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
 function checkKey(key: Buffer): void {

@@ -18,3 +18,4 @@ export * from "./market";
 export * from "./sms";
 export * from "./results";
 export * from "./docker";
+export * from "./files";

@@ -10,6 +10,7 @@ import path from "node:path";
 import { Wallet, getAddress, isKeystoreJson, scrypt } from "ethers";
 import type { HDNodeWallet } from "ethers";
 import { InvalidInputError, NotFoundError, OpenPocoError } from "./errors";
+import { writeFileAtomic } from "./files";
 
 let nativeScrypt = false;
 
@@ -63,10 +64,7 @@ export async function saveWallet(
   const json = await wallet.encrypt(password);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, keystoreFileName(wallet.address));
-  // Write then rename: a crash never leaves a half-written key file.
-  const temp = `${file}.tmp-${process.pid}`;
-  await fs.writeFile(temp, json, { mode: 0o600, flag: "wx" });
-  await fs.rename(temp, file);
+  await writeFileAtomic(file, json, 0o600);
   return file;
 }
 

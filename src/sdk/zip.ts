@@ -2,7 +2,6 @@
  * Zip helpers of the SDK: deterministic zipping of a folder (datasets before encryption, task results)
  * and safe extraction of an archive. Both stream, so archive size does not bound memory.
  */
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
@@ -10,6 +9,7 @@ import { pipeline } from "node:stream/promises";
 import * as yauzl from "yauzl";
 import * as yazl from "yazl";
 import { InvalidInputError, OpenPocoError } from "./errors";
+import { fileSystemError, tempPathNextTo } from "./files";
 
 // Every entry gets this mtime, in DOS format only (no Info-ZIP "UT" field), so the archive bytes depend on
 // neither the files' mtimes nor the machine's time zone: the same content always gives the same zip.
@@ -26,21 +26,6 @@ interface ZipItem {
   source: string;
   directory: boolean;
   executable: boolean;
-}
-
-/** Turns an unexpected file system error into an SDK error that says which path and what to check. */
-function fileSystemError(action: string, target: string, cause: unknown): OpenPocoError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new OpenPocoError(
-    "FILE_SYSTEM_ERROR",
-    `Could not ${action} ${target} (${detail}): check the path, its permissions and the free disk space.`,
-    { cause },
-  );
-}
-
-/** A unique name next to `target`, hidden, so a half-written file never takes the final name. */
-function tempPathNextTo(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
 /** Lists what to archive under `dir`, sorted by archive path so the entry order never depends on the disk. */
