@@ -1,0 +1,167 @@
+import { expect } from "chai";
+import { InvalidInputError } from "../../src/sdk/errors";
+import {
+  LOCAL_CHAIN,
+  LOCAL_CHAIN_ID,
+  defaultChainJson,
+  resolveChain,
+  type ChainJson,
+  type ChainJsonEntry,
+} from "../../src/sdk/chains";
+
+const HUB = "0x3aa5ebb10dc797cac828524e59a333d0a371443c";
+
+/** A chain.json with one chain "test" made of `entry`. */
+function json(entry: ChainJsonEntry, name = "test"): ChainJson {
+  return { default: name, chains: { [name]: entry } };
+}
+
+/** The message of the InvalidInputError that resolving throws. */
+function failure(input: unknown, name?: string): string {
+  try {
+    resolveChain(input as ChainJson, name);
+  } catch (error) {
+    expect(error).to.be.instanceOf(InvalidInputError);
+    return (error as Error).message;
+  }
+  return expect.fail(`resolveChain accepted ${JSON.stringify(input)}`);
+}
+
+describe("SDK chains (resolveChain, defaultChainJson)", () => {
+  it("defaultChainJson resolves to LOCAL_CHAIN", () => {
+    const file = defaultChainJson();
+    expect(file.default).to.equal("local");
+    expect(file.chains.local.id).to.equal("31337");
+    expect(resolveChain(file)).to.deep.equal({ ...LOCAL_CHAIN, ipfsGateway: undefined });
+    expect(resolveChain(file, "local").id).to.equal(LOCAL_CHAIN_ID);
+  });
+
+  it("defaultChainJson survives JSON serialisation (what init writes to disk)", () => {
+    const file = JSON.parse(JSON.stringify(defaultChainJson())) as ChainJson;
+    expect(resolveChain(file)).to.deep.equal({ ...LOCAL_CHAIN, ipfsGateway: undefined });
+  });
+
+  it("checksums the hub, parses the id and keeps every service URL", () => {
+    const chain = resolveChain(
+      json({
+        host: "https://rpc.example.org",
+        id: "134",
+        hub: HUB,
+        iexecGateway: "https://market.example.org",
+        sms: "http://sms.example.org:13300",
+        resultProxy: "https://results.example.org",
+        ipfsGateway: "https://ipfs.example.org",
+      }),
+    );
+    expect(chain).to.deep.equal({
+      name: "test",
+      host: "https://rpc.example.org",
+      id: 134n,
+      hub: "0x3Aa5ebB10DC797CAC828524e59A333d0A371443c",
+      iexecGateway: "https://market.example.org",
+      sms: "http://sms.example.org:13300",
+      resultProxy: "https://results.example.org",
+      ipfsGateway: "https://ipfs.example.org",
+    });
+  });
+
+  it("trims trailing slashes of every URL", () => {
+    const chain = resolveChain(
+      json({
+        host: "http://127.0.0.1:8545/",
+        hub: HUB,
+        iexecGateway: "http://market.example.org/api//",
+        sms: "http://sms.example.org///",
+        resultProxy: "http://results.example.org/",
+        ipfsGateway: "http://ipfs.example.org/",
+      }),
+    );
+    expect(chain.host).to.equal("http://127.0.0.1:8545");
+    expect(chain.iexecGateway).to.equal("http://market.example.org/api");
+    expect(chain.sms).to.equal("http://sms.example.org");
+    expect(chain.resultProxy).to.equal("http://results.example.org");
+    expect(chain.ipfsGateway).to.equal("http://ipfs.example.org");
+  });
+
+  it("leaves optional services and the id undefined when absent or empty", () => {
+    const chain = resolveChain(json({ host: "http://localhost:8545", hub: HUB, sms: "" }));
+    expect(chain.id).to.equal(undefined);
+    expect(chain.iexecGateway).to.equal(undefined);
+    expect(chain.sms).to.equal(undefined);
+    expect(chain.resultProxy).to.equal(undefined);
+    expect(chain.ipfsGateway).to.equal(undefined);
+  });
+
+  it("picks the named chain over the default", () => {
+    const file: ChainJson = {
+      default: "a",
+      chains: {
+        a: { host: "http://a.example.org", hub: HUB },
+        b: { host: "http://b.example.org", hub: HUB },
+      },
+    };
+    expect(resolveChain(file).host).to.equal("http://a.example.org");
+    expect(resolveChain(file, "b")).to.include({ name: "b", host: "http://b.example.org" });
+  });
+
+  it("refuses a file that is not an object with chains", () => {
+    for (const bad of [null, "text", 42, {}, { default: "a" }, { default: "a", chains: null }])
+      expect(failure(bad)).to.match(/chain\.json must be an object with "default" and "chains"/);
+  });
+
+  it("refuses a file without a default chain when no name is given", () => {
+    const file = { chains: { a: { host: "http://a.example.org", hub: HUB } } };
+    expect(failure(file)).to.match(/no "default" chain/);
+    expect(failure({ ...file, default: "" })).to.match(/no "default" chain/);
+    expect(resolveChain(file as unknown as ChainJson, "a").name).to.equal("a");
+  });
+
+  it("names the known chains when the chain is unknown", () => {
+    const file: ChainJson = {
+      default: "a",
+      chains: {
+        a: { host: "http://a.example.org", hub: HUB },
+        b: { host: "http://b.example.org", hub: HUB },
+      },
+    };
+    expect(failure(file, "c")).to.match(/Chain "c" is not in chain\.json \(known: a, b\)/);
+    expect(failure({ default: "x", chains: {} })).to.match(/Chain "x" is not in chain\.json \(known: none\)/);
+  });
+
+  it("refuses a chain without a hub, or whose hub is not an address", () => {
+    expect(failure(json({ host: "http://a.example.org" }))).to.match(/chain "test" has no "hub"/);
+    expect(failure(json({ host: "http://a.example.org", hub: "" }))).to.match(/chain "test" has no "hub"/);
+    for (const hub of ["0x1234", "hub", HUB + "00", "0x3Aa5ebB10DC797CAC828524e59A333d0A371443C"])
+      expect(failure(json({ host: "http://a.example.org", hub }))).to.match(
+        /"hub" of chain "test" is not an address/,
+        hub,
+      );
+  });
+
+  it("refuses an id that is not a decimal chain id", () => {
+    for (const id of ["0x7a69", "-1", "1.5", "one", ""])
+      expect(failure(json({ host: "http://a.example.org", hub: HUB, id }))).to.match(
+        /"id" of chain "test" must be a decimal chain id/,
+        id,
+      );
+  });
+
+  it("refuses a missing host and a host that is not http(s)", () => {
+    expect(failure(json({ hub: HUB }))).to.match(/chain "test" has no "host"/);
+    for (const host of ["ws://127.0.0.1:8545", "127.0.0.1:8545", "http://", "http://a b", "ftp://x"])
+      expect(failure(json({ host, hub: HUB }))).to.match(
+        /"host" of chain "test" must be an http\(s\) URL/,
+        host,
+      );
+    expect(failure(json({ host: 8545 as unknown as string, hub: HUB }))).to.match(
+      /"host" of chain "test" must be an http\(s\) URL, got 8545/,
+    );
+  });
+
+  it("refuses service URLs that are not http(s), naming the field", () => {
+    for (const field of ["iexecGateway", "sms", "resultProxy", "ipfsGateway"] as const)
+      expect(failure(json({ host: "http://a.example.org", hub: HUB, [field]: "ipfs://x" }))).to.match(
+        new RegExp(`"${field}" of chain "test" must be an http\\(s\\) URL, got "ipfs://x"`),
+      );
+  });
+});
