@@ -25,6 +25,9 @@ export interface MatchIssue {
 }
 
 const TEE_BIT = 1n;
+const MAX_UINT64 = 2n ** 64n - 1n;
+/** Longest request params a deal keeps, in bytes (`Deals.MAX_PARAMS_LENGTH`). */
+export const MAX_PARAMS_BYTES = 24_000n;
 
 function same(a: string, b: string): boolean {
   return getAddress(a) === getAddress(b);
@@ -38,7 +41,8 @@ export function dealTag(orders: OrderSet): bigint {
 /** Every rule of the hub that these orders break, judged from the orders alone (empty: they may match). */
 export function matchIssues(orders: OrderSet): MatchIssue[] {
   const { app, workerpool, request } = orders;
-  const dataset = orders.dataset;
+  // A dataset order for the zero dataset means "no dataset": the hub ignores it entirely.
+  const dataset = orders.dataset && !same(orders.dataset.dataset, ZeroAddress) ? orders.dataset : undefined;
   const issues: MatchIssue[] = [];
   const issue = (code: string, message: string) => issues.push({ code, message });
 
@@ -69,7 +73,18 @@ export function matchIssues(orders: OrderSet): MatchIssue[] {
   for (const [field, price, max] of prices)
     if (price > max) issue("PriceAboveMax", `The ${field} ${price} is above the request's maximum ${max}.`);
 
-  const tag = dealTag(orders);
+  // The deal stores prices and trust in 64 bits and params up to a fixed size.
+  const bounded: [string, bigint, bigint][] = [
+    ["apporder.appprice", app.appprice, MAX_UINT64],
+    ["datasetorder.datasetprice", dataset?.datasetprice ?? 0n, MAX_UINT64],
+    ["workerpoolorder.workerpoolprice", workerpool.workerpoolprice, MAX_UINT64],
+    ["requestorder.trust", request.trust, MAX_UINT64],
+    ["requestorder.params", BigInt(Buffer.byteLength(request.params, "utf8")), MAX_PARAMS_BYTES],
+  ];
+  for (const [field, value, max] of bounded)
+    if (value > max) issue("ValueOutOfRange", `The ${field} (${value}) is above its maximum ${max}.`);
+
+  const tag = dealTag({ ...orders, dataset });
   if ((tag & ~BigInt(workerpool.tag)) !== 0n)
     issue(
       "TagNotOffered",

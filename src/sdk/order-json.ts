@@ -12,9 +12,15 @@ export function orderKey(kind: OrderKind): string {
   return `${kind}order`;
 }
 
+/** A value as the error shows it; bigints (which JSON cannot print) as their digits. */
+function shown(value: unknown): string {
+  if (typeof value === "bigint") return `${value}n`;
+  return JSON.stringify(value) ?? "nothing";
+}
+
 function field(where: string, name: string, type: string, value: unknown): unknown {
   const bad = (expected: string) =>
-    new InvalidInputError(`${where}.${name} must be ${expected}, got ${JSON.stringify(value) ?? "nothing"}.`);
+    new InvalidInputError(`${where}.${name} must be ${expected}, got ${shown(value)}.`);
   switch (type) {
     case "address":
       if (typeof value !== "string") throw bad("an address");

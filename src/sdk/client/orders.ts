@@ -128,12 +128,22 @@ export class OrdersApi {
    * Everything that would make the hub refuse these orders, checked off chain and against the
    * chain (restriction groups, remaining volumes, the requester's stake). Empty: the match should go.
    */
-  async preflight(orders: OrderSet): Promise<MatchIssue[]> {
+  async preflight(given: OrderSet): Promise<MatchIssue[]> {
+    // A dataset order for the zero dataset stands for "no dataset", as on chain.
+    const orders = given.dataset?.dataset === ZeroAddress ? { ...given, dataset: undefined } : given;
     const issues: MatchIssue[] = [];
     for (const found of matchIssues(orders)) {
       if (found.group && (await this.isGroupMember(found.group.restriction, found.group.account))) continue;
       issues.push(found);
     }
+    const categories = await this.context.call("count the categories", () =>
+      this.context.hub.countCategory(),
+    );
+    if (orders.request.category >= categories)
+      issues.push({
+        code: "UnknownCategory",
+        message: `Category ${orders.request.category} does not exist (there are ${categories}): pick one with \`openpoco category show\`.`,
+      });
     const statuses = await Promise.all([
       this.status("app", orders.app),
       orders.dataset ? this.status("dataset", orders.dataset) : undefined,
