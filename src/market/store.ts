@@ -3,6 +3,7 @@
  * through `MarketStore`, so the embedded SQLite store can be swapped for another database (a
  * PostgreSQL store would implement the same interface and pass the same tests).
  */
+import { OpenPocoError } from "../sdk/errors";
 import type { OrderByKind, OrderKind } from "../sdk/orders";
 
 /** Status of a published order, as the official market reports it. */
@@ -187,9 +188,8 @@ export interface MarketStore {
 }
 
 /** Thrown by `insertOrder` for an order already published. */
-export class DuplicateOrderError extends Error {
+export class DuplicateOrderError extends OpenPocoError {
   constructor(readonly orderHash: string) {
-    super(`Order ${orderHash} is already published.`);
-    this.name = "DuplicateOrderError";
+    super("ORDER_ALREADY_PUBLISHED", `Order ${orderHash} is already published: nothing to do.`);
   }
 }
