@@ -2,6 +2,7 @@
  * How the CLI speaks: human lines on stderr/stdout with spinners while the chain works, or with
  * `--raw` exactly one JSON object on stdout (amounts as decimal strings) for scripts.
  */
+import { toJson } from "../sdk/http";
 
 /** Output modes chosen by the global options. */
 export interface OutputOptions {
@@ -11,11 +12,6 @@ export interface OutputOptions {
 }
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
-/** JSON with bigints as decimal strings, the way the official CLI prints amounts. */
-export function toJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v), indent);
-}
 
 /** Aligned `key: value` lines of a flat object (nested values as JSON). */
 export function formatFields(fields: Record<string, unknown>): string {

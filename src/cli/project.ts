@@ -7,7 +7,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { InvalidInputError, NotFoundError } from "../sdk/errors";
 import { writeFileAtomic } from "../sdk/files";
-import { toJson } from "./output";
+import { toJson } from "../sdk/http";
 
 export const IEXEC_JSON = "iexec.json";
 export const CHAIN_JSON = "chain.json";

@@ -98,8 +98,8 @@ function baseOf(url: URL, options?: { baseUrl?: string }): string {
 }
 
 /** JSON text of `value`, with bigints as decimal strings (the services' wire format for uint256). */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+export function toJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), indent);
 }
 
 /** `path` under `baseUrl`, keeping the base's own path (new URL(path, base) would drop it). */
