@@ -31,6 +31,7 @@ export class Output {
   private readonly result: Record<string, unknown> = {};
   private spinnerTimer?: NodeJS.Timeout;
   private spinnerText = "";
+  private finished = false;
 
   constructor(readonly options: OutputOptions) {}
 
@@ -95,9 +96,11 @@ export class Output {
     process.stderr.write("\r\x1b[2K");
   }
 
-  /** Prints the raw JSON object of a successful command. */
+  /** Prints the raw JSON object of a successful command (once: long-running commands print it early). */
   finish(): void {
     this.stopSpinner();
+    if (this.finished) return;
+    this.finished = true;
     if (this.options.raw) process.stdout.write(toJson({ ok: true, ...this.result }) + "\n");
   }
 
