@@ -19,7 +19,9 @@
  *   and become "dead", since the new owner did not sign them.
  * - SRLC movements that can lower an account's free balance (`Transfer` out of it, `Lock`): the
  *   account's open workerpool and request orders are re-checked against its free balance
- *   (`viewAccount(...).stake` at that block). Each order is checked on its own: a workerpool order
+ *   (`viewAccount(...).stake`) at the last block the sync reads, not at the event's block: a
+ *   decision that cannot be undone is taken on the newest confirmed state, and replaying old
+ *   blocks (after a restart or a reorganisation) cannot kill an order funded since. Each order is checked on its own: a workerpool order
  *   needs the scheduler's stake for one task (workerpoolprice × 30 / 100), a request order the
  *   price of one task (appmaxprice + datasetmaxprice + workerpoolmaxprice). Orders not covered
  *   become "dead". `Unlock`, `Seize` and `Reward` never lower a free balance, so they are not
@@ -113,6 +115,8 @@ export class ChainWatcher {
   private chainId = 0n;
   private registries: Map<string, Exclude<OrderKind, "request">> | undefined;
   private topics: string[] = [];
+  /** The last block the sync in progress reads: stake checks read balances there. */
+  private target = 0;
   /** Block hashes seen recently (applied blocks and cursor moves), to find the fork block. */
   private readonly seen = new Map<number, string>();
   /** Orders canceled or matched recently, with the block, to reset them on a reorganisation. */
@@ -259,6 +263,7 @@ export class ChainWatcher {
     }
     const fromBlock = cursor ? cursor.blockNumber + 1 : this.startBlock!;
     const target = (await this.provider.getBlockNumber()) - this.confirmations!;
+    this.target = target;
     let applied = 0;
     for (let start = fromBlock; start <= target; start += this.batchBlocks) {
       const end = Math.min(start + this.batchBlocks - 1, target);
@@ -280,7 +285,7 @@ export class ChainWatcher {
     });
     logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
     let applied = 0;
-    for (let i = 0; i < logs.length; ) {
+    for (let i = 0; i < logs.length;) {
       let j = i;
       while (j < logs.length && logs[j].blockNumber === logs[i].blockNumber) j++;
       applied += await this.applyBlock(logs.slice(i, j));
@@ -356,7 +361,7 @@ export class ChainWatcher {
           break;
       }
     }
-    for (const account of debited) writes.push(await this.stakeCheck(account, blockNumber));
+    for (const account of debited) writes.push(await this.stakeCheck(account));
 
     this.store.transaction(() => {
       for (const write of writes) write(this.store);
@@ -377,11 +382,7 @@ export class ChainWatcher {
     };
   }
 
-  private async ordersMatched(
-    log: Log,
-    args: readonly unknown[],
-    blockTimestamp: string,
-  ): Promise<Write> {
+  private async ordersMatched(log: Log, args: readonly unknown[], blockTimestamp: string): Promise<Write> {
     const [dealid, appHash, datasetHash, workerpoolHash, requestHash] = (args.slice(0, 5) as string[]).map(
       (hash) => hash.toLowerCase(),
     );
@@ -443,8 +444,8 @@ export class ChainWatcher {
   }
 
   /** Marks dead the open workerpool and request orders of `account` its free balance no longer covers. */
-  private async stakeCheck(account: string, blockTag: number): Promise<Write> {
-    const { stake } = await this.hub.viewAccount(account, { blockTag });
+  private async stakeCheck(account: string): Promise<Write> {
+    const { stake } = await this.hub.viewAccount(account, { blockTag: this.target });
     return (store) => {
       for (const record of store.openOrdersOfSigner(account)) {
         const need = taskNeed(record);
@@ -458,7 +459,8 @@ export class ChainWatcher {
    * module comment.
    */
   private async rollBack(cursor: SyncCursor): Promise<number> {
-    const lowest = Math.max(cursor.blockNumber - this.maxReorgDepth, 0);
+    // Nothing before the first block read needs undoing.
+    const lowest = Math.max(cursor.blockNumber - this.maxReorgDepth, this.startBlock! - 1, 0);
     let fork: number | undefined;
     const known = [...this.seen.entries()]
       .filter(([number]) => number < cursor.blockNumber && number >= lowest)
@@ -495,8 +497,10 @@ export class ChainWatcher {
       if (items.length < pageSize) break;
     }
     const entries = [...reset.entries()];
+    // Before the hub's deployment nothing was consumed (and the hub cannot be called).
+    const deployed = (await this.provider.getCode(this.hubAddress, fork)) !== "0x";
     const consumed = await Promise.all(
-      entries.map(([hash]) => this.hub.viewConsumed(hash, { blockTag: fork })),
+      entries.map(([hash]) => (deployed ? this.hub.viewConsumed(hash, { blockTag: fork }) : 0n)),
     );
 
     this.store.transaction(() => {
