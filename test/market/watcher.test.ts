@@ -3,8 +3,13 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ChainWatcher, type WatcherLogger } from "../../src/market/watcher";
 import { MemoryMarketStore } from "../../src/market/memory-store";
-import type { DealRecord } from "../../src/market/store";
-import { OrderOperation } from "../../src/sdk";
+import {
+  DuplicateOrderError,
+  type DealRecord,
+  type OrderQuery,
+  type OrderRecord,
+} from "../../src/market/store";
+import { OrderOperation, appOrder, requestOrder, workerpoolOrder } from "../../src/sdk";
 import type { AppRegistry } from "../../typechain-types";
 import { RLC_UNIT } from "../fixtures";
 import {
@@ -18,6 +23,7 @@ import {
 } from "../matching/fixtures";
 import { dealIdOf, publish } from "./fixtures";
 
+const TEE = "0x0000000000000000000000000000000000000000000000000000000000000001";
 const QUIET: WatcherLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Counts the deals written, to prove that nothing is applied twice. */
@@ -441,5 +447,116 @@ describe("market: ChainWatcher", () => {
     await ethers.provider.send("hardhat_mine", ["0x2"]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(store.getCursor()).to.deep.equal(cursor);
+  });
+});
+
+describe("market: MemoryMarketStore (the watcher's test double)", () => {
+  const A = "0x00000000000000000000000000000000000000A1";
+  const B = "0x00000000000000000000000000000000000000B2";
+  const C = "0x00000000000000000000000000000000000000C3";
+  const page = { pageIndex: 0, pageSize: 10 };
+  let n = 0;
+  function record<K extends "app" | "workerpool" | "request" | "dataset">(
+    kind: K,
+    order: OrderRecord<K>["order"],
+    owner = A,
+  ): OrderRecord {
+    n++;
+    return {
+      kind,
+      orderHash: ethers.zeroPadValue(ethers.toBeHex(n), 32),
+      chainId: 31337n,
+      order,
+      signer: owner,
+      owner,
+      remaining: order.volume,
+      status: "open",
+      publicationTimestamp: new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toISOString(),
+    } as OrderRecord;
+  }
+
+  it("lists open orders with the restriction, tag, volume and owner filters, best first", () => {
+    const store = new MemoryMarketStore();
+    const cheapAny = record("app", appOrder({ app: A, appprice: 1n, volume: 3n }));
+    const dearRestricted = record(
+      "app",
+      appOrder({ app: A, appprice: 5n, volume: 3n, workerpoolrestrict: B }),
+    );
+    const otherPool = record(
+      "app",
+      appOrder({ app: A, appprice: 2n, volume: 1n, workerpoolrestrict: C, tag: TEE }),
+    );
+    for (const r of [dearRestricted, otherPool, cheapAny]) store.insertOrder(r);
+    const hashes = (query: OrderQuery) => store.listOrders("app", query, page).items.map((r) => r.orderHash);
+    expect(hashes({})).to.deep.equal([cheapAny.orderHash, otherPool.orderHash, dearRestricted.orderHash]);
+    expect(hashes({ workerpool: B })).to.deep.equal([cheapAny.orderHash, dearRestricted.orderHash]);
+    expect(hashes({ workerpool: B, isWorkerpoolStrict: true })).to.deep.equal([dearRestricted.orderHash]);
+    expect(hashes({ minTag: TEE })).to.deep.equal([otherPool.orderHash]);
+    expect(hashes({ maxTag: ethers.ZeroHash })).to.deep.equal([cheapAny.orderHash, dearRestricted.orderHash]);
+    expect(hashes({ minVolume: 2n })).to.deep.equal([cheapAny.orderHash, dearRestricted.orderHash]);
+    expect(hashes({ appOwner: B })).to.deep.equal([]);
+    expect(hashes({ app: B })).to.deep.equal([]);
+    expect(store.listOrders("app", {}, { pageIndex: 1, pageSize: 2 })).to.deep.include({ count: 3 });
+    expect(
+      store.listOrders("app", {}, { pageIndex: 1, pageSize: 2 }).items.map((r) => r.orderHash),
+    ).to.deep.equal([dearRestricted.orderHash]);
+    store.updateOrder(cheapAny.orderHash, { status: "filled", remaining: 0n });
+    expect(hashes({})).to.deep.equal([otherPool.orderHash, dearRestricted.orderHash]);
+    expect(() => store.insertOrder(cheapAny)).to.throw(DuplicateOrderError);
+  });
+
+  it("ranks request orders by highest workerpool price and filters trust and category", () => {
+    const store = new MemoryMarketStore();
+    const low = record(
+      "request",
+      requestOrder({ app: A, workerpoolmaxprice: 1n, requester: B, trust: 5n }),
+      B,
+    );
+    const high = record(
+      "request",
+      requestOrder({ app: A, workerpoolmaxprice: 9n, requester: B, category: 1n }),
+      B,
+    );
+    const pools = [
+      record("workerpool", workerpoolOrder({ workerpool: C, workerpoolprice: 4n, trust: 10n }), C),
+      record("workerpool", workerpoolOrder({ workerpool: C, workerpoolprice: 3n, trust: 1n }), C),
+    ];
+    for (const r of [low, high, ...pools]) store.insertOrder(r);
+    const requests = (query: OrderQuery) =>
+      store.listOrders("request", query, page).items.map((r) => r.orderHash);
+    expect(requests({})).to.deep.equal([high.orderHash, low.orderHash]);
+    expect(requests({ maxTrust: 1n })).to.deep.equal([high.orderHash]);
+    expect(requests({ category: 1n })).to.deep.equal([high.orderHash]);
+    expect(requests({ requester: A })).to.deep.equal([]);
+    const workerpools = store.listOrders("workerpool", { minTrust: 5n }, page).items;
+    expect(workerpools.map((r) => r.orderHash)).to.deep.equal([pools[0].orderHash]);
+    expect(store.openOrdersOfSigner(C).map((r) => r.orderHash)).to.have.members(
+      pools.map((r) => r.orderHash),
+    );
+    expect(store.openOrderHashes("request", B)).to.deep.equal([low.orderHash, high.orderHash]);
+  });
+
+  it("rolls a failed transaction back and never hands out its own records", () => {
+    const store = new MemoryMarketStore();
+    const app = record("app", appOrder({ app: A, volume: 2n }));
+    store.insertOrder(app);
+    expect(() =>
+      store.transaction(() => {
+        store.updateOrder(app.orderHash, { remaining: 0n, status: "filled" });
+        store.setCursor({ blockNumber: 7, blockHash: ethers.ZeroHash });
+        store.transaction(() => store.setOwner("app", A, B));
+        throw new Error("abort");
+      }),
+    ).to.throw("abort");
+    expect(store.getOrder("app", app.orderHash)).to.include({ remaining: 2n, status: "open", owner: A });
+    expect(store.getCursor()).to.equal(undefined);
+    store.getOrder("app", app.orderHash)!.remaining = 0n;
+    expect(store.getOrder("app", app.orderHash)!.remaining).to.equal(2n);
+    expect(store.getOrder("workerpool", app.orderHash)).to.equal(undefined);
+    expect(store.setOwner("app", A, B)).to.equal(1);
+    expect(store.deleteOrders([app.orderHash, ethers.ZeroHash])).to.deep.equal([app.orderHash]);
+    store.saveChallenge("0xAB", "hello", A, 1000);
+    expect(store.takeChallenge("0xab", 999)).to.deep.equal({ text: "hello", address: A });
+    expect(store.takeChallenge("0xab", 999)).to.equal(undefined);
   });
 });
