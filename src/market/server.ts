@@ -165,11 +165,11 @@ export async function buildMarketServer(
       const address = typeof header === "string" ? header.split("_")[2] : undefined;
       return address && /^0x[0-9a-fA-F]{40}$/.test(address) ? address.toLowerCase() : request.ip;
     },
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      ok: false,
-      error: `Too many requests: ${context.max} per ${context.after}; slow down.`,
-    }),
+    // Thrown to the error handler below, which answers { ok: false, error } like every refusal.
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(`Too many requests: ${context.max} per ${context.after}; slow down.`), {
+        statusCode: 429,
+      }),
   });
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
