@@ -7,6 +7,8 @@ import { getAddress, isHexString } from "ethers";
 import { InvalidInputError } from "./errors";
 import { ORDER_TYPES, type OrderByKind, type OrderKind } from "./orders";
 
+const MAX_UINT256 = 2n ** 256n - 1n;
+
 /** The JSON key of each order kind in iexec.json and orders.json ("apporder", ...). */
 export function orderKey(kind: OrderKind): string {
   return `${kind}order`;
@@ -29,11 +31,14 @@ function field(where: string, name: string, type: string, value: unknown): unkno
       } catch {
         throw bad("an address");
       }
-    case "uint256":
-      if (typeof value === "bigint" && value >= 0n) return value;
-      if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
-      if (typeof value === "string" && /^\d+$/.test(value)) return BigInt(value);
-      throw bad("a non-negative integer");
+    case "uint256": {
+      let parsed: bigint | undefined;
+      if (typeof value === "bigint") parsed = value;
+      else if (typeof value === "number" && Number.isSafeInteger(value)) parsed = BigInt(value);
+      else if (typeof value === "string" && /^\d{1,78}$/.test(value)) parsed = BigInt(value);
+      if (parsed === undefined || parsed < 0n || parsed > MAX_UINT256) throw bad("an integer from 0 to 2^256 - 1");
+      return parsed;
+    }
     case "bytes32":
       if (typeof value !== "string" || !isHexString(value, 32)) throw bad("0x + 64 hex digits");
       return value.toLowerCase();

@@ -206,8 +206,21 @@ describe("SDK order JSON (parseOrder, orderToJson, orderKey)", () => {
     const bad: Record<string, { values: unknown[]; expected: string }> = {
       address: { values: [undefined, "0x1234", "not an address", 42, null], expected: "an address" },
       uint256: {
-        values: [undefined, -1, 1.5, "1.5", "-1", "0x10", "", "1e3", 2 ** 53, null, true],
-        expected: "a non-negative integer",
+        values: [
+          undefined,
+          -1,
+          1.5,
+          "1.5",
+          "-1",
+          "0x10",
+          "",
+          "1e3",
+          2 ** 53,
+          null,
+          true,
+          (2n ** 256n).toString(),
+        ],
+        expected: "an integer from 0 to 2^256 - 1",
       },
       bytes32: {
         values: [undefined, "0x" + "00".repeat(31), "0x" + "00".repeat(33), "00".repeat(32), 0, null],

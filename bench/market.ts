@@ -1,0 +1,198 @@
+/**
+ * Benchmark of the market (`npm run bench:market`), on the in-process chain:
+ * 1. loads 100k random open orders (BENCH_MARKET_ORDERS) into the SQLite store;
+ * 2. publishes BENCH_MARKET_PUBLISHES signed orders over HTTP as clients do (challenge, signature,
+ *    every chain check), 16 at a time, and reports orders per second;
+ * 3. fires filtered orderbook queries with autocannon (10 connections, 10 s per query shape) and
+ *    reports their p50/p99 latency.
+ * Targets (issue #6): p99 of a filtered query under 20 ms with 100k orders; 300+ publishes/s.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { ethers } from "hardhat";
+import {
+  MarketClient,
+  appOrder,
+  datasetOrder,
+  hashOrder,
+  requestOrder,
+  signOrder,
+  workerpoolOrder,
+  type OrderByKind,
+  type OrderKind,
+} from "../src/sdk";
+import { buildMarketServer } from "../src/market/server";
+import { MarketService, marketChain } from "../src/market/service";
+import { SqliteMarketStore } from "../src/market/sqlite-store";
+import type { OrderRecord } from "../src/market/store";
+import { matchSetup } from "../test/matching/fixtures";
+
+const ORDERS = Number(process.env.BENCH_MARKET_ORDERS ?? 100_000);
+const PUBLISHES = Number(process.env.BENCH_MARKET_PUBLISHES ?? 1000);
+const QUERY_SECONDS = Number(process.env.BENCH_MARKET_QUERY_SECONDS ?? 10);
+const TARGET_P99_MS = 20;
+const TARGET_PUBLISH_PER_S = 300;
+
+const random = (n: number) => Math.floor(Math.random() * n);
+const address = () => ethers.hexlify(ethers.randomBytes(20));
+const pick = <T>(values: T[]) => values[random(values.length)];
+
+/** A random open order of `kind` for the bulk load: prices, categories, tags and restrictions vary. */
+function randomRecord(kind: OrderKind, assets: string[], owners: string[]): OrderRecord {
+  const tag = ethers.toBeHex(BigInt(pick([0, 0, 0, 1, 2, 3, 5])), 32);
+  const restrict = () => (random(10) === 0 ? pick(assets) : ethers.ZeroAddress);
+  const common = {
+    volume: BigInt(1 + random(1000)),
+    tag,
+    salt: ethers.hexlify(ethers.randomBytes(32)),
+    sign: "0x" + "11".repeat(65),
+  };
+  let order: OrderByKind[OrderKind];
+  if (kind === "app")
+    order = appOrder({
+      ...common,
+      app: pick(assets),
+      appprice: BigInt(random(1e6)),
+      datasetrestrict: restrict(),
+      workerpoolrestrict: restrict(),
+      requesterrestrict: restrict(),
+    });
+  else if (kind === "dataset")
+    order = datasetOrder({
+      ...common,
+      dataset: pick(assets),
+      datasetprice: BigInt(random(1e6)),
+      apprestrict: restrict(),
+      workerpoolrestrict: restrict(),
+      requesterrestrict: restrict(),
+    });
+  else if (kind === "workerpool")
+    order = workerpoolOrder({
+      ...common,
+      workerpool: pick(assets),
+      workerpoolprice: BigInt(random(1e6)),
+      category: BigInt(random(5)),
+      trust: BigInt(random(6)),
+      apprestrict: restrict(),
+      datasetrestrict: restrict(),
+      requesterrestrict: restrict(),
+    });
+  else
+    order = requestOrder({
+      ...common,
+      app: pick(assets),
+      dataset: restrict(),
+      workerpool: restrict(),
+      requester: pick(owners),
+      beneficiary: pick(owners),
+      category: BigInt(random(5)),
+      trust: BigInt(random(6)),
+      workerpoolmaxprice: BigInt(random(1e6)),
+    });
+  return {
+    kind,
+    orderHash: ethers.hexlify(ethers.randomBytes(32)),
+    chainId: 31337n,
+    order,
+    signer: pick(owners),
+    owner: pick(owners),
+    remaining: order.volume,
+    status: "open",
+    publicationTimestamp: new Date(Date.now() - random(1e9)).toISOString(),
+  };
+}
+
+async function main(): Promise<void> {
+  const setup = await matchSetup();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "openpoco-bench-market-"));
+  const store = SqliteMarketStore.open(path.join(dir, "market.sqlite"));
+  const service = new MarketService(store, await marketChain(setup.hub, 31337n));
+  const server = await buildMarketServer(service, { rateLimit: { max: 10_000_000, timeWindowMs: 60_000 } });
+  const url = await server.listen({ host: "127.0.0.1", port: 0 });
+  const rows: [string, string, string][] = [];
+
+  // 1. Bulk load.
+  const assets = [setup.app, setup.dataset, setup.workerpool, ...Array.from({ length: 200 }, address)].map(
+    (a) => ethers.getAddress(a),
+  );
+  const owners = Array.from({ length: 500 }, () => ethers.getAddress(address()));
+  const kinds: OrderKind[] = ["app", "dataset", "workerpool", "request"];
+  let started = performance.now();
+  store.transaction(() => {
+    for (let i = 0; i < ORDERS; i++) store.insertOrder(randomRecord(kinds[i % 4], assets, owners));
+  });
+  rows.push([
+    "bulk load",
+    `${ORDERS} orders`,
+    `${Math.round(ORDERS / ((performance.now() - started) / 1000))} orders/s`,
+  ]);
+
+  // 2. Publishes over HTTP with every check.
+  const client = new MarketClient(url, 31337n);
+  const signed = [];
+  for (let i = 0; i < PUBLISHES; i++)
+    signed.push(
+      await signOrder(setup.appOwner, setup.domain, "app", appOrder({ app: setup.app, volume: 10n })),
+    );
+  started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < signed.length) {
+        const order = signed[next++];
+        const hash = await client.publish("app", order, setup.appOwner);
+        if (hash !== hashOrder(setup.domain, "app", order)) throw new Error(`publish returned ${hash}`);
+      }
+    }),
+  );
+  const publishRate = PUBLISHES / ((performance.now() - started) / 1000);
+  rows.push([
+    "publish (challenge + signature + chain checks), 16 clients",
+    `${PUBLISHES} orders`,
+    `${Math.round(publishRate)} orders/s`,
+  ]);
+
+  // 3. Filtered orderbook queries under concurrent load.
+  const queries = [
+    `/workerpoolorders?chainId=31337&category=2&minTrust=2&pageSize=20`,
+    `/apporders?chainId=31337&app=${assets[5]}&minVolume=10&pageSize=20`,
+    `/apporders?chainId=31337&app=${assets[7]}&dataset=${assets[9]}&isDatasetStrict=false&pageSize=20`,
+    `/requestorders?chainId=31337&category=1&maxTrust=3&minTag=${ethers.toBeHex(1n, 32)}&pageSize=20`,
+    `/datasetorders?chainId=31337&dataset=${assets[11]}&requester=${owners[3]}&pageSize=20`,
+  ];
+  let worstP99 = 0;
+  for (const query of queries) {
+    const result = await autocannon({ url: url + query, connections: 10, duration: QUERY_SECONDS });
+    if (result.non2xx > 0) throw new Error(`${query}: ${result.non2xx} non-2xx answers`);
+    worstP99 = Math.max(worstP99, result.latency.p99);
+    rows.push([
+      `GET ${query.split("?")[0]} (${query.split("&").length - 1} filters)`,
+      `${result.requests.total} requests`,
+      `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${Math.round(result.requests.average)} req/s`,
+    ]);
+  }
+
+  await server.close();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const width = Math.max(...rows.map((r) => r[0].length));
+  console.log(
+    `\nMarket benchmark (${ORDERS} orders in SQLite, in-process chain, ${os.cpus().length} cores)\n`,
+  );
+  for (const [what, size, value] of rows)
+    console.log(`  ${what.padEnd(width)}  ${size.padStart(16)}  ${value}`);
+  console.log(
+    `\n  target p99 of a filtered query < ${TARGET_P99_MS} ms: ${worstP99 < TARGET_P99_MS ? "met" : "missed"} (worst p99 ${worstP99} ms)`,
+  );
+  console.log(
+    `  target publish ≥ ${TARGET_PUBLISH_PER_S} orders/s: ${publishRate >= TARGET_PUBLISH_PER_S ? "met" : "missed"} (${Math.round(publishRate)} orders/s)\n`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
