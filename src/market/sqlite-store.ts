@@ -5,8 +5,9 @@
  * statement, and the statements of `listOrders` are cached per query shape (the set of filters
  * present), so a shape is compiled once.
  *
- * Amounts are uint256: they are stored as 78-digit zero-padded decimal text, which sorts and
- * compares exactly for any uint256 (an INTEGER column stops at 2^63 - 1).
+ * Amounts are uint256: they are stored as length-prefixed hex text (see `encodeAmount`), which
+ * sorts and compares exactly for any uint256 (an INTEGER column stops at 2^63 - 1) while small
+ * amounts stay a few characters long.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -31,8 +32,6 @@ import { MIGRATIONS, ZERO_ADDRESS } from "./sql/schema";
 
 /** Largest uint256. */
 export const UINT256_MAX = 2n ** 256n - 1n;
-/** Digits of UINT256_MAX: every stored amount is padded to this width. */
-const AMOUNT_DIGITS = 78;
 /**
  * Smallest dataset order volume that `bulkOnly` keeps. The official SDK publishes bulk dataset
  * orders with `volume = Number.MAX_SAFE_INTEGER` (2^53 - 1, its DATASET_INFINITE_VOLUME), so the
@@ -52,17 +51,26 @@ export class StoreVersionError extends OpenPocoError {
   }
 }
 
-/** `value` as 78 zero-padded digits; throws unless it is a uint256. */
+/**
+ * `value` as sortable text: two hex digits counting the value's hex digits, then those digits
+ * (lowercase, no leading zero). Texts compare like the numbers: a longer number is bigger, and
+ * numbers of the same length compare digit by digit. Throws unless `value` is a uint256.
+ */
 export function encodeAmount(value: bigint, name = "amount"): string {
   if (typeof value !== "bigint" || value < 0n || value > UINT256_MAX)
     throw new InvalidInputError(`${name} must be a uint256, got ${String(value)}.`);
-  return value.toString().padStart(AMOUNT_DIGITS, "0");
+  const digits = value === 0n ? "" : value.toString(16);
+  return digits.length.toString(16).padStart(2, "0") + digits;
 }
 
-/** The bigint of a padded amount. */
+/** The bigint of an encoded amount. */
 export function decodeAmount(text: string): bigint {
-  return BigInt(text);
+  return text.length === 2 ? 0n : BigInt("0x" + text.slice(2));
 }
+
+const COMPLEMENT: Record<string, string> = Object.fromEntries(
+  [..."0123456789abcdef"].map((digit, i) => [digit, (15 - i).toString(16)]),
+);
 
 /** The four 64-bit words of a bytes32 (most significant first), as signed int64 of the same bits. */
 export function tagWords(tag: string): [bigint, bigint, bigint, bigint] {
@@ -159,9 +167,13 @@ function orderColumns(record: OrderRecord): OrderColumns {
   }
 }
 
-/** Sort key of the orderbook: ascending for every kind (request orders: highest price first). */
-function rankOf(kind: OrderKind, price: bigint): string {
-  return encodeAmount(kind === "request" ? UINT256_MAX - price : price, "price");
+/**
+ * Sort key of the orderbook, ascending for every kind: the encoded price, or for request orders the
+ * encoded price with every digit complemented, so that the highest price comes first.
+ */
+export function rankOf(kind: OrderKind, price: bigint): string {
+  const encoded = encodeAmount(price, "price");
+  return kind === "request" ? [...encoded].map((digit) => COMPLEMENT[digit]).join("") : encoded;
 }
 
 const STATUSES: ReadonlySet<string> = new Set(["open", "filled", "canceled", "dead"]);
@@ -210,8 +222,10 @@ function recordOf<K extends OrderKind>(row: OrderRow): OrderRecord<K> {
   };
 }
 
+/** Columns of an `OrderRow`, from `ORDER_TABLES`. */
 const ORDER_FIELDS =
-  "order_hash, kind, chain_id, order_json, signer, owner, remaining, status, published_iso";
+  "o.order_hash, o.kind, o.chain_id, d.order_json, o.signer, o.owner, o.remaining, o.status, o.published_iso";
+const ORDER_TABLES = "orders o JOIN order_docs d ON d.order_hash = o.order_hash";
 
 /** A compiled `listOrders` shape: the page and the count of the same filters. */
 interface ListStatements {
@@ -387,6 +401,11 @@ export class SqliteMarketStore implements MarketStore {
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
+    // The orderbook is read far more than written: keep its pages in memory (64 MiB of cache, and
+    // up to 1 GiB of the file memory-mapped) rather than going through read() for each page.
+    db.pragma("cache_size = -65536");
+    db.pragma("mmap_size = 1073741824");
+    db.pragma("temp_store = MEMORY");
     const version = db.pragma("user_version", { simple: true }) as number;
     if (version > MIGRATIONS.length) throw new StoreVersionError(file, version, MIGRATIONS.length);
     if (version < MIGRATIONS.length) {
@@ -426,36 +445,41 @@ export class SqliteMarketStore implements MarketStore {
     const order = record.order as unknown as { volume: bigint; tag: string };
     const tag = tagWords(order.tag);
     try {
-      this.sql(
-        `INSERT INTO orders (order_hash, kind, chain_id, order_json, signer, owner, remaining, status,
+      this.transaction(() => {
+        this.sql(
+          `INSERT INTO orders (order_hash, kind, chain_id, signer, owner, remaining, status,
            published_at, published_iso, asset, price, rank, volume, category, trust, app, dataset,
            workerpool, requester, beneficiary, app_restrict, dataset_restrict, workerpool_restrict,
            requester_restrict, tag0, tag1, tag2, tag3)
-         VALUES (@order_hash, @kind, @chain_id, @order_json, @signer, @owner, @remaining, @status,
+         VALUES (@order_hash, @kind, @chain_id, @signer, @owner, @remaining, @status,
            @published_at, @published_iso, @asset, @price, @rank, @volume, @category, @trust, @app,
            @dataset, @workerpool, @requester, @beneficiary, @app_restrict, @dataset_restrict,
            @workerpool_restrict, @requester_restrict, @tag0, @tag1, @tag2, @tag3)`,
-      ).run({
-        ...columns,
-        order_hash: record.orderHash,
-        kind: record.kind,
-        chain_id: record.chainId.toString(),
-        order_json: JSON.stringify(orderToJson(record.kind, record.order)),
-        signer: record.signer,
-        owner: record.owner,
-        remaining: encodeAmount(record.remaining, "remaining"),
-        status: record.status,
-        published_at: publishedAt,
-        published_iso: record.publicationTimestamp,
-        price: encodeAmount(columns.price, "price"),
-        rank: rankOf(record.kind, columns.price),
-        volume: encodeAmount(order.volume, "volume"),
-        category: columns.category === null ? null : encodeAmount(columns.category, "category"),
-        trust: columns.trust === null ? null : encodeAmount(columns.trust, "trust"),
-        tag0: tag[0],
-        tag1: tag[1],
-        tag2: tag[2],
-        tag3: tag[3],
+        ).run({
+          ...columns,
+          order_hash: record.orderHash,
+          kind: record.kind,
+          chain_id: record.chainId.toString(),
+          signer: record.signer,
+          owner: record.owner,
+          remaining: encodeAmount(record.remaining, "remaining"),
+          status: record.status,
+          published_at: publishedAt,
+          published_iso: record.publicationTimestamp,
+          price: encodeAmount(columns.price, "price"),
+          rank: rankOf(record.kind, columns.price),
+          volume: encodeAmount(order.volume, "volume"),
+          category: columns.category === null ? null : encodeAmount(columns.category, "category"),
+          trust: columns.trust === null ? null : encodeAmount(columns.trust, "trust"),
+          tag0: tag[0],
+          tag1: tag[1],
+          tag2: tag[2],
+          tag3: tag[3],
+        });
+        this.sql(`INSERT INTO order_docs (order_hash, order_json) VALUES (?, ?)`).run(
+          record.orderHash,
+          JSON.stringify(orderToJson(record.kind, record.order)),
+        );
       });
     } catch (error) {
       if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY")
@@ -465,10 +489,9 @@ export class SqliteMarketStore implements MarketStore {
   }
 
   getOrder<K extends OrderKind>(kind: K, orderHash: string): OrderRecord<K> | undefined {
-    const row = this.sql(`SELECT ${ORDER_FIELDS} FROM orders WHERE order_hash = ? AND kind = ?`).get(
-      orderHash,
-      kind,
-    ) as OrderRow | undefined;
+    const row = this.sql(
+      `SELECT ${ORDER_FIELDS} FROM ${ORDER_TABLES} WHERE o.order_hash = ? AND o.kind = ?`,
+    ).get(orderHash, kind) as OrderRow | undefined;
     return row && recordOf<K>(row);
   }
 
@@ -481,8 +504,8 @@ export class SqliteMarketStore implements MarketStore {
     if (statements === undefined) {
       statements = {
         page: this.db.prepare(
-          `SELECT ${ORDER_FIELDS} FROM orders WHERE ${where}
-           ORDER BY rank, published_at, order_hash LIMIT @limit OFFSET @offset`,
+          `SELECT ${ORDER_FIELDS} FROM ${ORDER_TABLES} WHERE ${where}
+           ORDER BY o.rank, o.published_at, o.order_hash LIMIT @limit OFFSET @offset`,
         ),
         count: this.db.prepare(`SELECT count(*) AS n FROM orders WHERE ${where}`).pluck(),
       };
@@ -540,7 +563,8 @@ export class SqliteMarketStore implements MarketStore {
 
   openOrdersOfSigner(address: string): OrderRecord[] {
     const rows = this.sql(
-      `SELECT ${ORDER_FIELDS} FROM orders WHERE owner = ? AND status = 'open' ORDER BY published_at, order_hash`,
+      `SELECT ${ORDER_FIELDS} FROM ${ORDER_TABLES} WHERE o.owner = ? AND o.status = 'open'
+       ORDER BY o.published_at, o.order_hash`,
     ).all(address) as OrderRow[];
     return rows.map((row) => recordOf(row));
   }
