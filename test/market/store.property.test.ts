@@ -1,0 +1,299 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { ZeroAddress, getAddress, toBeHex } from "ethers";
+import { BULK_MIN_VOLUME, SqliteMarketStore, UINT256_MAX } from "../../src/market/sqlite-store";
+import type { OrderQuery, OrderRecord, PublishedStatus } from "../../src/market/store";
+import {
+  appOrder,
+  datasetOrder,
+  requestOrder,
+  workerpoolOrder,
+  type OrderByKind,
+  type OrderKind,
+} from "../../src/sdk/orders";
+
+const KINDS: OrderKind[] = ["app", "dataset", "workerpool", "request"];
+const ADDRESSES = [1, 2, 3].map((n) => getAddress(toBeHex(0xabc0 + n, 20)));
+const BASE = Date.parse("2024-01-01T00:00:00.000Z");
+const TAG_BITS = [0, 1, 62, 63, 64, 128, 191, 192, 254, 255];
+
+// Small pools, so that filters both keep and drop orders.
+const address = fc.constantFrom(...ADDRESSES);
+const restriction = fc.constantFrom(ZeroAddress, ...ADDRESSES);
+const amount = fc.oneof(
+  fc.bigInt({ min: 0n, max: 4n }),
+  fc.constantFrom(
+    BULK_MIN_VOLUME - 1n,
+    BULK_MIN_VOLUME,
+    2n ** 53n,
+    2n ** 63n - 1n,
+    2n ** 63n,
+    2n ** 64n,
+    UINT256_MAX,
+  ),
+  fc.bigInt({ min: 0n, max: UINT256_MAX }),
+);
+const tag = fc.subarray(TAG_BITS).map((bits) =>
+  toBeHex(
+    bits.reduce((t, bit) => t | (1n << BigInt(bit)), 0n),
+    32,
+  ),
+);
+const status = fc.constantFrom<PublishedStatus>("open", "open", "open", "filled", "canceled", "dead");
+
+const orderOf: { [K in OrderKind]: fc.Arbitrary<OrderByKind[K]> } = {
+  app: fc
+    .record({
+      app: address,
+      appprice: amount,
+      volume: amount,
+      tag,
+      datasetrestrict: restriction,
+      workerpoolrestrict: restriction,
+      requesterrestrict: restriction,
+    })
+    .map((fields) => appOrder(fields)),
+  dataset: fc
+    .record({
+      dataset: address,
+      datasetprice: amount,
+      volume: amount,
+      tag,
+      apprestrict: restriction,
+      workerpoolrestrict: restriction,
+      requesterrestrict: restriction,
+    })
+    .map((fields) => datasetOrder(fields)),
+  workerpool: fc
+    .record({
+      workerpool: address,
+      workerpoolprice: amount,
+      volume: amount,
+      tag,
+      category: fc.oneof(fc.bigInt({ min: 0n, max: 2n }), amount),
+      trust: amount,
+      apprestrict: restriction,
+      datasetrestrict: restriction,
+      requesterrestrict: restriction,
+    })
+    .map((fields) => workerpoolOrder(fields)),
+  request: fc
+    .record({
+      app: address,
+      dataset: restriction,
+      workerpool: restriction,
+      workerpoolmaxprice: amount,
+      requester: address,
+      beneficiary: address,
+      volume: amount,
+      tag,
+      category: fc.oneof(fc.bigInt({ min: 0n, max: 2n }), amount),
+      trust: amount,
+    })
+    .map((fields) => requestOrder(fields)),
+};
+
+const record = fc
+  .constantFrom(...KINDS)
+  .chain((kind) =>
+    fc.record({
+      kind: fc.constant(kind),
+      order: orderOf[kind] as fc.Arbitrary<OrderByKind[OrderKind]>,
+      owner: address,
+      remaining: amount,
+      status,
+      seconds: fc.integer({ min: 0, max: 5 }),
+    }),
+  )
+  .map(({ kind, order, owner, remaining, status, seconds }): Omit<OrderRecord, "orderHash"> => ({
+    kind,
+    order,
+    chainId: 134n,
+    signer: owner,
+    owner,
+    remaining,
+    status,
+    publicationTimestamp: new Date(BASE + seconds * 1000).toISOString(),
+  }));
+
+const filterValues = fc.record({
+  app: address,
+  dataset: fc.oneof(address, fc.constant(ZeroAddress)),
+  workerpool: fc.oneof(address, fc.constant(ZeroAddress)),
+  requester: address,
+  beneficiary: address,
+  appOwner: address,
+  datasetOwner: address,
+  workerpoolOwner: address,
+  category: fc.bigInt({ min: 0n, max: 2n }),
+  minTag: tag,
+  maxTag: tag,
+  minVolume: amount,
+  minTrust: amount,
+  maxTrust: amount,
+  bulkOnly: fc.boolean(),
+});
+const FILTERS: (keyof OrderQuery)[] = [
+  "app",
+  "dataset",
+  "workerpool",
+  "requester",
+  "beneficiary",
+  "appOwner",
+  "datasetOwner",
+  "workerpoolOwner",
+  "category",
+  "minTag",
+  "maxTag",
+  "minVolume",
+  "minTrust",
+  "maxTrust",
+  "bulkOnly",
+];
+/** A few filters at a time (more would keep nothing), and any strict flags. */
+const query: fc.Arbitrary<OrderQuery> = fc
+  .tuple(
+    filterValues,
+    fc.subarray(FILTERS, { maxLength: 3 }),
+    fc.record(
+      {
+        isAppStrict: fc.boolean(),
+        isDatasetStrict: fc.boolean(),
+        isWorkerpoolStrict: fc.boolean(),
+        isRequesterStrict: fc.boolean(),
+      },
+      { requiredKeys: [] },
+    ),
+  )
+  .map(([values, chosen, flags]) => {
+    const q: Record<string, unknown> = { ...flags };
+    for (const name of chosen) q[name] = (values as Record<string, unknown>)[name];
+    return q as OrderQuery;
+  });
+
+// The model: the documented semantics, written plainly.
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+/** A restriction filter: zero or that address, or only that address when strict. */
+const allows = (restrictionValue: string, filter: string | undefined, strict: boolean | undefined) =>
+  filter === undefined || same(restrictionValue, filter) || (!strict && same(restrictionValue, ZeroAddress));
+const equal = (value: string, filter: string | undefined) => filter === undefined || same(value, filter);
+
+function matches(r: OrderRecord, q: OrderQuery): boolean {
+  if (r.status !== "open") return false;
+  if (q.minVolume !== undefined && r.remaining < q.minVolume) return false;
+  const t = BigInt(r.order.tag);
+  if (q.minTag !== undefined && (t & BigInt(q.minTag)) !== BigInt(q.minTag)) return false;
+  if (q.maxTag !== undefined && (t & ~BigInt(q.maxTag)) !== 0n) return false;
+  switch (r.kind) {
+    case "app": {
+      const o = r.order as OrderByKind["app"];
+      return (
+        equal(o.app, q.app) &&
+        equal(r.owner, q.appOwner) &&
+        allows(o.datasetrestrict, q.dataset, q.isDatasetStrict) &&
+        allows(o.workerpoolrestrict, q.workerpool, q.isWorkerpoolStrict) &&
+        allows(o.requesterrestrict, q.requester, q.isRequesterStrict)
+      );
+    }
+    case "dataset": {
+      const o = r.order as OrderByKind["dataset"];
+      return (
+        equal(o.dataset, q.dataset) &&
+        equal(r.owner, q.datasetOwner) &&
+        allows(o.apprestrict, q.app, q.isAppStrict) &&
+        allows(o.workerpoolrestrict, q.workerpool, q.isWorkerpoolStrict) &&
+        allows(o.requesterrestrict, q.requester, q.isRequesterStrict) &&
+        (!q.bulkOnly || o.volume >= BULK_MIN_VOLUME)
+      );
+    }
+    case "workerpool": {
+      const o = r.order as OrderByKind["workerpool"];
+      return (
+        equal(o.workerpool, q.workerpool) &&
+        equal(r.owner, q.workerpoolOwner) &&
+        allows(o.apprestrict, q.app, q.isAppStrict) &&
+        allows(o.datasetrestrict, q.dataset, q.isDatasetStrict) &&
+        allows(o.requesterrestrict, q.requester, q.isRequesterStrict) &&
+        (q.category === undefined || o.category === q.category) &&
+        (q.minTrust === undefined || o.trust >= q.minTrust)
+      );
+    }
+    case "request": {
+      const o = r.order as OrderByKind["request"];
+      return (
+        equal(o.app, q.app) &&
+        equal(o.dataset, q.dataset) &&
+        allows(o.workerpool, q.workerpool, q.isWorkerpoolStrict) &&
+        equal(o.requester, q.requester) &&
+        equal(o.beneficiary, q.beneficiary) &&
+        (q.category === undefined || o.category === q.category) &&
+        (q.maxTrust === undefined || o.trust <= q.maxTrust)
+      );
+    }
+  }
+}
+
+const priceOf = (r: OrderRecord): bigint => {
+  const o = r.order as unknown as Record<string, bigint>;
+  return {
+    app: o.appprice,
+    dataset: o.datasetprice,
+    workerpool: o.workerpoolprice,
+    request: o.workerpoolmaxprice,
+  }[r.kind];
+};
+
+/** Best first: lowest price (requests: highest), then oldest, then by hash. */
+function compare(a: OrderRecord, b: OrderRecord): number {
+  const [pa, pb] = a.kind === "request" ? [priceOf(b), priceOf(a)] : [priceOf(a), priceOf(b)];
+  if (pa !== pb) return pa < pb ? -1 : 1;
+  const [ta, tb] = [Date.parse(a.publicationTimestamp), Date.parse(b.publicationTimestamp)];
+  if (ta !== tb) return ta - tb;
+  return a.orderHash < b.orderHash ? -1 : a.orderHash > b.orderHash ? 1 : 0;
+}
+
+describe("SqliteMarketStore listOrders (property)", () => {
+  it("matches a plain in-memory filter and sort of the documented semantics", () => {
+    fc.assert(
+      fc.property(
+        fc.array(record, { maxLength: 60 }),
+        fc.array(
+          fc.record({
+            kind: fc.constantFrom(...KINDS),
+            query,
+            pageSize: fc.integer({ min: 1, max: 8 }),
+            pageIndex: fc.integer({ min: 0, max: 3 }),
+          }),
+          { minLength: 1, maxLength: 15 },
+        ),
+        (drafts, queries) => {
+          const store = SqliteMarketStore.memory();
+          try {
+            const records = drafts.map(
+              (draft, i) => ({ ...draft, orderHash: toBeHex(i + 1, 32) }) as OrderRecord,
+            );
+            store.transaction(() => records.forEach((r) => store.insertOrder(r)));
+            for (const { kind, query: q, pageSize, pageIndex } of queries) {
+              const expected = records.filter((r) => r.kind === kind && matches(r, q)).sort(compare);
+              const page = store.listOrders(kind, q, { pageIndex, pageSize });
+              expect(
+                page.count,
+                JSON.stringify({ kind, q }, (_k, v) => (typeof v === "bigint" ? `${v}` : v)),
+              ).to.equal(expected.length);
+              expect(page.items.map((item) => item.orderHash)).to.deep.equal(
+                expected.slice(pageIndex * pageSize, (pageIndex + 1) * pageSize).map((r) => r.orderHash),
+              );
+              // Whole-list check too, so that the order is tested beyond one page.
+              const all = store.listOrders(kind, q, { pageIndex: 0, pageSize: records.length + 1 });
+              expect(all.items.map((item) => item.orderHash)).to.deep.equal(expected.map((r) => r.orderHash));
+            }
+          } finally {
+            store.close();
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
