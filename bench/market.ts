@@ -131,7 +131,7 @@ async function main(): Promise<void> {
 
   // 2. Publishes over HTTP with every check.
   const client = new MarketClient(url, 31337n);
-  const signed = [];
+  const signed: OrderByKind["app"][] = [];
   for (let i = 0; i < PUBLISHES; i++)
     signed.push(
       await signOrder(setup.appOwner, setup.domain, "app", appOrder({ app: setup.app, volume: 10n })),

@@ -13,6 +13,7 @@ import { registerDataset } from "./commands/dataset";
 import { registerDeal } from "./commands/deal";
 import { registerInfo } from "./commands/info";
 import { registerInit } from "./commands/init";
+import { registerMarket } from "./commands/market";
 import { registerOrder } from "./commands/order";
 import { registerOrderbook } from "./commands/orderbook";
 import { registerResult } from "./commands/result";
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
     registerTask,
     registerResult,
     registerCategory,
+    registerMarket,
   ])
     register(program);
   return program;

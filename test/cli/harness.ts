@@ -34,6 +34,17 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
+/** Serves the in-process Hardhat network over JSON-RPC on a free port, for child processes and services. */
+export async function serveInProcessChain(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = (await hre.run(TASK_NODE_CREATE_SERVER, {
+    hostname: "127.0.0.1",
+    port: 0,
+    provider: hre.network.provider,
+  })) as JsonRpcServer;
+  const { port } = await server.listen();
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
 /** A temporary project folder, a JSON-RPC server over the test chain, and a way to run the CLI there. */
 export class CliHarness {
   private constructor(
@@ -41,28 +52,17 @@ export class CliHarness {
     readonly rpcUrl: string,
     readonly hub: string,
     readonly deadUrl: string,
-    private readonly server: JsonRpcServer,
+    private readonly server: { close(): Promise<void> },
   ) {}
 
   /** Deploys the core contracts (the fixture), serves the chain, and makes a temporary folder. */
   static async start(): Promise<CliHarness> {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does).`);
     await deployments.fixture(["core"]);
-    const server = (await hre.run(TASK_NODE_CREATE_SERVER, {
-      hostname: "127.0.0.1",
-      port: 0,
-      provider: hre.network.provider,
-    })) as JsonRpcServer;
-    const { port } = await server.listen();
+    const chain = await serveInProcessChain();
     const dir = mkdtempSync(path.join(os.tmpdir(), "openpoco-cli-"));
     const hub = (await deployments.get("Hub")).address;
-    return new CliHarness(
-      dir,
-      `http://127.0.0.1:${port}`,
-      hub,
-      `http://127.0.0.1:${await closedPort()}`,
-      server,
-    );
+    return new CliHarness(dir, chain.url, hub, `http://127.0.0.1:${await closedPort()}`, chain);
   }
 
   /** The chain.json of the test chain; the services point at a closed port until they exist. */

@@ -173,7 +173,9 @@ describe("Market API", function () {
 
     const malformed = await post("app", { ...app, volume: "-1" });
     expect(malformed.status).to.equal(400);
-    expect(malformed.json.error).to.equal('apporder.volume must be an integer from 0 to 2^256 - 1, got "-1".');
+    expect(malformed.json.error).to.equal(
+      'apporder.volume must be an integer from 0 to 2^256 - 1, got "-1".',
+    );
 
     // A workerpool order whose owner cannot stake for one task.
     const rich = workerpoolOrder({

@@ -44,7 +44,9 @@ describe("Market API fuzz", function () {
     const url = await server.listen({ host: "127.0.0.1", port: 0 });
     const auth = async (kind: OrderKind) => {
       const signer = owners[kind];
-      const challenge = await (await fetch(`${url}/challenge?address=${signer.address}`)).json();
+      const challenge = (await (await fetch(`${url}/challenge?address=${signer.address}`)).json()) as {
+        data: { message: { challenge: string } };
+      };
       return (await signChallenge(signer, 31337n, challenge.data.message.challenge)).authorization;
     };
 
@@ -116,7 +118,7 @@ describe("Market API fuzz", function () {
           body: r.method === "GET" ? undefined : body,
         });
         expect(response.status, `${r.method} ${r.path} ${body}`).to.be.below(500);
-        const json = await response.json();
+        const json = (await response.json()) as { ok: boolean; error?: string };
         expect(json.ok).to.equal(response.status === 200);
         if (!json.ok) expect(json.error).to.be.a("string").and.not.equal("");
         if (r.method === "POST" && response.status === 200) accepted++;
@@ -124,7 +126,7 @@ describe("Market API fuzz", function () {
       { numRuns: RUNS },
     );
 
-    expect((await (await fetch(`${url}/version`)).json()).ok).to.equal(true);
+    expect(((await (await fetch(`${url}/version`)).json()) as { ok: boolean }).ok).to.equal(true);
     for (const kind of KINDS) {
       const { items } = store.listOrders(kind, {}, { pageIndex: 0, pageSize: 1000 });
       for (const record of items) {
