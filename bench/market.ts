@@ -7,16 +7,15 @@
  *    reports their p50/p99 latency.
  * Targets (issue #6): p99 of a filtered query under 20 ms with 100k orders; 300+ publishes/s.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import autocannon from "autocannon";
+import { execFile } from "node:child_process";
 import { ethers } from "hardhat";
 import {
-  MarketClient,
   appOrder,
   datasetOrder,
-  hashOrder,
+  orderToJson,
   requestOrder,
   signOrder,
   workerpoolOrder,
@@ -25,6 +24,7 @@ import {
 } from "../src/sdk";
 import { buildMarketServer } from "../src/market/server";
 import { MarketService, marketChain } from "../src/market/service";
+import { CachedMarketStore } from "../src/market/cached-store";
 import { SqliteMarketStore } from "../src/market/sqlite-store";
 import type { OrderRecord } from "../src/market/store";
 import { matchSetup } from "../test/matching/fixtures";
@@ -34,6 +34,7 @@ const PUBLISHES = Number(process.env.BENCH_MARKET_PUBLISHES ?? 1000);
 const QUERY_SECONDS = Number(process.env.BENCH_MARKET_QUERY_SECONDS ?? 10);
 const TARGET_P99_MS = 20;
 const TARGET_PUBLISH_PER_S = 300;
+const MNEMONIC = "test test test test test test test test test test test junk";
 
 const random = (n: number) => Math.floor(Math.random() * n);
 const address = () => ethers.hexlify(ethers.randomBytes(20));
@@ -104,10 +105,41 @@ function randomRecord(kind: OrderKind, assets: string[], owners: string[]): Orde
   };
 }
 
+interface LoadResult {
+  non2xx: number;
+  latency: { p50: number; p99: number };
+  requests: { total: number; average: number };
+}
+
+/** Private key of a Hardhat account (default mnemonic), for the publisher process. */
+function keyOf(address: string): string {
+  for (let i = 0; i < 40; i++) {
+    const wallet = ethers.HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
+    if (wallet.address === address) return wallet.privateKey;
+  }
+  throw new Error(`${address} is not a Hardhat account`);
+}
+
+function runChild(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, args, { maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    ),
+  );
+}
+
+/** autocannon in its own process, so the load generator does not eat the server's CPU. */
+async function loadTest(url: string): Promise<LoadResult> {
+  const cli = require.resolve("autocannon/autocannon.js");
+  return JSON.parse(
+    await runChild([cli, "--json", "-c", "10", "-d", String(QUERY_SECONDS), url]),
+  ) as LoadResult;
+}
+
 async function main(): Promise<void> {
   const setup = await matchSetup();
   const dir = mkdtempSync(path.join(os.tmpdir(), "openpoco-bench-market-"));
-  const store = SqliteMarketStore.open(path.join(dir, "market.sqlite"));
+  const store = new CachedMarketStore(SqliteMarketStore.open(path.join(dir, "market.sqlite")));
   const service = new MarketService(store, await marketChain(setup.hub, 31337n));
   const server = await buildMarketServer(service, { rateLimit: { max: 10_000_000, timeWindowMs: 60_000 } });
   const url = await server.listen({ host: "127.0.0.1", port: 0 });
@@ -129,28 +161,36 @@ async function main(): Promise<void> {
     `${Math.round(ORDERS / ((performance.now() - started) / 1000))} orders/s`,
   ]);
 
-  // 2. Publishes over HTTP with every check.
-  const client = new MarketClient(url, 31337n);
-  const signed: OrderByKind["app"][] = [];
+  // 2. Publishes over HTTP with every check, from 16 concurrent clients in another process.
+  const signed: string[] = [];
   for (let i = 0; i < PUBLISHES; i++)
     signed.push(
-      await signOrder(setup.appOwner, setup.domain, "app", appOrder({ app: setup.app, volume: 10n })),
+      orderToJson(
+        "app",
+        await signOrder(setup.appOwner, setup.domain, "app", appOrder({ app: setup.app, volume: 10n })),
+      ) as never,
     );
-  started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < signed.length) {
-        const order = signed[next++];
-        const hash = await client.publish("app", order, setup.appOwner);
-        if (hash !== hashOrder(setup.domain, "app", order)) throw new Error(`publish returned ${hash}`);
-      }
-    }),
-  );
-  const publishRate = PUBLISHES / ((performance.now() - started) / 1000);
+  const ordersFile = path.join(dir, "orders.json");
+  writeFileSync(ordersFile, JSON.stringify(signed));
+  const publisher = await runChild([
+    "-r",
+    "ts-node/register/transpile-only",
+    path.join(__dirname, "market-publisher.ts"),
+    url,
+    keyOf(setup.appOwner.address),
+    ordersFile,
+    "16",
+  ]);
+  const { ms, published } = JSON.parse(publisher) as { ms: number; published: number };
+  if (
+    store.listOrders("app", { app: setup.app, minVolume: 10n }, { pageIndex: 0, pageSize: 10 }).count <
+    published
+  )
+    throw new Error("the published orders are not all in the store");
+  const publishRate = published / (ms / 1000);
   rows.push([
     "publish (challenge + signature + chain checks), 16 clients",
-    `${PUBLISHES} orders`,
+    `${published} orders`,
     `${Math.round(publishRate)} orders/s`,
   ]);
 
@@ -164,7 +204,7 @@ async function main(): Promise<void> {
   ];
   let worstP99 = 0;
   for (const query of queries) {
-    const result = await autocannon({ url: url + query, connections: 10, duration: QUERY_SECONDS });
+    const result = await loadTest(url + query);
     if (result.non2xx > 0) throw new Error(`${query}: ${result.non2xx} non-2xx answers`);
     worstP99 = Math.max(worstP99, result.latency.p99);
     rows.push([
@@ -173,6 +213,29 @@ async function main(): Promise<void> {
       `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${Math.round(result.requests.average)} req/s`,
     ]);
   }
+
+  // 4. Cold queries: every one different, so none is answered from the page cache.
+  const cold: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const query = pick([
+      `/apporders?chainId=31337&app=${pick(assets)}&minVolume=${random(900)}&pageSize=20`,
+      `/workerpoolorders?chainId=31337&category=${random(5)}&minTrust=${random(5)}&minVolume=${random(900)}&pageSize=20`,
+      `/requestorders?chainId=31337&requester=${pick(owners)}&maxTrust=${random(5)}&pageSize=20`,
+      `/datasetorders?chainId=31337&dataset=${pick(assets)}&minVolume=${random(900)}&pageSize=20`,
+    ]);
+    const begin = performance.now();
+    const response = await fetch(url + query);
+    if (!response.ok) throw new Error(`${query}: HTTP ${response.status}`);
+    await response.arrayBuffer();
+    cold.push(performance.now() - begin);
+  }
+  cold.sort((a, b) => a - b);
+  const quantile = (q: number) => cold[Math.min(cold.length - 1, Math.floor(q * cold.length))].toFixed(1);
+  rows.push([
+    "GET cold (500 distinct filtered queries, one client)",
+    "500 requests",
+    `p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms`,
+  ]);
 
   await server.close();
   store.close();
@@ -185,7 +248,7 @@ async function main(): Promise<void> {
   for (const [what, size, value] of rows)
     console.log(`  ${what.padEnd(width)}  ${size.padStart(16)}  ${value}`);
   console.log(
-    `\n  target p99 of a filtered query < ${TARGET_P99_MS} ms: ${worstP99 < TARGET_P99_MS ? "met" : "missed"} (worst p99 ${worstP99} ms)`,
+    `\n  target p99 of a filtered query < ${TARGET_P99_MS} ms under load: ${worstP99 < TARGET_P99_MS ? "met" : "missed"} (worst p99 ${worstP99} ms); cold queries (no cache): ${Number(quantile(0.99)) < TARGET_P99_MS ? "met" : "missed"} (p99 ${quantile(0.99)} ms)`,
   );
   console.log(
     `  target publish ≥ ${TARGET_PUBLISH_PER_S} orders/s: ${publishRate >= TARGET_PUBLISH_PER_S ? "met" : "missed"} (${Math.round(publishRate)} orders/s)\n`,

@@ -7,6 +7,7 @@ import { JsonRpcProvider, Network } from "ethers";
 import { IHub__factory } from "../../typechain-types";
 import type { ChainConfig } from "../sdk/chains";
 import { ServiceUnavailableError } from "../sdk/errors";
+import { CachedMarketStore } from "./cached-store";
 import { buildMarketServer, type FastifyInstance, type MarketServerOptions } from "./server";
 import { MarketService, marketChain } from "./service";
 import { SqliteMarketStore } from "./sqlite-store";
@@ -59,7 +60,9 @@ export class MarketApp {
     const hub = IHub__factory.connect(chain.hub, provider);
     const store =
       options.store ??
-      SqliteMarketStore.open(path.join(options.dataDir ?? path.join("data", "market"), "market.sqlite"));
+      new CachedMarketStore(
+        SqliteMarketStore.open(path.join(options.dataDir ?? path.join("data", "market"), "market.sqlite")),
+      );
     const watcher = new ChainWatcher({ provider, hub: chain.hub, store });
     // Serve only what the chain says: catch up before the first request.
     await watcher.syncOnce();

@@ -19,3 +19,4 @@ export * from "./sms";
 export * from "./results";
 export * from "./docker";
 export * from "./files";
+export * from "./recover";

@@ -36,7 +36,8 @@ function field(where: string, name: string, type: string, value: unknown): unkno
       if (typeof value === "bigint") parsed = value;
       else if (typeof value === "number" && Number.isSafeInteger(value)) parsed = BigInt(value);
       else if (typeof value === "string" && /^\d{1,78}$/.test(value)) parsed = BigInt(value);
-      if (parsed === undefined || parsed < 0n || parsed > MAX_UINT256) throw bad("an integer from 0 to 2^256 - 1");
+      if (parsed === undefined || parsed < 0n || parsed > MAX_UINT256)
+        throw bad("an integer from 0 to 2^256 - 1");
       return parsed;
     }
     case "bytes32":
