@@ -72,7 +72,7 @@ async function authorization(
   return (await signChallenge(signer, CHAIN_ID, json.data.message.challenge)).authorization;
 }
 
-describe("Market API", function () {
+describe("@market Market API", function () {
   let running: Running | undefined;
   afterEach(async () => {
     await running?.server.close();

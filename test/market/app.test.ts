@@ -21,7 +21,7 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10
   }
 }
 
-describe("Market service (store, watcher, API) on a served chain", function () {
+describe("@market Market service (store, watcher, API) on a served chain", function () {
   this.timeout(60_000);
   let setup: MatchSetup;
   let rpc: Awaited<ReturnType<typeof serveInProcessChain>>;

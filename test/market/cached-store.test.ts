@@ -38,7 +38,7 @@ const step = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant("rollback" as const), record }) },
 );
 
-describe("CachedMarketStore", () => {
+describe("@market CachedMarketStore", () => {
   it("answers like the store it caches, whatever the writes in between", () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 10, maxLength: 60 }), (steps) => {

@@ -26,7 +26,7 @@ const PATHS = [
   "/nowhere",
 ];
 
-describe("Market API fuzz", function () {
+describe("@market Market API fuzz", function () {
   this.timeout(300_000);
 
   it(`answers ${RUNS} random and mutated requests without a 5xx, and stores only valid orders`, async function () {

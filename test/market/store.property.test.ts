@@ -94,7 +94,7 @@ function compare(a: OrderRecord, b: OrderRecord): number {
   return a.orderHash < b.orderHash ? -1 : a.orderHash > b.orderHash ? 1 : 0;
 }
 
-describe("SqliteMarketStore listOrders (property)", () => {
+describe("@market SqliteMarketStore listOrders (property)", () => {
   it("matches a plain in-memory filter and sort of the documented semantics", () => {
     fc.assert(
       fc.property(

@@ -76,7 +76,7 @@ const request = (fields: Partial<OrderByKind["request"]> = {}, extra: Partial<Or
     extra,
   );
 
-describe("SqliteMarketStore", () => {
+describe("@market SqliteMarketStore", () => {
   let store: SqliteMarketStore;
 
   beforeEach(() => {

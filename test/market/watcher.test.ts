@@ -84,7 +84,7 @@ async function signedRequest(setup: MatchSetup, volume: bigint) {
 
 const allDeals = (store: MemoryMarketStore) => store.listDeals({}, { pageIndex: 0, pageSize: 100 });
 
-describe("market: ChainWatcher", () => {
+describe("@market market: ChainWatcher", () => {
   let setup: MatchSetup;
   let store: CountingStore;
 
@@ -450,7 +450,7 @@ describe("market: ChainWatcher", () => {
   });
 });
 
-describe("market: MemoryMarketStore (the watcher's test double)", () => {
+describe("@market MemoryMarketStore (the watcher's test double)", () => {
   const A = "0x00000000000000000000000000000000000000A1";
   const B = "0x00000000000000000000000000000000000000B2";
   const C = "0x00000000000000000000000000000000000000C3";
