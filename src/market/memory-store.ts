@@ -10,6 +10,7 @@
 import { ZeroAddress } from "ethers";
 import type { OrderKind } from "../sdk/orders";
 import {
+  BULK_MIN_VOLUME,
   DuplicateOrderError,
   type CategoryRecord,
   type DealQuery,
@@ -22,9 +23,6 @@ import {
   type PublishedStatus,
   type SyncCursor,
 } from "./store";
-
-/** Dataset orders whose volume is at least this are usable in bulk (the official API's threshold). */
-export const BULK_VOLUME = 2n ** 53n;
 
 interface Challenge {
   text: string;
@@ -79,7 +77,7 @@ function orderMatches(record: OrderRecord, q: OrderQuery): boolean {
       return (
         equal(o.dataset, q.dataset) &&
         owner(q.datasetOwner) &&
-        (!q.bulkOnly || o.volume >= BULK_VOLUME) &&
+        (!q.bulkOnly || o.volume >= BULK_MIN_VOLUME) &&
         restrictionMatches(o.apprestrict, q.app, q.isAppStrict) &&
         restrictionMatches(o.workerpoolrestrict, q.workerpool, q.isWorkerpoolStrict) &&
         restrictionMatches(o.requesterrestrict, q.requester, q.isRequesterStrict)

@@ -34,7 +34,7 @@ import type { CategoryRecord, DealRecord, OrderQuery, OrderRecord, Page } from "
 export interface MarketServerOptions {
   /** Allowed CORS origins (default: any). */
   corsOrigin?: string | string[] | boolean;
-  /** Requests per caller (address when authenticated, else IP) per window (default 600 per minute). */
+  /** Requests per client IP per window (default 600 per minute). */
   rateLimit?: { max: number; timeWindowMs: number };
   /** Largest accepted body, in bytes (default 64 KiB: an order with the largest params fits). */
   bodyLimit?: number;
@@ -160,11 +160,9 @@ export async function buildMarketServer(
   await app.register(rateLimit, {
     max: limit.max,
     timeWindow: limit.timeWindowMs,
-    keyGenerator: (request) => {
-      const header = request.headers.authorization;
-      const address = typeof header === "string" ? header.split("_")[2] : undefined;
-      return address && /^0x[0-9a-fA-F]{40}$/.test(address) ? address.toLowerCase() : request.ip;
-    },
+    // By IP: the address of an Authorization header is only known to be true after its (costly)
+    // check, and keying on an unchecked one would let a client mint fresh buckets at will.
+    keyGenerator: (request) => request.ip,
     // Thrown to the error handler below, which answers { ok: false, error } like every refusal.
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Error(`Too many requests: ${context.max} per ${context.after}; slow down.`), {

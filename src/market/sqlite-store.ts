@@ -16,6 +16,7 @@ import { InvalidInputError, OpenPocoError } from "../sdk/errors";
 import { orderToJson, parseOrder } from "../sdk/order-json";
 import type { OrderKind } from "../sdk/orders";
 import {
+  BULK_MIN_VOLUME,
   DuplicateOrderError,
   type CategoryRecord,
   type DealQuery,
@@ -28,16 +29,12 @@ import {
   type PublishedStatus,
   type SyncCursor,
 } from "./store";
+
+export { BULK_MIN_VOLUME };
 import { MIGRATIONS, ZERO_ADDRESS } from "./sql/schema";
 
 /** Largest uint256. */
 export const UINT256_MAX = 2n ** 256n - 1n;
-/**
- * Smallest dataset order volume that `bulkOnly` keeps. The official SDK publishes bulk dataset
- * orders with `volume = Number.MAX_SAFE_INTEGER` (2^53 - 1, its DATASET_INFINITE_VOLUME), so the
- * bound includes it: `volume >= 2^53 - 1`. Compared on the order's volume, not on `remaining`.
- */
-export const BULK_MIN_VOLUME = BigInt(Number.MAX_SAFE_INTEGER);
 /** `takeChallenge` purges expired challenges once every that many calls. */
 const CHALLENGE_PURGE_EVERY = 100;
 

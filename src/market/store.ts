@@ -4,6 +4,7 @@
  * PostgreSQL store would implement the same interface and pass the same tests).
  */
 import { OpenPocoError } from "../sdk/errors";
+import type { OrderbookFilters } from "../sdk/market";
 import type { OrderByKind, OrderKind } from "../sdk/orders";
 
 /** Status of a published order, as the official market reports it. */
@@ -33,35 +34,16 @@ export interface OrderRecord<K extends OrderKind = OrderKind> {
  * for the kinds whose order carries a restriction on that party (for example `dataset` on app
  * orders), they keep orders whose restriction is zero or that address, and only that address when
  * the matching `is<Party>Strict` flag is set. On the order's own asset field (`app` for app
- * orders, `requester` for request orders...) they are plain equality.
+ * orders, `requester` for request orders...) they are plain equality. `bulkOnly` keeps dataset
+ * orders whose volume is at least `BULK_MIN_VOLUME`.
  */
-export interface OrderQuery {
-  app?: string;
-  dataset?: string;
-  workerpool?: string;
-  requester?: string;
-  beneficiary?: string;
-  appOwner?: string;
-  datasetOwner?: string;
-  workerpoolOwner?: string;
-  category?: bigint;
-  /** Keep orders whose tag has every bit of `minTag` (bytes32 hex). */
-  minTag?: string;
-  /** Keep orders whose tag has no bit outside `maxTag` (bytes32 hex). */
-  maxTag?: string;
-  /** Keep orders with at least this much remaining volume. */
-  minVolume?: bigint;
-  /** Workerpool orders offering at least this trust. */
-  minTrust?: bigint;
-  /** Request orders asking at most this trust. */
-  maxTrust?: bigint;
-  isAppStrict?: boolean;
-  isDatasetStrict?: boolean;
-  isWorkerpoolStrict?: boolean;
-  isRequesterStrict?: boolean;
-  /** Dataset orders usable in bulk: volume unbounded (the official meaning: volume ≥ 2^53). */
-  bulkOnly?: boolean;
-}
+export type OrderQuery = OrderbookFilters;
+
+/**
+ * Dataset orders with at least this volume are usable in bulk (`bulkOnly`): the "infinite" volume
+ * the official SDK gives such orders, `Number.MAX_SAFE_INTEGER`.
+ */
+export const BULK_MIN_VOLUME = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A page request: `pageSize` items from item `pageIndex * pageSize`. */
 export interface Page {

@@ -56,7 +56,7 @@ export function registerMarket(program: Command): void {
     .option("--port <port>", "port to listen on (0: any free port)", String(DEFAULT_MARKET_PORT))
     .option("--data-dir <dir>", "folder of the market database", path.join("data", "market"))
     .option("--cors-origin <origins>", "comma-separated allowed CORS origins (default: any)")
-    .option("--rate-limit <n>", "requests per minute per caller", "600")
+    .option("--rate-limit <n>", "requests per minute per client IP", "600")
     .description("serve the market API and follow the chain")
     .action(action(start));
 }
