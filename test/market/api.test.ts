@@ -3,6 +3,7 @@
  * raw requests probe every refusal (each a 4xx naming the reason, with nothing stored).
  */
 import { expect } from "chai";
+import { marketSetup } from "./fixtures";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import {
@@ -20,7 +21,7 @@ import { buildMarketServer, type FastifyInstance, type MarketServerOptions } fro
 import { MarketService, marketChain } from "../../src/market/service";
 import { MemoryMarketStore } from "../../src/market/memory-store";
 import type { MarketStore } from "../../src/market/store";
-import { matchSetup, signedOrders, type MatchSetup, type OrderSet } from "../matching/fixtures";
+import { signedOrders, type MatchSetup, type OrderSet } from "../matching/fixtures";
 
 const CHAIN_ID = 31337n;
 
@@ -34,7 +35,7 @@ interface Running {
 }
 
 async function start(options: MarketServerOptions = {}): Promise<Running> {
-  const setup = await loadFixture(matchSetup);
+  const setup = await loadFixture(marketSetup);
   const orders = await signedOrders(setup);
   const store = new MemoryMarketStore();
   const service = new MarketService(store, await marketChain(setup.hub, CHAIN_ID));

@@ -7,11 +7,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import { marketSetup } from "./fixtures";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MarketClient, computeDealId, type ChainConfig } from "../../src/sdk";
 import { MarketApp } from "../../src/market/app";
 import { serveInProcessChain } from "../cli/harness";
-import { matchArgs, matchSetup, orderHashes, signedOrders, type MatchSetup } from "../matching/fixtures";
+import { matchArgs, orderHashes, signedOrders, type MatchSetup } from "../matching/fixtures";
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -30,7 +31,7 @@ describe("@market Market service (store, watcher, API) on a served chain", funct
   let market: MarketApp | undefined;
 
   beforeEach(async function () {
-    setup = await loadFixture(matchSetup);
+    setup = await loadFixture(marketSetup);
     rpc = await serveInProcessChain();
     dir = mkdtempSync(path.join(os.tmpdir(), "openpoco-market-"));
     chain = { name: "test", host: rpc.url, id: 31337n, hub: await setup.hub.getAddress() };

@@ -2,7 +2,7 @@ import { ethers } from "hardhat";
 import { hashOrder, type OrderByKind, type OrderKind } from "../../src/sdk";
 import { MemoryMarketStore } from "../../src/market/memory-store";
 import type { OrderRecord } from "../../src/market/store";
-import type { MatchSetup } from "../matching/fixtures";
+import { matchSetup, type MatchSetup } from "../matching/fixtures";
 
 /**
  * Publishes a signed order into `store` as the market API does: its hash on the setup's chain,
@@ -39,4 +39,13 @@ export async function dealIdOf(setup: MatchSetup, txHash: string): Promise<strin
     if (parsed?.name === "OrdersMatched") return String(parsed.args.dealid);
   }
   throw new Error(`no OrdersMatched in ${txHash}`);
+}
+
+/**
+ * The matching scenario for the market tests, as a fixture of its own: `loadFixture` snapshots it
+ * here, so that the matching tests, which run later and reset the chain to the core deployment
+ * first, do not find `matchSetup`'s snapshot taken by another file and invalidated since.
+ */
+export async function marketSetup(): Promise<MatchSetup> {
+  return matchSetup();
 }

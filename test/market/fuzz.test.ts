@@ -4,6 +4,7 @@
  * answers and the store holds only orders whose hash and owner signature are valid.
  */
 import { expect } from "chai";
+import { marketSetup } from "./fixtures";
 import fc from "fast-check";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -11,7 +12,7 @@ import { hashOrder, orderToJson, signChallenge, type OrderKind } from "../../src
 import { buildMarketServer } from "../../src/market/server";
 import { MarketService, marketChain } from "../../src/market/service";
 import { MemoryMarketStore } from "../../src/market/memory-store";
-import { matchSetup, signedOrders } from "../matching/fixtures";
+import { signedOrders } from "../matching/fixtures";
 
 const RUNS = Number(process.env.MARKET_FUZZ_RUNS ?? 2000);
 const KINDS: OrderKind[] = ["app", "dataset", "workerpool", "request"];
@@ -30,7 +31,7 @@ describe("@market Market API fuzz", function () {
   this.timeout(300_000);
 
   it(`answers ${RUNS} random and mutated requests without a 5xx, and stores only valid orders`, async function () {
-    const setup = await loadFixture(matchSetup);
+    const setup = await loadFixture(marketSetup);
     const orders = await signedOrders(setup);
     const owners = {
       app: setup.appOwner,

@@ -1,16 +1,9 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { ZeroAddress, getAddress, toBeHex } from "ethers";
-import { BULK_MIN_VOLUME, SqliteMarketStore, UINT256_MAX } from "../../src/market/sqlite-store";
-import type { OrderQuery, OrderRecord, PublishedStatus } from "../../src/market/store";
-import {
-  appOrder,
-  datasetOrder,
-  requestOrder,
-  workerpoolOrder,
-  type OrderByKind,
-  type OrderKind,
-} from "../../src/sdk/orders";
+import { ZeroAddress, toBeHex } from "ethers";
+import { BULK_MIN_VOLUME, SqliteMarketStore } from "../../src/market/sqlite-store";
+import type { OrderQuery, OrderRecord } from "../../src/market/store";
+import type { OrderByKind } from "../../src/sdk/orders";
 
 import { KINDS, record, query } from "./arbitraries";
 

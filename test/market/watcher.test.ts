@@ -15,13 +15,12 @@ import { RLC_UNIT } from "../fixtures";
 import {
   PRICES,
   matchArgs,
-  matchSetup,
   signedOrders,
   type MatchSetup,
   type OrderOverrides,
   type OrderSet,
 } from "../matching/fixtures";
-import { dealIdOf, publish } from "./fixtures";
+import { dealIdOf, publish, marketSetup } from "./fixtures";
 
 const TEE = "0x0000000000000000000000000000000000000000000000000000000000000001";
 const QUIET: WatcherLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -89,7 +88,7 @@ describe("@market market: ChainWatcher", () => {
   let store: CountingStore;
 
   beforeEach(async () => {
-    setup = await loadFixture(matchSetup);
+    setup = await loadFixture(marketSetup);
     store = new CountingStore();
   });
 
