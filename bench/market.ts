@@ -1,5 +1,6 @@
 /**
- * Benchmark of the market (`npm run bench:market`), on the in-process chain:
+ * Benchmark of the market (`npm run bench:market`), run as deployed: `openpoco market start` in its
+ * own process (built by `npm run build`), following this process's chain over JSON-RPC:
  * 1. loads 100k random open orders (BENCH_MARKET_ORDERS) into the SQLite store;
  * 2. publishes BENCH_MARKET_PUBLISHES signed orders over HTTP as clients do (challenge, signature,
  *    every chain check), 16 at a time, and reports orders per second;
@@ -7,10 +8,10 @@
  *    reports their p50/p99 latency.
  * Targets (issue #6): p99 of a filtered query under 20 ms with 100k orders; 300+ publishes/s.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { ethers } from "hardhat";
 import {
   appOrder,
@@ -22,11 +23,9 @@ import {
   type OrderByKind,
   type OrderKind,
 } from "../src/sdk";
-import { buildMarketServer } from "../src/market/server";
-import { MarketService, marketChain } from "../src/market/service";
-import { CachedMarketStore } from "../src/market/cached-store";
 import { SqliteMarketStore } from "../src/market/sqlite-store";
 import type { OrderRecord } from "../src/market/store";
+import { CLI, serveInProcessChain } from "../test/cli/harness";
 import { matchSetup } from "../test/matching/fixtures";
 
 const ORDERS = Number(process.env.BENCH_MARKET_ORDERS ?? 100_000);
@@ -111,6 +110,13 @@ interface LoadResult {
   requests: { total: number; average: number };
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 /** Private key of a Hardhat account (default mnemonic), for the publisher process. */
 function keyOf(address: string): string {
   for (let i = 0; i < 40; i++) {
@@ -139,27 +145,64 @@ async function loadTest(url: string): Promise<LoadResult> {
 async function main(): Promise<void> {
   const setup = await matchSetup();
   const dir = mkdtempSync(path.join(os.tmpdir(), "openpoco-bench-market-"));
-  const store = new CachedMarketStore(SqliteMarketStore.open(path.join(dir, "market.sqlite")));
-  const service = new MarketService(store, await marketChain(setup.hub, 31337n));
-  const server = await buildMarketServer(service, { rateLimit: { max: 10_000_000, timeWindowMs: 60_000 } });
-  const url = await server.listen({ host: "127.0.0.1", port: 0 });
   const rows: [string, string, string][] = [];
 
-  // 1. Bulk load.
+  // 1. Bulk load, straight into the market's database file.
   const assets = [setup.app, setup.dataset, setup.workerpool, ...Array.from({ length: 200 }, address)].map(
     (a) => ethers.getAddress(a),
   );
   const owners = Array.from({ length: 500 }, () => ethers.getAddress(address()));
   const kinds: OrderKind[] = ["app", "dataset", "workerpool", "request"];
+  const dataDir = path.join(dir, "market-data");
+  const loading = SqliteMarketStore.open(path.join(dataDir, "market.sqlite"));
   let started = performance.now();
-  store.transaction(() => {
-    for (let i = 0; i < ORDERS; i++) store.insertOrder(randomRecord(kinds[i % 4], assets, owners));
+  loading.transaction(() => {
+    for (let i = 0; i < ORDERS; i++) loading.insertOrder(randomRecord(kinds[i % 4], assets, owners));
   });
   rows.push([
     "bulk load",
     `${ORDERS} orders`,
     `${Math.round(ORDERS / ((performance.now() - started) / 1000))} orders/s`,
   ]);
+  loading.close();
+
+  // The market runs as deployed: its own process (`openpoco market start`), the chain served by
+  // this one over JSON-RPC, the clients and the load generator in processes of their own.
+  const chain = await serveInProcessChain();
+  writeFileSync(
+    path.join(dir, "chain.json"),
+    JSON.stringify({
+      default: "bench",
+      chains: { bench: { host: chain.url, id: "31337", hub: await setup.hub.getAddress() } },
+    }),
+  );
+  const market = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_MARKET_PROFILE
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_MARKET_PROFILE}`]
+        : []),
+      CLI,
+      "market",
+      "start",
+      "--port",
+      "0",
+      "--data-dir",
+      dataDir,
+      "--rate-limit",
+      "100000000",
+      "--raw",
+    ],
+    { cwd: dir, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    market.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes("\n")) resolve((JSON.parse(out.split("\n")[0]) as { url: string }).url);
+    });
+    market.once("exit", (code) => reject(new Error(`the market exited with code ${code}`)));
+  });
 
   // 2. Publishes over HTTP with every check, from 16 concurrent clients in another process.
   const signed: string[] = [];
@@ -172,6 +215,7 @@ async function main(): Promise<void> {
     );
   const ordersFile = path.join(dir, "orders.json");
   writeFileSync(ordersFile, JSON.stringify(signed));
+  const cpuBefore = cpuMs(market.pid!);
   const publisher = await runChild([
     "-r",
     "ts-node/register/transpile-only",
@@ -182,16 +226,23 @@ async function main(): Promise<void> {
     "16",
   ]);
   const { ms, published } = JSON.parse(publisher) as { ms: number; published: number };
-  if (
-    store.listOrders("app", { app: setup.app, minVolume: 10n }, { pageIndex: 0, pageSize: 10 }).count <
-    published
-  )
-    throw new Error("the published orders are not all in the store");
+  const book = (await (await fetch(`${url}/apporders?app=${setup.app}&minVolume=10&pageSize=10`)).json()) as {
+    count: number;
+  };
+  if (book.count < published)
+    throw new Error(`only ${book.count} of the ${published} published orders are listed`);
   const publishRate = published / (ms / 1000);
+  const marketCpuPerPublish = (cpuMs(market.pid!) - cpuBefore) / published;
   rows.push([
     "publish (challenge + signature + chain checks), 16 clients",
     `${published} orders`,
     `${Math.round(publishRate)} orders/s`,
+  ]);
+
+  rows.push([
+    "market process CPU per publish (all its work, on one core)",
+    `${marketCpuPerPublish.toFixed(2)} ms`,
+    `${Math.round(1000 / marketCpuPerPublish)} orders/s per core`,
   ]);
 
   // 3. Filtered orderbook queries under concurrent load.
@@ -237,13 +288,14 @@ async function main(): Promise<void> {
     `p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms`,
   ]);
 
-  await server.close();
-  store.close();
+  market.kill("SIGTERM");
+  await new Promise((resolve) => market.once("exit", resolve));
+  await chain.close();
   rmSync(dir, { recursive: true, force: true });
 
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(
-    `\nMarket benchmark (${ORDERS} orders in SQLite, in-process chain, ${os.cpus().length} cores)\n`,
+    `\nMarket benchmark (${ORDERS} orders in SQLite, market in its own process, ${os.cpus().length} cores)\n`,
   );
   for (const [what, size, value] of rows)
     console.log(`  ${what.padEnd(width)}  ${size.padStart(16)}  ${value}`);

@@ -154,7 +154,15 @@ export async function buildMarketServer(
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
-  app.setReplySerializer((payload) => toJson(payload));
+  // Answers are built with bigints already turned into numbers or strings: plain JSON.stringify is
+  // several times faster than with a replacer, which stays as the fallback for any bigint left.
+  app.setReplySerializer((payload) => {
+    try {
+      return JSON.stringify(payload);
+    } catch {
+      return toJson(payload);
+    }
+  });
   await app.register(cors, { origin: options.corsOrigin ?? "*" });
   const limit = options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
   await app.register(rateLimit, {
