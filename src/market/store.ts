@@ -4,7 +4,7 @@
  * PostgreSQL store would implement the same interface and pass the same tests).
  */
 import { OpenPocoError } from "../sdk/errors";
-import type { OrderbookFilters } from "../sdk/market";
+import type { DealFilters, OrderbookFilters } from "../sdk/market";
 import type { OrderByKind, OrderKind } from "../sdk/orders";
 
 /** Status of a published order, as the official market reports it. */
@@ -87,21 +87,7 @@ export interface DealRecord {
 }
 
 /** Deal filters of the official API (addresses checksummed, hashes lowercase). */
-export interface DealQuery {
-  category?: bigint;
-  requester?: string;
-  beneficiary?: string;
-  app?: string;
-  dataset?: string;
-  workerpool?: string;
-  appOwner?: string;
-  datasetOwner?: string;
-  workerpoolOwner?: string;
-  apporderHash?: string;
-  datasetorderHash?: string;
-  workerpoolorderHash?: string;
-  requestorderHash?: string;
-}
+export type DealQuery = DealFilters;
 
 /** A category, as created on chain. */
 export interface CategoryRecord {
