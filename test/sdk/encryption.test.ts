@@ -19,6 +19,7 @@ import {
 } from "../../src/sdk/encryption";
 import { InvalidInputError, OpenPocoError } from "../../src/sdk/errors";
 import { unzipTo } from "../../src/sdk/zip";
+import { readTree, writeTree } from "./tree";
 
 const OPENSSL = "/usr/bin/openssl";
 // Fixed key and IV for the tests that must not depend on randomness (wrong-key detection is a padding check).
@@ -59,29 +60,6 @@ async function encryptInMemory(plain: Buffer, key: Buffer, iv: Buffer): Promise<
   stream.on("data", (chunk: Buffer) => chunks.push(chunk));
   await pipeline(Readable.from([plain]), stream);
   return Buffer.concat(chunks);
-}
-
-/** Writes `files` (relative path → content) under `dir`. */
-function writeTree(dir: string, files: Record<string, string | Buffer>): void {
-  for (const [relative, content] of Object.entries(files)) {
-    const file = path.join(dir, relative);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, content);
-  }
-}
-
-/** Reads every file under `dir` as relative path → hex content, to compare trees. */
-function readTree(dir: string): Record<string, string> {
-  const tree: Record<string, string> = {};
-  const walk = (absolute: string, relative: string): void => {
-    for (const child of fs.readdirSync(absolute, { withFileTypes: true })) {
-      const childRelative = relative === "" ? child.name : `${relative}/${child.name}`;
-      if (child.isDirectory()) walk(path.join(absolute, child.name), childRelative);
-      else tree[childRelative] = fs.readFileSync(path.join(absolute, child.name)).toString("hex");
-    }
-  };
-  walk(dir, "");
-  return tree;
 }
 
 describe("SDK dataset encryption", function () {

@@ -5,29 +5,7 @@ import * as path from "node:path";
 import * as yazl from "yazl";
 import { InvalidInputError } from "../../src/sdk/errors";
 import { unzipTo, zipFolder } from "../../src/sdk/zip";
-
-/** Writes `files` (relative path → content) under `dir`. */
-function writeTree(dir: string, files: Record<string, string | Buffer>): void {
-  for (const [relative, content] of Object.entries(files)) {
-    const file = path.join(dir, relative);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, content);
-  }
-}
-
-/** Reads every file under `dir` as relative path → content, to compare trees. */
-function readTree(dir: string): Record<string, string> {
-  const tree: Record<string, string> = {};
-  const walk = (absolute: string, relative: string): void => {
-    for (const child of fs.readdirSync(absolute, { withFileTypes: true })) {
-      const childRelative = relative === "" ? child.name : `${relative}/${child.name}`;
-      if (child.isDirectory()) walk(path.join(absolute, child.name), childRelative);
-      else tree[childRelative] = fs.readFileSync(path.join(absolute, child.name)).toString("hex");
-    }
-  };
-  walk(dir, "");
-  return tree;
-}
+import { readTree, writeTree } from "./tree";
 
 /**
  * Builds a zip whose single entry has the (unsafe) name `name`. yazl refuses such names, so the entry is
