@@ -20,3 +20,4 @@ export * from "./results";
 export * from "./docker";
 export * from "./files";
 export * from "./recover";
+export * from "./scheduler";

@@ -46,13 +46,20 @@ export class ClientContext {
     return this.requireSigner(action).getAddress();
   }
 
+  // Submissions of this client, one at a time: each takes its nonce from the node's pending count, which
+  // only includes the previous transaction once the node has it. Waiting for receipts is not serialized.
+  private submissions: Promise<unknown> = Promise.resolve();
+
   /**
    * Sends a transaction and waits for it to be mined; reverts (at estimation or on chain) become
-   * `ChainError`s that name the contract's error.
+   * `ChainError`s that name the contract's error. Concurrent sends of one client are submitted in turn,
+   * so long-running agents (schedulers, workers) never race for a nonce.
    */
   async send(action: string, transaction: () => Promise<ContractTransactionResponse>): Promise<Sent> {
     try {
-      const response = await transaction();
+      const submitted = this.submissions.then(transaction);
+      this.submissions = submitted.catch(() => undefined);
+      const response = await submitted;
       const receipt = await response.wait();
       if (!receipt) throw new InvalidInputError(`Could not ${action}: the transaction was dropped.`);
       return { txHash: response.hash, receipt };

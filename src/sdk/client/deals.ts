@@ -21,8 +21,8 @@ export interface DealTask {
   claimable: boolean;
 }
 
-/** A deal and the state of its tasks. */
-export interface DealInfo {
+/** What a deal agreed. */
+export interface DealView {
   dealid: string;
   app: DealResource;
   dataset: DealResource;
@@ -40,8 +40,14 @@ export interface DealInfo {
   workerStake: bigint;
   schedulerRewardRatio: bigint;
   sponsor: string;
+  /** The category's work clock time reference T, in seconds: the app's time limit. */
+  timeref: bigint;
   /** Unix time after which unfinished tasks can be claimed. */
   finalDeadline: bigint;
+}
+
+/** A deal and the state of its tasks. */
+export interface DealInfo extends DealView {
   tasks: DealTask[];
   /** Count of tasks per status name. */
   tasksCount: Record<string, number>;
@@ -56,32 +62,14 @@ function checkDealId(dealid: string): void {
 export class DealsApi {
   constructor(private readonly context: ClientContext) {}
 
-  /** The deal and each of its tasks; unknown ids give a `NotFoundError`. */
-  async show(dealid: string): Promise<DealInfo> {
+  /** The deal's terms, without its tasks; unknown ids give a `NotFoundError`. */
+  async view(dealid: string): Promise<DealView> {
     checkDealId(dealid);
     const { hub } = this.context;
     const deal = await this.context.call("read the deal", () => hub.viewDeal(dealid));
     if (deal.app.pointer === ZeroAddress)
       throw new NotFoundError(`No deal ${dealid} on this chain: check the id and --chain.`);
     const category = await this.context.call("read the category", () => hub.viewCategory(deal.category));
-    const finalDeadline = deal.startTime + FINAL_DEADLINE_RATIO * category.workClockTimeRef;
-    const now = BigInt((await this.context.provider.getBlock("latest"))!.timestamp);
-    const tasks: DealTask[] = [];
-    for (let idx = deal.botFirst; idx < deal.botFirst + deal.botSize; idx++) {
-      const taskid = computeTaskId(dealid, idx);
-      const view = await this.context.call("read the task", () => hub.viewTask(taskid));
-      const status = Number(view.status) as TaskStatus;
-      const unfinished = status < TaskStatus.COMPLETED;
-      tasks.push({
-        idx,
-        taskid,
-        status,
-        statusName: TaskStatus[status],
-        claimable: unfinished && now >= finalDeadline,
-      });
-    }
-    const tasksCount: Record<string, number> = {};
-    for (const task of tasks) tasksCount[task.statusName] = (tasksCount[task.statusName] ?? 0) + 1;
     const resource = (r: { pointer: string; owner: string; price: bigint }) => ({
       pointer: r.pointer,
       owner: r.owner,
@@ -105,10 +93,33 @@ export class DealsApi {
       workerStake: deal.workerStake,
       schedulerRewardRatio: deal.schedulerRewardRatio,
       sponsor: deal.sponsor,
-      finalDeadline,
-      tasks,
-      tasksCount,
+      timeref: category.workClockTimeRef,
+      finalDeadline: deal.startTime + FINAL_DEADLINE_RATIO * category.workClockTimeRef,
     };
+  }
+
+  /** The deal and each of its tasks; unknown ids give a `NotFoundError`. */
+  async show(dealid: string): Promise<DealInfo> {
+    const deal = await this.view(dealid);
+    const { hub } = this.context;
+    const now = BigInt((await this.context.provider.getBlock("latest"))!.timestamp);
+    const tasks: DealTask[] = [];
+    for (let idx = deal.botFirst; idx < deal.botFirst + deal.botSize; idx++) {
+      const taskid = computeTaskId(dealid, idx);
+      const task = await this.context.call("read the task", () => hub.viewTask(taskid));
+      const status = Number(task.status) as TaskStatus;
+      const unfinished = status < TaskStatus.COMPLETED;
+      tasks.push({
+        idx,
+        taskid,
+        status,
+        statusName: TaskStatus[status],
+        claimable: unfinished && now >= deal.finalDeadline,
+      });
+    }
+    const tasksCount: Record<string, number> = {};
+    for (const task of tasks) tasksCount[task.statusName] = (tasksCount[task.statusName] ?? 0) + 1;
+    return { ...deal, tasks, tasksCount };
   }
 
   /**

@@ -27,6 +27,7 @@ import { ClientContext, type PocoAddresses } from "./context";
 import { DealsApi } from "./deals";
 import { OrdersApi } from "./orders";
 import { TasksApi } from "./tasks";
+import { WorkApi } from "./work";
 
 /** How to connect. */
 export interface ConnectOptions {
@@ -59,6 +60,8 @@ export class OpenPoco {
   readonly tasks: TasksApi;
   /** Categories of work. */
   readonly categories: CategoriesApi;
+  /** What schedulers and workers send: initialize, contribute, reveal, finalize, reopen, claim. */
+  readonly work: WorkApi;
 
   private constructor(readonly context: ClientContext) {
     this.account = new AccountApi(context);
@@ -74,6 +77,7 @@ export class OpenPoco {
     this.deals = new DealsApi(context);
     this.tasks = new TasksApi(context);
     this.categories = new CategoriesApi(context);
+    this.work = new WorkApi(context);
   }
 
   /**
@@ -163,8 +167,16 @@ export type {
   WorkerpoolInfo,
 } from "./assets";
 export type { Matched, OrderStatus, RequestOrderOptions } from "./orders";
-export type { DealInfo, DealResource, DealTask } from "./deals";
+export type { DealInfo, DealResource, DealTask, DealView } from "./deals";
 export type { TaskInfo, WatchOptions } from "./tasks";
 export type { CategoryInfo } from "./categories";
+export type {
+  ContributeAndFinalizeInput,
+  ContributeInput,
+  ContributionInfo,
+  SchedulerNotice,
+  TaskRef,
+} from "./work";
+export { resultsBytes } from "./work";
 export { explainRevert } from "./revert";
 export { decodeText } from "./assets";
