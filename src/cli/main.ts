@@ -19,6 +19,8 @@ import { registerOrderbook } from "./commands/orderbook";
 import { registerResult } from "./commands/result";
 import { registerTask } from "./commands/task";
 import { registerWallet } from "./commands/wallet";
+import { registerWorker } from "./commands/worker";
+import { registerScheduler } from "./commands/scheduler";
 import { registerWorkerpool } from "./commands/workerpool";
 import { Output } from "./output";
 
@@ -65,6 +67,8 @@ export function buildProgram(): Command {
     registerResult,
     registerCategory,
     registerMarket,
+    registerScheduler,
+    registerWorker,
   ])
     register(program);
   return program;

@@ -1,9 +1,9 @@
 /** `market start`: runs the market API and its chain watcher until interrupted. */
 import path from "node:path";
 import type { Command } from "commander";
-import { InvalidInputError } from "../../sdk/errors";
 import { DEFAULT_MARKET_PORT, MarketApp } from "../../market/app";
 import { action } from "../action";
+import { positiveInt, serveUntilSignal } from "../service";
 import type { Session } from "../session";
 
 interface StartOptions {
@@ -14,14 +14,6 @@ interface StartOptions {
   rateLimit: string;
 }
 
-function positive(name: string, value: string, allowZero = false): number {
-  if (!/^\d+$/.test(value) || (!allowZero && value === "0"))
-    throw new InvalidInputError(
-      `--${name} must be a ${allowZero ? "non-negative" : "positive"} integer, got ${JSON.stringify(value)}.`,
-    );
-  return Number(value);
-}
-
 async function start(session: Session, options: StartOptions): Promise<void> {
   const chain = await session.chain();
   const market = await session.out.step(
@@ -29,22 +21,20 @@ async function start(session: Session, options: StartOptions): Promise<void> {
     MarketApp.start({
       chain,
       host: options.host,
-      port: positive("port", options.port, true),
+      port: positiveInt("port", options.port, true),
       dataDir: path.resolve(options.dataDir),
       server: {
         corsOrigin: options.corsOrigin ? options.corsOrigin.split(",") : undefined,
-        rateLimit: { max: positive("rate-limit", options.rateLimit), timeWindowMs: 60_000 },
+        rateLimit: { max: positiveInt("rate-limit", options.rateLimit), timeWindowMs: 60_000 },
       },
     }),
   );
-  session.out.success(`Market API listening at ${market.url} (chain ${chain.name}), Ctrl-C to stop`);
-  session.out.set({ url: market.url });
-  session.out.finish();
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  await market.stop();
+  await serveUntilSignal(
+    session.out,
+    `Market API listening at ${market.url} (chain ${chain.name}), Ctrl-C to stop`,
+    { url: market.url },
+    () => market.stop(),
+  );
 }
 
 /** Registers `market`. */

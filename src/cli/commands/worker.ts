@@ -1,0 +1,86 @@
+/** `worker start`: runs a worker of a workerpool until interrupted. */
+import path from "node:path";
+import type { Command } from "commander";
+import { InvalidInputError } from "../../sdk/errors";
+import { DEFAULT_WORKER_LIMITS, WorkerApp } from "../../worker/agent";
+import { FolderResultStorage } from "../../worker/result-storage";
+import { action } from "../action";
+import { positiveInt, serveUntilSignal, serviceLogger } from "../service";
+import type { Session } from "../session";
+
+/** Where `scheduler start` listens by default, and so where workers look for it. */
+export const DEFAULT_SCHEDULER_URL = "http://127.0.0.1:13100";
+
+interface StartOptions {
+  scheduler: string;
+  dataDir: string;
+  resultsDir?: string;
+  slots: string;
+  pollMs: string;
+  memory: string;
+  cpus: string;
+  maxRun?: string;
+}
+
+function cpus(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || parsed <= 0)
+    throw new InvalidInputError(`--cpus must be a number above zero, got ${JSON.stringify(value)}.`);
+  return parsed;
+}
+
+async function start(session: Session, options: StartOptions): Promise<void> {
+  const chain = await session.chain();
+  const wallet = await session.wallet();
+  const dataDir = path.resolve(options.dataDir);
+  const worker = await session.out.step(
+    `Starting worker ${wallet.address}`,
+    WorkerApp.start({
+      chain,
+      signer: wallet.privateKey,
+      schedulerUrl: options.scheduler,
+      dataDir,
+      resultStorage: options.resultsDir
+        ? new FolderResultStorage(path.resolve(options.resultsDir))
+        : undefined,
+      slots: positiveInt("slots", options.slots),
+      pollMs: positiveInt("poll-ms", options.pollMs),
+      limits: { memoryBytes: positiveInt("memory", options.memory) * 1024 * 1024, cpus: cpus(options.cpus) },
+      maxRunMs: options.maxRun === undefined ? undefined : positiveInt("max-run", options.maxRun) * 1000,
+      logger: serviceLogger("worker", !!session.options.quiet, !!session.options.debug),
+    }),
+  );
+  await serveUntilSignal(
+    session.out,
+    `Worker ${worker.address} polling ${options.scheduler} (chain ${chain.name}), Ctrl-C to stop`,
+    { address: worker.address, scheduler: options.scheduler, dataDir },
+    () => worker.stop(),
+  );
+}
+
+/** Registers `worker`. */
+export function registerWorker(program: Command): void {
+  const worker = program
+    .command("worker")
+    .description("a worker: runs apps in Docker and contributes results");
+  worker
+    .command("start")
+    .option("--scheduler <url>", "URL of the workerpool's scheduler", DEFAULT_SCHEDULER_URL)
+    .option(
+      "--data-dir <dir>",
+      "folder of the worker's journal and task folders",
+      path.join("data", "worker"),
+    )
+    .option("--results-dir <dir>", "folder results are uploaded to (default: <data-dir>/results)")
+    .option("--slots <n>", "tasks computed at once", "1")
+    .option("--poll-ms <ms>", "time between polls of the scheduler", "200")
+    .option(
+      "--memory <MiB>",
+      "memory limit of each app run",
+      String(DEFAULT_WORKER_LIMITS.memoryBytes / 1024 / 1024),
+    )
+    .option("--cpus <n>", "CPU limit of each app run", String(DEFAULT_WORKER_LIMITS.cpus))
+    .option("--max-run <seconds>", "time limit of each app run (default: the category's time)")
+    .description("poll the scheduler, run tasks and contribute (the wallet is the worker's account)")
+    .action(action(start));
+}

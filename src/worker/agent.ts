@@ -1,0 +1,369 @@
+/**
+ * The worker: a loop that polls its scheduler for instructions and drives each task through its steps
+ * (compute, contribute, reveal, upload), journaling every step in SQLite before the next.
+ *
+ * Before acting on a task it asks the chain: the task must be ACTIVE and before its contribution deadline,
+ * the worker's free stake must cover the deal's worker stake, and the worker must not have contributed
+ * already. The last check is what makes a restart safe: a worker killed after its contribution was mined
+ * but before its journal said so finds the contribution on chain and moves on instead of contributing
+ * twice. Trust-1 tasks are finalized by the worker itself with `contributeAndFinalize` (one transaction
+ * instead of three); the scheduler picks the uploader for the others.
+ */
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { ZeroAddress } from "ethers";
+import type { ChainConfig } from "../sdk/chains";
+import { OpenPoco } from "../sdk/client";
+import { OpenPocoError } from "../sdk/errors";
+import { parseParams } from "../sdk/params";
+import { SchedulerClient, type WorkerFailureCode, type WorkerReport } from "../sdk/scheduler";
+import { ContributionStatus, TaskStatus, computeResultHash } from "../sdk/tasks";
+import { TaskFailure, computeTask, type ComputeSpec } from "./compute";
+import { removeContainers } from "./container";
+import { FolderResultStorage, type ResultStorage } from "./result-storage";
+import { WorkerStore, type WorkerTask } from "./store";
+
+/** Where the worker reports what it does. */
+export interface WorkerLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+/** Resource limits of one app run. */
+export type WorkerLimits = ComputeSpec["limits"];
+
+/** Default limits: what a small app needs, and far from what could hurt the machine. */
+export const DEFAULT_WORKER_LIMITS: WorkerLimits = {
+  memoryBytes: 512 * 1024 * 1024,
+  cpus: 1,
+  pidsLimit: 256,
+  maxInputFileBytes: 1024 * 1024 * 1024,
+};
+
+/** How to run a worker. */
+export interface WorkerOptions {
+  chain: ChainConfig;
+  /** The worker's private key (its account pays gas and stakes). */
+  signer: string;
+  /** Base URL of the scheduler. */
+  schedulerUrl: string;
+  /** Folder of the journal and of the tasks' work folders. */
+  dataDir: string;
+  /** Where chosen uploaders put results; a `results` folder in `dataDir` by default. */
+  resultStorage?: ResultStorage;
+  /** Tasks computed at once (default 1). */
+  slots?: number;
+  /** Time between polls, in ms (default 200). */
+  pollMs?: number;
+  /** Limits of each app run; the time limit is the category's work clock time, capped by `maxRunMs`. */
+  limits?: Partial<WorkerLimits>;
+  /** Upper bound of an app run, in ms (default: the category's time alone). */
+  maxRunMs?: number;
+  logger?: WorkerLogger;
+}
+
+const SILENT: WorkerLogger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** Codes of failures that are not worth a word to the chain but that the scheduler must know of. */
+function failureOf(error: unknown, step: WorkerFailureCode): { code: WorkerFailureCode; detail: string } {
+  if (error instanceof TaskFailure) return { code: error.failure, detail: error.detail };
+  const detail = error instanceof Error ? error.message : String(error);
+  return { code: error instanceof OpenPocoError ? step : "WORKER_ERROR", detail };
+}
+
+/** A running worker. */
+export class WorkerApp {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly slots: number;
+  private readonly limits: WorkerLimits;
+  private readonly storage: ResultStorage;
+  private readonly logger: WorkerLogger;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private stopped = false;
+
+  private constructor(
+    readonly address: string,
+    readonly store: WorkerStore,
+    private readonly poco: OpenPoco,
+    private readonly scheduler: SchedulerClient,
+    private readonly options: WorkerOptions,
+  ) {
+    this.slots = Math.max(1, options.slots ?? 1);
+    this.limits = { ...DEFAULT_WORKER_LIMITS, ...options.limits };
+    this.storage = options.resultStorage ?? new FolderResultStorage(path.join(options.dataDir, "results"));
+    this.logger = options.logger ?? SILENT;
+  }
+
+  /** Connects to the chain and the scheduler, cleans up after a previous run, and starts polling. */
+  static async start(options: WorkerOptions): Promise<WorkerApp> {
+    const poco = await OpenPoco.connect({
+      chain: options.chain,
+      signer: options.signer,
+      pollingIntervalMs: 100,
+    });
+    const signer = poco.context.signer!;
+    const address = await signer.getAddress();
+    const scheduler = new SchedulerClient(options.schedulerUrl, signer);
+    const store = WorkerStore.open(path.join(options.dataDir, "worker.sqlite"));
+    const app = new WorkerApp(address, store, poco, scheduler, options);
+    // Containers left by a worker killed mid-run would hold memory and CPU: they go before anything starts.
+    await removeContainers(app.containerPrefix());
+    try {
+      await scheduler.login();
+    } catch (error) {
+      app.logger.warn(`scheduler not reachable yet (${(error as Error).message}); will retry`);
+    }
+    app.schedule(0);
+    return app;
+  }
+
+  /** Stops polling and waits for the steps under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.ticking;
+    await Promise.allSettled([...this.running.values()]);
+    this.store.close();
+    this.poco.close();
+  }
+
+  private containerPrefix(): string {
+    return `openpoco-${this.address.slice(2, 10).toLowerCase()}-`;
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick()
+        .catch((error) => this.logger.warn(`poll failed: ${(error as Error).message}`))
+        .finally(() => this.schedule(this.options.pollMs ?? 200));
+    }, delay);
+  }
+
+  /** One poll: take new tasks, start what is pending, and follow the scheduler's instructions. */
+  private async tick(): Promise<void> {
+    const busy = [...this.running.keys()].filter((key) => key.startsWith("run:")).length;
+    const pending = this.store.inStates("ASSIGNED", "COMPUTED").length;
+    const instructions = await this.scheduler.poll(Math.max(0, this.slots - Math.max(busy, pending)));
+    for (const assignment of instructions.assign)
+      if (this.store.add(assignment)) this.logger.info(`task ${assignment.taskid} assigned`);
+    for (const task of this.store.inStates("ASSIGNED", "COMPUTED")) {
+      if (this.countRunning("run:") >= this.slots) break;
+      this.background(`run:${task.taskid}`, () => this.work(task.taskid));
+    }
+    for (const taskid of instructions.reveal) this.background(`reveal:${taskid}`, () => this.reveal(taskid));
+    for (const taskid of instructions.upload) this.background(`upload:${taskid}`, () => this.upload(taskid));
+    for (const taskid of instructions.forget) this.background(`forget:${taskid}`, () => this.forget(taskid));
+  }
+
+  private countRunning(prefix: string): number {
+    return [...this.running.keys()].filter((key) => key.startsWith(prefix)).length;
+  }
+
+  // Runs a step once at a time per key; a key already under way is not started again.
+  private background(key: string, step: () => Promise<void>): void {
+    if (this.running.has(key) || this.stopped) return;
+    const run = step()
+      .catch((error) => this.logger.error(`${key} failed`, error))
+      .finally(() => this.running.delete(key));
+    this.running.set(key, run);
+  }
+
+  private async report(taskid: string, report: WorkerReport): Promise<void> {
+    try {
+      await this.scheduler.report(taskid, report);
+    } catch (error) {
+      // Reports are hints: the scheduler reads contributions and reveals on chain anyway.
+      this.logger.warn(`could not report ${report.event} of ${taskid}: ${(error as Error).message}`);
+    }
+  }
+
+  private async fail(task: WorkerTask, code: WorkerFailureCode, detail: string): Promise<void> {
+    this.store.update(task.taskid, "FAILED", { failure: code, detail });
+    this.logger.warn(`task ${task.taskid} failed: ${code}: ${detail}`);
+    await this.report(task.taskid, { event: "failed", code, detail });
+  }
+
+  /** Computes (unless done before a restart) and contributes, after checking the chain. */
+  private async work(taskid: string): Promise<void> {
+    let task = this.store.get(taskid)!;
+    let step: WorkerFailureCode = "WORKER_ERROR";
+    try {
+      if (await this.alreadyContributed(task)) return;
+      const onChain = await this.poco.tasks.show(taskid);
+      if (onChain.status !== TaskStatus.ACTIVE)
+        return this.fail(task, "TASK_NOT_ACTIVE", `the task is ${onChain.statusName} on chain.`);
+      if ((await this.poco.work.chainTime()) >= onChain.contributionDeadline)
+        return this.fail(
+          task,
+          "CONTRIBUTION_DEADLINE_PASSED",
+          `the deadline was ${onChain.contributionDeadline}.`,
+        );
+      const deal = await this.poco.deals.view(task.dealid);
+      const { stake } = await this.poco.account.show(this.address);
+      if (stake < deal.workerStake)
+        return this.fail(
+          task,
+          "INSUFFICIENT_STAKE",
+          `the worker's free stake ${stake} nRLC is below the deal's worker stake ${deal.workerStake} nRLC: deposit more.`,
+        );
+      if (task.state === "ASSIGNED") {
+        await this.compute(task, deal, onChain.timeref);
+        task = this.store.get(taskid)!;
+      }
+      if (deal.trust === 1n) {
+        step = "UPLOAD_FAILED";
+        const results = await this.storage.upload(taskid, task.zipFile!);
+        this.store.update(taskid, "COMPUTED", { results });
+        step = "CONTRIBUTE_FAILED";
+        const sent = await this.poco.work.contributeAndFinalize({
+          taskid,
+          resultDigest: task.resultDigest!,
+          authorization: task.authorization,
+          results,
+          resultsCallback: task.resultsCallback,
+        });
+        this.store.update(taskid, "DONE");
+        this.logger.info(`task ${taskid} finalized (${sent.txHash})`);
+        await this.report(taskid, { event: "finalized", txHash: sent.txHash });
+        return;
+      }
+      step = "CONTRIBUTE_FAILED";
+      const sent = await this.poco.work.contribute({
+        taskid,
+        resultDigest: task.resultDigest!,
+        authorization: task.authorization,
+        enclaveChallenge: task.enclaveChallenge,
+      });
+      this.store.update(taskid, "CONTRIBUTED");
+      this.logger.info(`task ${taskid} contributed (${sent.txHash})`);
+      await this.report(taskid, { event: "contributed", txHash: sent.txHash });
+    } catch (error) {
+      const { code, detail } = failureOf(error, step);
+      await this.fail(this.store.get(taskid)!, code, detail);
+    }
+  }
+
+  // True (and the journal caught up) when the chain already has this worker's contribution.
+  private async alreadyContributed(task: WorkerTask): Promise<boolean> {
+    const contribution = await this.poco.work.contribution(task.taskid, this.address);
+    if (contribution.status === ContributionStatus.UNSET) return false;
+    const known =
+      task.resultDigest !== undefined &&
+      computeResultHash(task.taskid, task.resultDigest) === contribution.resultHash;
+    if (!known) {
+      await this.fail(
+        task,
+        "WORKER_ERROR",
+        "the chain has a contribution of this worker that its journal does not know.",
+      );
+      return true;
+    }
+    const onChain = await this.poco.tasks.show(task.taskid);
+    this.store.update(task.taskid, onChain.status === TaskStatus.COMPLETED ? "DONE" : "CONTRIBUTED");
+    this.logger.info(`task ${task.taskid} was already contributed: not contributing again`);
+    return true;
+  }
+
+  private async compute(
+    task: WorkerTask,
+    deal: Awaited<ReturnType<OpenPoco["deals"]["view"]>>,
+    timeref: bigint,
+  ): Promise<void> {
+    const app = await this.poco.assets.showApp(deal.app.pointer);
+    const dataset =
+      deal.dataset.pointer === ZeroAddress
+        ? undefined
+        : await this.poco.assets.showDataset(deal.dataset.pointer);
+    const runs = this.store.countRun(task.taskid);
+    this.logger.info(`task ${task.taskid}: running ${app.multiaddr}${runs > 1 ? ` (run ${runs})` : ""}`);
+    const categoryMs = Number(timeref) * 1000;
+    const computed = await computeTask({
+      taskid: task.taskid,
+      dealid: task.dealid,
+      idx: BigInt(task.idx),
+      botFirst: deal.botFirst,
+      botSize: deal.botSize,
+      app: { multiaddr: app.multiaddr, checksum: app.checksum },
+      dataset: dataset && {
+        address: dataset.address,
+        multiaddr: dataset.multiaddr,
+        checksum: dataset.checksum,
+      },
+      params: parseParams(deal.params),
+      workDir: this.workDir(task.taskid),
+      containerName: this.containerPrefix() + task.taskid.slice(2, 18),
+      timeoutMs: Math.min(categoryMs, this.options.maxRunMs ?? categoryMs),
+      limits: this.limits,
+    });
+    this.store.update(task.taskid, "COMPUTED", {
+      resultDigest: computed.resultDigest,
+      resultsCallback: computed.resultsCallback,
+      zipFile: computed.zipFile,
+      errorResult: computed.error?.code,
+      detail: [computed.error?.detail, ...computed.notes].filter(Boolean).join("; ") || undefined,
+    });
+    await this.report(task.taskid, {
+      event: "computed",
+      resultDigest: computed.resultDigest,
+      error: computed.error?.code,
+    });
+  }
+
+  private workDir(taskid: string): string {
+    return path.join(this.options.dataDir, "tasks", taskid.toLowerCase());
+  }
+
+  /** Reveals the digest of a winning contribution (or notes that the chain already has the reveal). */
+  private async reveal(taskid: string): Promise<void> {
+    const task = this.store.get(taskid);
+    if (!task?.resultDigest)
+      return this.logger.warn(`asked to reveal ${taskid}, which this worker never computed`);
+    if (task.state !== "CONTRIBUTED") return;
+    try {
+      const contribution = await this.poco.work.contribution(taskid, this.address);
+      if (contribution.status === ContributionStatus.PROVED) {
+        this.store.update(taskid, "REVEALED");
+        return;
+      }
+      const sent = await this.poco.work.reveal(taskid, task.resultDigest);
+      this.store.update(taskid, "REVEALED");
+      this.logger.info(`task ${taskid} revealed (${sent.txHash})`);
+      await this.report(taskid, { event: "revealed", txHash: sent.txHash });
+    } catch (error) {
+      const { code, detail } = failureOf(error, "REVEAL_FAILED");
+      await this.fail(task, code, detail);
+    }
+  }
+
+  /** Uploads the result zip and tells the scheduler where it is. */
+  private async upload(taskid: string): Promise<void> {
+    const task = this.store.get(taskid);
+    if (!task?.zipFile || (task.state !== "REVEALED" && task.state !== "UPLOADED")) {
+      return this.logger.warn(`asked to upload ${taskid}, which this worker has not revealed`);
+    }
+    try {
+      const results = task.results ?? (await this.storage.upload(taskid, task.zipFile));
+      this.store.update(taskid, "UPLOADED", { results });
+      await this.report(taskid, {
+        event: "uploaded",
+        results,
+        resultsCallback: task.resultsCallback ?? "0x",
+      });
+    } catch (error) {
+      const { code, detail } = failureOf(error, "UPLOAD_FAILED");
+      await this.report(taskid, { event: "failed", code, detail });
+    }
+  }
+
+  /** Drops a finished task's work folder. */
+  private async forget(taskid: string): Promise<void> {
+    const task = this.store.get(taskid);
+    if (!task || this.running.has(`run:${taskid}`)) return;
+    if (task.state === "DONE" && task.zipFile === undefined) return;
+    if (task.state !== "FAILED") this.store.update(taskid, "DONE", { zipFile: undefined });
+    await rm(this.workDir(taskid), { recursive: true, force: true });
+  }
+}
