@@ -134,12 +134,13 @@ describe("worker result digest", function () {
   });
 
   it("otherwise (no file, or computed.json without the field or not JSON): the zip's sha256", async function () {
-    for (const files of [
+    const cases: Record<string, string>[] = [
       {},
       { "computed.json": '{"other":1}' },
       { "computed.json": "not json" },
       { "out.txt": "x" },
-    ]) {
+    ];
+    for (const files of cases) {
       expect(await digestOf(files)).to.deep.equal({
         resultDigest: sha256(ZIP_BYTES),
         resultsCallback: "0x",
