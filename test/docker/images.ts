@@ -185,7 +185,13 @@ export async function buildAppImage(
   return { reference, checksum: `0x${digest}` };
 }
 
-/** Removes local images (by reference or id), ignoring those already gone; so a test can force a pull. */
+/**
+ * Removes local images, every tag and digest reference of each (so the next use must pull), ignoring
+ * those already gone. Pass references or ids.
+ */
 export async function removeLocalImages(...images: string[]): Promise<void> {
-  for (const image of images) await dockerCli(["rmi", "-f", image]).catch(() => undefined);
+  for (const image of images) {
+    const id = await dockerCli(["image", "inspect", "--format", "{{.Id}}", image]).catch(() => "");
+    if (id.trim() !== "") await dockerCli(["rmi", "-f", id.trim()]).catch(() => undefined);
+  }
 }
