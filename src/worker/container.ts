@@ -101,9 +101,10 @@ class Tail {
 
 function checkSpec(spec: ContainerSpec): void {
   for (const name of Object.keys(spec.env))
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    // The values ride in the CLI's own environment, so a name the CLI reads would reconfigure it.
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || /^(DOCKER_.*|PATH|HOME)$/.test(name))
       throw new InvalidInputError(
-        `Invalid environment variable name ${JSON.stringify(name)}: use letters, digits and _.`,
+        `Invalid environment variable name ${JSON.stringify(name)}: use letters, digits and _, not DOCKER_*, PATH or HOME.`,
       );
   for (const dir of [spec.inDir, spec.outDir])
     if (!path.isAbsolute(dir) || dir.includes(":"))
@@ -138,6 +139,9 @@ export function runArguments(spec: ContainerSpec): string[] {
     "ALL",
     "--security-opt",
     "no-new-privileges",
+    // The CLI's attached streams still carry the output; no copy piles up on the engine's disk.
+    "--log-driver",
+    "none",
   ];
   if (!spec.network) args.push("--network", "none");
   for (const name of Object.keys(spec.env).sort()) args.push("-e", name);

@@ -84,6 +84,18 @@ describe("container @docker", function () {
     expect(env).to.not.include("DOCKER_BIN=").and.not.include("npm_");
   });
 
+  it("refuses variable names the Docker CLI itself would read", async function () {
+    for (const name of ["DOCKER_HOST", "PATH", "BAD-NAME"]) {
+      let error: unknown;
+      try {
+        await runContainer(await spec(["env"], { env: { [name]: "x" } }));
+      } catch (e) {
+        error = e;
+      }
+      expect(error, name).to.be.instanceOf(InvalidInputError);
+    }
+  });
+
   it("passes the args one by one, spaces and quotes kept", async function () {
     const args = ["args", ...splitArgs(`one "two words" 'it''s' a\\ b ""`)];
     const s = await spec(args);
