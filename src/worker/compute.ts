@@ -69,8 +69,22 @@ async function freshDir(dir: string, mode = 0o755): Promise<void> {
   await fsp.chmod(dir, mode);
 }
 
-/** Computes a task; safe to call again in the same workDir (a restarted worker does). */
+/**
+ * Computes a task; safe to call again in the same workDir (a restarted worker does).
+ * @throws TaskFailure when the task cannot be computed here: the worker must not contribute. Unexpected
+ *   local errors (Docker engine, disk) are TaskFailure WORKER_ERROR, with the original as cause.
+ */
 export async function computeTask(spec: ComputeSpec): Promise<ComputedResult> {
+  try {
+    return await compute(spec);
+  } catch (error) {
+    if (error instanceof TaskFailure) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TaskFailure("WORKER_ERROR", `The worker could not run the task: ${message}`, { cause: error });
+  }
+}
+
+async function compute(spec: ComputeSpec): Promise<ComputedResult> {
   const workDir = path.resolve(spec.workDir);
   const inDir = path.join(workDir, "iexec_in");
   const outDir = path.join(workDir, "iexec_out");

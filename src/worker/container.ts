@@ -15,7 +15,7 @@ export function dockerBin(): string {
 
 const LOG_TAIL_BYTES = 16 * 1024;
 // After `docker kill`, how long to wait for the attached CLI before killing it too.
-const KILL_GRACE_MS = 10_000;
+const KILL_GRACE_MS = 5_000;
 const CLI_TIMEOUT_MS = 60_000;
 
 export interface ContainerSpec {
@@ -217,8 +217,13 @@ export async function runContainer(spec: ContainerSpec): Promise<ContainerRun> {
       const timer = setTimeout(() => {
         timedOut = true;
         void docker(["kill", spec.name]).catch(() => undefined);
-        // Should the CLI hang on a dead engine, stop waiting for it.
-        grace = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+        // A kill can miss a container still being created; removal stops it whatever its state, and
+        // should the CLI then still hang (dead engine), stop waiting for it.
+        grace = setTimeout(() => {
+          void removeContainer(spec.name)
+            .catch(() => undefined)
+            .finally(() => child.kill("SIGKILL"));
+        }, KILL_GRACE_MS);
       }, spec.timeoutMs);
       child.on("error", (error) => {
         clearTimeout(timer);
@@ -234,12 +239,20 @@ export async function runContainer(spec: ContainerSpec): Promise<ContainerRun> {
     });
     const durationMs = Date.now() - started;
     const state = await containerState(spec.name);
+    if (timedOut)
+      return {
+        exitCode: null,
+        timedOut,
+        oomKilled: state?.oomKilled ?? false,
+        durationMs,
+        logTail: tail.text(),
+      };
     if (!state)
       throw new DockerEngineError(
         `Docker could not start container ${spec.name} (exit ${cliCode}: ${tail.text().trim().split("\n").slice(-3).join(" ")}): check the image and the Docker engine.`,
       );
     return {
-      exitCode: timedOut ? null : state.exitCode,
+      exitCode: state.exitCode,
       timedOut,
       oomKilled: state.oomKilled,
       durationMs,

@@ -26,6 +26,7 @@ case "$1" in
   crash) head -c 64 /dev/urandom > /iexec_out/noise.bin; echo "partial output"; exit 3 ;;
   sleep) head -c 64 /dev/urandom > /iexec_out/noise.bin; sleep 30 ;;
   plain) echo "$2" > /iexec_out/out.txt ;;
+  link) ln -s /etc/passwd /iexec_out/link; echo "${DIGEST}" > /iexec_out/determinism.iexec ;;
   callback) printf '\\001\\002' > /iexec_out/callback.iexec ;;
 esac`;
 
@@ -182,6 +183,17 @@ describe("compute @docker", function () {
     });
   });
 
+  it("turns an output holding a symbolic link into an APP_CRASHED error result, never following it", async function () {
+    const first = await computeTask(await spec("link"));
+    const second = await computeTask(await spec("link"));
+    expect(first.error?.code).to.equal("APP_CRASHED");
+    expect(first.exitCode).to.equal(0);
+    expect(first.resultDigest).to.equal(second.resultDigest).and.not.equal(DIGEST);
+    const unzipped = await mkdtemp(path.join(tmpdir(), "openpoco-unzip-"));
+    expect(await unzipTo(first.zipFile, unzipped)).to.deep.equal(["error.json"]);
+    expect(await readFile(path.join(unzipped, "error.json"), "utf8")).to.include("symbolic link");
+  });
+
   it("turns a timeout into an APP_TIMEOUT error result and removes the container", async function () {
     const s = await spec("sleep", { timeoutMs: 1000 });
     const result = await computeTask(s);
@@ -249,6 +261,20 @@ describe("compute @docker", function () {
       expect(error.failure, url).to.equal("INPUT_FILE_DOWNLOAD_FAILED");
       expect(error.detail).to.include(url);
       expect(await readdir(path.join(s.workDir, "iexec_in"))).to.deep.equal([]);
+    }
+  });
+
+  it("reports a Docker CLI that cannot run as TaskFailure WORKER_ERROR", async function () {
+    const s = await spec("plain x");
+    const saved = process.env.DOCKER_BIN;
+    process.env.DOCKER_BIN = "/nonexistent/docker";
+    try {
+      const error = await failure(computeTask(s));
+      expect(error.failure).to.equal("WORKER_ERROR");
+      expect(error.detail).to.include("/nonexistent/docker");
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_BIN;
+      else process.env.DOCKER_BIN = saved;
     }
   });
 
