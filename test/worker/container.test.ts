@@ -19,6 +19,7 @@ case "$1" in
     cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max > /iexec_out/pids.txt 2>/dev/null
     touch /iexec_in/written 2>/dev/null && echo writable > /iexec_out/in.txt || echo read-only > /iexec_out/in.txt ;;
   sleep) sleep 30 ;;
+  hog) x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo "\${#x}" ;;
   exit) echo "bye on stdout"; echo "bye on stderr" >&2; exit "$2" ;;
 esac`;
 
@@ -126,6 +127,11 @@ describe("container @docker", function () {
     expect((await readFile(path.join(s.outDir, "pids.txt"), "utf8")).trim()).to.equal("37");
     expect((await readFile(path.join(s.outDir, "in.txt"), "utf8")).trim()).to.equal("read-only");
     expect(await readdir(s.inDir)).to.deep.equal([]);
+  });
+
+  it("kills an app going past its memory limit and says so", async function () {
+    const run = await runContainer(await spec(["hog"], { memoryBytes: 32 * MiB }));
+    expect(run).to.include({ exitCode: 137, oomKilled: true, timedOut: false });
   });
 
   it("reports the exit code and the output's tail, and removes the container", async function () {
