@@ -1,0 +1,190 @@
+/**
+ * Computes one task: app image, dataset and input files, the confined run, the zipped result and its
+ * digest. Local failures (pull, checksums, downloads) throw TaskFailure and the worker does not
+ * contribute; a crash or timeout of the app is a deterministic property of the run and ends in an
+ * error result every honest worker computes identically.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { InvalidInputError } from "../sdk/errors";
+import type { RequestParams } from "../sdk/params";
+import { zipFolder } from "../sdk/zip";
+import { prepareAppImage } from "./app-image";
+import { removeContainer, runContainer, splitArgs } from "./container";
+import { taskEnvironment } from "./environment";
+import { downloadDataset, downloadInputFiles } from "./inputs";
+import { computeResultDigest, ResultDigestError } from "./result-digest";
+import { TaskFailure } from "./task-failure";
+
+export { TaskFailure } from "./task-failure";
+
+export interface ComputeSpec {
+  taskid: string;
+  dealid: string;
+  idx: bigint;
+  botFirst: bigint;
+  botSize: bigint;
+  app: { multiaddr: string; checksum: string };
+  /** The deal's dataset; `key` decrypts an encrypted one. */
+  dataset?: { address: string; multiaddr: string; checksum: string; key?: Buffer };
+  /** Already parsed request params. */
+  params: RequestParams;
+  /** This task's folder; compute (re)creates iexec_in/, iexec_out/ and result.zip in it. */
+  workDir: string;
+  containerName: string;
+  /** Wall-clock limit of the app run, from the category. */
+  timeoutMs: number;
+  limits: { memoryBytes: number; cpus: number; pidsLimit: number; maxInputFileBytes: number };
+}
+
+export type ErrorResultCode = "APP_CRASHED" | "APP_TIMEOUT";
+
+export interface ComputedResult {
+  /** "0x" and 64 hex digits. */
+  resultDigest: string;
+  /** callback.iexec as hex; "0x" when the app wrote none. */
+  resultsCallback: string;
+  /** <workDir>/result.zip, the zipped /iexec_out. */
+  zipFile: string;
+  /** Set for an error result: /iexec_out then holds only error.json. */
+  error?: { code: ErrorResultCode; detail: string };
+  /** Remarks for the worker's report, such as "DETERMINISM_FILE_MISSING: ...". */
+  notes: string[];
+  exitCode: number | null;
+  durationMs: number;
+  /** The end of the app's output, for the worker's logs only. */
+  logTail: string;
+}
+
+/** The content of error.json: the same bytes on every honest worker (no time, no logs, no host paths). */
+function errorJson(fields: Record<string, string | number>): string {
+  return `${JSON.stringify(fields)}\n`;
+}
+
+/** Empties a folder (or creates it); the app may have left read-only entries, so remove and recreate. */
+async function freshDir(dir: string, mode = 0o755): Promise<void> {
+  await fsp.rm(dir, { recursive: true, force: true });
+  await fsp.mkdir(dir, { recursive: true });
+  // The app runs as its image's user without capabilities: it needs the folder's permission bits to write.
+  await fsp.chmod(dir, mode);
+}
+
+/**
+ * Computes a task; safe to call again in the same workDir (a restarted worker does).
+ * @throws TaskFailure when the task cannot be computed here: the worker must not contribute. Unexpected
+ *   local errors (Docker engine, disk) are TaskFailure WORKER_ERROR, with the original as cause.
+ */
+export async function computeTask(spec: ComputeSpec): Promise<ComputedResult> {
+  try {
+    return await compute(spec);
+  } catch (error) {
+    if (error instanceof TaskFailure) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TaskFailure("WORKER_ERROR", `The worker could not run the task: ${message}`, { cause: error });
+  }
+}
+
+async function compute(spec: ComputeSpec): Promise<ComputedResult> {
+  const workDir = path.resolve(spec.workDir);
+  const inDir = path.join(workDir, "iexec_in");
+  const outDir = path.join(workDir, "iexec_out");
+  const zipFile = path.join(workDir, "result.zip");
+
+  let args: string[];
+  try {
+    args = splitArgs(spec.params.iexec_args ?? "");
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    // Every worker reads the same params, so none will run this request: it ends in a claim and a refund.
+    throw new TaskFailure("WORKER_ERROR", `The request params cannot be run: ${error.message}`);
+  }
+
+  await removeContainer(spec.containerName);
+  await fsp.mkdir(workDir, { recursive: true });
+  await freshDir(inDir);
+  await freshDir(outDir, 0o777);
+  await fsp.rm(zipFile, { force: true });
+
+  const app = await prepareAppImage(spec.app);
+
+  let datasetFile: { address: string; filename: string } | undefined;
+  if (spec.dataset) {
+    // Named by its address, as the official worker does: unique and known before the download.
+    const filename = spec.dataset.address;
+    await downloadDataset(spec.dataset, path.join(inDir, filename), { maxBytes: Number.MAX_SAFE_INTEGER });
+    datasetFile = { address: spec.dataset.address, filename };
+  }
+  const inputFileNames = await downloadInputFiles(spec.params.iexec_input_files ?? [], inDir, {
+    maxBytes: spec.limits.maxInputFileBytes,
+    reserved: datasetFile ? [datasetFile.filename] : [],
+  });
+
+  const run = await runContainer({
+    image: app.image,
+    args,
+    env: taskEnvironment({
+      taskid: spec.taskid,
+      dealid: spec.dealid,
+      idx: spec.idx,
+      botFirst: spec.botFirst,
+      botSize: spec.botSize,
+      dataset: datasetFile,
+      inputFileNames,
+    }),
+    inDir,
+    outDir,
+    name: spec.containerName,
+    timeoutMs: spec.timeoutMs,
+    memoryBytes: spec.limits.memoryBytes,
+    cpus: spec.limits.cpus,
+    pidsLimit: spec.limits.pidsLimit,
+    network: app.network,
+  });
+
+  const base = { zipFile, exitCode: run.exitCode, durationMs: run.durationMs, logTail: run.logTail };
+  const errorResult = async (
+    code: ErrorResultCode,
+    fields: Record<string, string | number>,
+    detail: string,
+  ): Promise<ComputedResult> => {
+    await freshDir(outDir, 0o777);
+    await fsp.writeFile(path.join(outDir, "error.json"), errorJson({ error: code, ...fields }));
+    await zipFolder(outDir, zipFile);
+    const digest = await computeResultDigest(outDir, zipFile);
+    return { ...base, ...digest, error: { code, detail }, notes: [] };
+  };
+
+  if (run.timedOut) {
+    const timeoutSeconds = Math.round(spec.timeoutMs / 1000);
+    return errorResult("APP_TIMEOUT", { timeoutSeconds }, `The app ran longer than ${timeoutSeconds} s.`);
+  }
+  if (run.exitCode !== 0)
+    return errorResult(
+      "APP_CRASHED",
+      { exitCode: run.exitCode ?? -1 },
+      `The app exited with code ${run.exitCode}${run.oomKilled ? " (killed for exceeding its memory limit)" : ""}.`,
+    );
+
+  try {
+    await zipFolder(outDir, zipFile);
+    const digest = await computeResultDigest(outDir, zipFile);
+    const notes =
+      digest.source === "zip"
+        ? [
+            "DETERMINISM_FILE_MISSING: the app wrote no determinism.iexec, callback.iexec or computed.json; the digest is the result zip's sha256.",
+          ]
+        : [];
+    return { ...base, ...digest, notes };
+  } catch (error) {
+    // Links, special files or a bad deterministic-output-path are the app's doing, the same on every worker.
+    // The reason is written without host paths so every worker's error.json is identical.
+    const reason =
+      error instanceof ResultDigestError
+        ? error.message
+        : error instanceof InvalidInputError
+          ? "the app wrote a symbolic link or special file in /iexec_out"
+          : undefined;
+    if (reason === undefined) throw error;
+    return errorResult("APP_CRASHED", { exitCode: 0, reason }, `The app's output is unusable: ${reason}`);
+  }
+}

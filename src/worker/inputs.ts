@@ -1,0 +1,226 @@
+/**
+ * Fetches what an app reads from /iexec_in: the request's input files (http(s) URLs) and a dataset
+ * (checked against its on-chain checksum while streaming, decrypted when a key is given). A failure
+ * is a TaskFailure: the worker cannot compute the task and does not contribute.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import { createDecryptStream, DecryptionError } from "../sdk/encryption";
+import type { WorkerFailureCode } from "../sdk/scheduler";
+import { TaskFailure } from "./task-failure";
+
+export interface DownloadOptions {
+  /** Largest file accepted, in bytes; a bigger one fails the task. */
+  maxBytes: number;
+  /** Milliseconds to wait for each server's answer headers. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const PARALLEL_DOWNLOADS = 4;
+
+/** Thrown inside a stream to stop a download past its size limit. */
+class TooLarge extends Error {}
+
+/** Counts bytes and stops the stream beyond `maxBytes`. */
+function limiter(maxBytes: number): Transform {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) done(new TooLarge(`more than ${maxBytes} bytes`));
+      else done(null, chunk);
+    },
+  });
+}
+
+/** The body of `url` as a stream: http(s) through fetch, file:// (tests, local mirrors) from disk. */
+async function openSource(url: string, maxBytes: number, timeoutMs: number): Promise<Readable> {
+  const parsed = new URL(url);
+  if (parsed.protocol === "file:") return createReadStream(fileURLToPath(parsed));
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    throw new Error(`${parsed.protocol} URLs are not supported, only http(s)`);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: controller.signal, redirect: "follow" });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`HTTP ${response.status}`);
+  }
+  const length = Number(response.headers.get("content-length") ?? "NaN");
+  if (length > maxBytes) {
+    await response.body?.cancel();
+    throw new TooLarge(`${length} bytes, more than ${maxBytes}`);
+  }
+  return response.body
+    ? Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>)
+    : Readable.from([]);
+}
+
+function reason(error: unknown): string {
+  if (error instanceof TooLarge) return `too large (${error.message})`;
+  const cause = (error as { cause?: unknown }).cause;
+  const message = error instanceof Error ? error.message : String(error);
+  return cause instanceof Error ? `${message}: ${cause.message}` : message;
+}
+
+/** Streams `url` through `stages` into `outFile`; the file is removed when anything fails. */
+async function fetchTo(
+  url: string,
+  outFile: string,
+  stages: Transform[],
+  options: DownloadOptions,
+): Promise<void> {
+  try {
+    const source = await openSource(url, options.maxBytes, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    await pipeline([
+      source,
+      limiter(options.maxBytes),
+      ...stages,
+      createWriteStream(outFile, { flags: "wx" }),
+    ]);
+  } catch (error) {
+    await fsp.rm(outFile, { force: true });
+    throw error;
+  }
+}
+
+/** A safe file name from a URL's last path segment: no separators, no dot names, no control characters. */
+export function fileNameFromUrl(url: string): string {
+  let segment = "";
+  try {
+    const parts = new URL(url).pathname.split("/");
+    segment = decodeURIComponent(parts[parts.length - 1] ?? "");
+  } catch {
+    segment = "";
+  }
+  const safe = segment.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "");
+  return safe === "" ? "input" : safe.slice(0, 200);
+}
+
+/** Names for the URLs in order, made unique (`a.txt`, `a_2.txt`, ...) and distinct from `taken`. */
+export function inputFileNames(urls: string[], taken: string[] = []): string[] {
+  const used = new Set(taken);
+  return urls.map((url) => {
+    const name = fileNameFromUrl(url);
+    const ext = path.extname(name);
+    const stem = name.slice(0, name.length - ext.length);
+    let candidate = name;
+    for (let n = 2; used.has(candidate); n++) candidate = `${stem}_${n}${ext}`;
+    used.add(candidate);
+    return candidate;
+  });
+}
+
+/**
+ * Downloads the request's input files into `inDir`; returns their names in the request's order.
+ * @throws TaskFailure INPUT_FILE_DOWNLOAD_FAILED
+ */
+export async function downloadInputFiles(
+  urls: string[],
+  inDir: string,
+  options: DownloadOptions & { reserved?: string[] },
+): Promise<string[]> {
+  const names = inputFileNames(urls, options.reserved);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < urls.length) {
+      const i = next++;
+      if (!/^https?:\/\//i.test(urls[i]))
+        throw new TaskFailure(
+          "INPUT_FILE_DOWNLOAD_FAILED",
+          `Input file ${JSON.stringify(urls[i])} is not an http(s) URL.`,
+        );
+      try {
+        await fetchTo(urls[i], path.join(inDir, names[i]), [], options);
+      } catch (error) {
+        throw new TaskFailure(
+          "INPUT_FILE_DOWNLOAD_FAILED",
+          `Cannot download input file ${urls[i]}: ${reason(error)}.`,
+          {
+            cause: error,
+          },
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_DOWNLOADS, urls.length) }, worker));
+  return names;
+}
+
+export interface DatasetSource {
+  multiaddr: string;
+  /** On-chain checksum: "0x" + sha256 of the bytes served (the encrypted ones for an encrypted dataset). */
+  checksum: string;
+  /** The dataset key; when given, the served bytes are decrypted into the file. */
+  key?: Buffer;
+}
+
+/**
+ * Downloads a dataset to `outFile`, checking its checksum as it streams; nothing is left on failure.
+ * @throws TaskFailure DATASET_DOWNLOAD_FAILED or DATASET_BAD_CHECKSUM
+ */
+export async function downloadDataset(
+  dataset: DatasetSource,
+  outFile: string,
+  options: DownloadOptions,
+): Promise<void> {
+  const fail = (code: WorkerFailureCode, detail: string, cause?: unknown) =>
+    new TaskFailure(code, detail, { cause });
+  if (!/^0x[0-9a-fA-F]{64}$/.test(dataset.checksum))
+    throw fail(
+      "DATASET_BAD_CHECKSUM",
+      `The dataset checksum ${JSON.stringify(dataset.checksum)} is not 0x and 64 hex digits.`,
+    );
+  if (!/^(https?|file):\/\//i.test(dataset.multiaddr))
+    throw fail(
+      "DATASET_DOWNLOAD_FAILED",
+      `The dataset multiaddr ${JSON.stringify(dataset.multiaddr)} is not an http(s) URL.`,
+    );
+  const hash = createHash("sha256");
+  // The hash sees the bytes as served, before decryption: the checksum is over what the owner published.
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const stages = dataset.key ? [tap, createDecryptStream(dataset.key)] : [tap];
+  try {
+    await fetchTo(dataset.multiaddr, outFile, stages, options);
+  } catch (error) {
+    // A decryption failure with a good checksum means a wrong key; with a bad one, bad bytes.
+    if (error instanceof DecryptionError) {
+      const served = `0x${hash.digest("hex")}`;
+      if (served !== dataset.checksum.toLowerCase())
+        throw fail(
+          "DATASET_BAD_CHECKSUM",
+          `The dataset served by ${dataset.multiaddr} is not the one registered.`,
+          error,
+        );
+    }
+    throw fail(
+      "DATASET_DOWNLOAD_FAILED",
+      `Cannot download the dataset from ${dataset.multiaddr}: ${reason(error)}.`,
+      error,
+    );
+  }
+  const served = `0x${hash.digest("hex")}`;
+  if (served !== dataset.checksum.toLowerCase()) {
+    await fsp.rm(outFile, { force: true });
+    throw fail(
+      "DATASET_BAD_CHECKSUM",
+      `The dataset served by ${dataset.multiaddr} has checksum ${served}, not the registered ${dataset.checksum.toLowerCase()}.`,
+    );
+  }
+}
