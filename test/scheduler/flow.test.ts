@@ -147,4 +147,94 @@ describe("@scheduler scheduler flows", function () {
     expect((await w[2].poll(0)).forget).to.deep.equal([taskid]);
     await h.stopScheduler(app);
   });
+
+  it("reopens a task nobody revealed after the reveal deadline, then hands it to new workers", async () => {
+    const app = await h.scheduler();
+    const deal = await makeDeal(h.setup, { trust: 3n });
+    const taskid = computeTaskId(deal.dealid, deal.botFirst);
+    await stateOf(app, taskid, "active");
+    // Worker 2 lost its stake as the trust-5 dissenter: workers 0, 1, 4, 5 play here.
+    const w: SimWorker[] = [];
+    for (const n of [0, 1, 4, 5]) w.push(await h.worker(app, n));
+    const digest = digestOf("silent");
+    for (const worker of w.slice(0, 2)) await worker.contribute((await worker.poll(1)).assign[0], digest);
+    await stateOf(app, taskid, "revealing");
+    expect((await w[0].poll(0)).reveal).to.deep.equal([taskid]);
+    // Nobody reveals; one second before the deadline the scheduler still waits.
+    const revealDeadline = (await h.setup.hub.viewTask(taskid)).revealDeadline;
+    await timeTravelTo(revealDeadline - 1n);
+    await app.tickNow();
+    expect(app.store.journalEntries("reopen")).to.deep.equal([]);
+    await timeTravelTo(revealDeadline);
+    await stateOf(app, taskid, "active");
+    expect(app.store.journalEntries("reopen").map((e) => e.taskids)).to.deep.equal([[taskid]]);
+    expect(await chainStatus(taskid)).to.equal(TaskStatus.ACTIVE);
+    // The rejected workers are not asked again; two new ones are.
+    expect((await w[0].poll(1)).assign).to.deep.equal([]);
+    const again = [(await w[2].poll(1)).assign, (await w[3].poll(1)).assign];
+    expect(again.map((a) => a.length)).to.deep.equal([1, 1]);
+    await w[2].contribute(again[0][0], digest);
+    await w[3].contribute(again[1][0], digest);
+    expect(await chainStatus(taskid)).to.equal(TaskStatus.REVEALING);
+    await h.stopScheduler(app);
+  });
+
+  it("records failures: a bad checksum stops the task, a local failure hands it on; both claimed at the final deadline", async () => {
+    const app = await h.scheduler();
+    const deal = await makeDeal(h.setup, { trust: 1n, volume: 2n });
+    const [fatal, local] = [0n, 1n].map((i) => computeTaskId(deal.dealid, deal.botFirst + i));
+    await stateOf(app, local, "active");
+    const w: SimWorker[] = [];
+    for (let n = 0; n < 3; n++) w.push(await h.worker(app, n));
+    expect((await w[0].poll(1)).assign.map((a) => a.taskid)).to.deep.equal([fatal]);
+    await w[0].client.report(fatal, {
+      event: "failed",
+      code: "APP_CHECKSUM_MISMATCH",
+      detail: "digest differs",
+    });
+    // The fatal task is not handed to anyone else: w1 gets only the other one.
+    expect((await w[1].poll(2)).assign.map((a) => a.taskid)).to.deep.equal([local]);
+    expect(app.store.task(fatal)?.failure).to.equal("APP_CHECKSUM_MISMATCH");
+    await w[1].client.report(local, {
+      event: "failed",
+      code: "APP_IMAGE_PULL_FAILED",
+      detail: "registry down",
+    });
+    expect(app.store.assignment(local, w[1].address)?.failure).to.equal("APP_IMAGE_PULL_FAILED");
+    expect((await w[2].poll(2)).assign.map((a) => a.taskid)).to.deep.equal([local]);
+    // Nobody finishes: at the final deadline both are claimed in one transaction, refunding the requester.
+    const finalDeadline = (await h.setup.hub.viewTask(fatal)).finalDeadline;
+    const before = (await h.setup.hub.viewAccount(h.setup.requester.address)).stake;
+    await timeTravelTo(finalDeadline - 1n);
+    await app.tickNow();
+    expect(app.store.journalEntries("claim")).to.deep.equal([]);
+    await timeTravelTo(finalDeadline);
+    await stateOf(app, fatal, "failed");
+    await stateOf(app, local, "failed");
+    const claims = app.store.journalEntries("claim");
+    expect(claims).to.have.length(1);
+    expect(claims[0].taskids).to.have.members([fatal, local]);
+    expect(await chainStatus(fatal)).to.equal(TaskStatus.FAILED);
+    expect((await h.setup.hub.viewAccount(h.setup.requester.address)).stake).to.be.greaterThan(before);
+    expect((await w[2].poll(0)).forget).to.deep.equal([local]);
+    await h.stopScheduler(app);
+  });
+
+  it("prefers a higher-score worker that polled recently over a lower-score one", async () => {
+    // After the trust-5 test, workers 0, 1, 3, 4 won (score 1) and worker 2 lost (score 0).
+    const app = await h.scheduler({ timings: { preferWindowMs: 5_000 } });
+    const [high, low] = [await h.worker(app, 0), await h.worker(app, 2)];
+    expect(await high.poco.work.score(high.address)).to.be.greaterThan(
+      await low.poco.work.score(low.address),
+    );
+    expect((await high.poll(1)).assign).to.deep.equal([]);
+    expect((await low.poll(1)).assign).to.deep.equal([]);
+    const deal = await makeDeal(h.setup, { trust: 1n });
+    const taskid = computeTaskId(deal.dealid, deal.botFirst);
+    await stateOf(app, taskid, "active");
+    // The idle better worker polled within the window: the task waits for it.
+    expect((await low.poll(1)).assign).to.deep.equal([]);
+    expect((await high.poll(1)).assign.map((a) => a.taskid)).to.deep.equal([taskid]);
+    await h.stopScheduler(app);
+  });
 });
