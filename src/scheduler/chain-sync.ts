@@ -85,8 +85,16 @@ export class ChainSync {
   async tick(): Promise<void> {
     this.chainTime = await this.options.poco.work.chainTime();
     this.chainTimeAt = this.now();
-    await this.syncNotices();
-    await this.initializePending();
+    // Each step on its own: a deal that cannot be read must not hold the tasks already known.
+    for (const [step, run] of [
+      ["Reading notices", () => this.syncNotices()],
+      ["Initializing tasks", () => this.initializePending()],
+    ] as const)
+      try {
+        await run();
+      } catch (error) {
+        this.logger.error(`${step} failed: ${String(error)}; retrying at the next tick.`, error);
+      }
     const claimable: string[] = [];
     for (const task of this.options.store.tasksIn(["pending", "active", "revealing"])) {
       try {
