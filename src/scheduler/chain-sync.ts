@@ -1,0 +1,287 @@
+/**
+ * The scheduler's side of the chain, one tick at a time: reads new `SchedulerNotice`s from the stored
+ * cursor and records their deals' tasks; initializes pending tasks in batches (`initializeArray`);
+ * re-reads every open task and its contributions; then sends what the planner calls for: finalize,
+ * reopen, claim (batched), or chooses a revealed worker to upload. Every action is checked against the
+ * chain state read in the same tick, and a failing task is logged and retried at the next tick without
+ * stopping the others.
+ */
+import { getAddress } from "ethers";
+import type { OpenPoco } from "../sdk/client";
+import type { TaskInfo } from "../sdk/client/tasks";
+import { NotFoundError } from "../sdk/errors";
+import { ContributionStatus, TaskStatus, computeTaskId } from "../sdk/tasks";
+import { chainAction, pickUploader } from "./planner";
+import type { SchedulerStore, TaskRecord, TaskState } from "./store";
+
+/** Where the scheduler reports what it does. */
+export interface SchedulerLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+/** Errors and warnings on the console, no info. */
+export const CONSOLE_LOGGER: SchedulerLogger = {
+  info: () => undefined,
+  warn: (message) => console.warn(message),
+  error: (message, error) => console.error(message, error ?? ""),
+};
+
+/** How to build a `ChainSync`. */
+export interface ChainSyncOptions {
+  poco: OpenPoco;
+  store: SchedulerStore;
+  workerpool: string;
+  /** First block to read when the store has no cursor (default 0). */
+  fromBlock?: number;
+  /** Blocks per notice query (default 5000). */
+  batchBlocks?: number;
+  /** Tasks per `initializeArray` and per `claimArray` (default 50). */
+  batchTasks?: number;
+  /** A chosen uploader silent that long without a result is replaced (default 60 s). */
+  uploadTimeoutMs?: number;
+  logger?: SchedulerLogger;
+  /** Wall clock in ms (tests). */
+  now?: () => number;
+}
+
+function stateOf(status: TaskStatus): TaskState {
+  switch (status) {
+    case TaskStatus.UNSET:
+      return "pending";
+    case TaskStatus.ACTIVE:
+      return "active";
+    case TaskStatus.REVEALING:
+      return "revealing";
+    case TaskStatus.COMPLETED:
+      return "completed";
+    case TaskStatus.FAILED:
+      return "failed";
+  }
+}
+
+/** Keeps the store in step with the chain and sends the scheduler's transactions. */
+export class ChainSync {
+  private chainTime = 0n;
+  private chainTimeAt = 0;
+  private readonly logger: SchedulerLogger;
+  private readonly now: () => number;
+  private readonly batchTasks: number;
+
+  constructor(private readonly options: ChainSyncOptions) {
+    this.logger = options.logger ?? CONSOLE_LOGGER;
+    this.now = options.now ?? Date.now;
+    this.batchTasks = options.batchTasks ?? 50;
+  }
+
+  /** The chain's time, in seconds: the last block read plus the wall time since. */
+  chainClock(): bigint {
+    if (this.chainTimeAt === 0) return 0n;
+    return this.chainTime + BigInt(Math.floor((this.now() - this.chainTimeAt) / 1000));
+  }
+
+  /** One round: notices, initializations, open tasks, claims. */
+  async tick(): Promise<void> {
+    this.chainTime = await this.options.poco.work.chainTime();
+    this.chainTimeAt = this.now();
+    // Each step on its own: a deal that cannot be read must not hold the tasks already known.
+    for (const [step, run] of [
+      ["Reading notices", () => this.syncNotices()],
+      ["Initializing tasks", () => this.initializePending()],
+    ] as const)
+      try {
+        await run();
+      } catch (error) {
+        this.logger.error(`${step} failed: ${String(error)}; retrying at the next tick.`, error);
+      }
+    const claimable: string[] = [];
+    for (const task of this.options.store.tasksIn(["pending", "active", "revealing"])) {
+      try {
+        if ((await this.updateTask(task)) === "claim") claimable.push(task.taskid);
+      } catch (error) {
+        this.logger.error(`Task ${task.taskid}: ${String(error)}; retrying at the next tick.`, error);
+      }
+    }
+    await this.claim(claimable);
+  }
+
+  /** Records the deals of new notices; the cursor moves only after their tasks are stored. */
+  async syncNotices(): Promise<void> {
+    const { poco, store, workerpool } = this.options;
+    const head = await poco.work.blockNumber();
+    const batch = this.options.batchBlocks ?? 5000;
+    let from = (store.cursor() ?? (this.options.fromBlock ?? 0) - 1) + 1;
+    while (from <= head) {
+      const to = Math.min(head, from + batch - 1);
+      for (const notice of await poco.work.schedulerNotices(workerpool, from, to)) {
+        if (store.hasDeal(notice.dealid)) continue;
+        const deal = await poco.deals.view(notice.dealid);
+        const taskids: string[] = [];
+        for (let idx = deal.botFirst; idx < deal.botFirst + deal.botSize; idx++)
+          taskids.push(computeTaskId(deal.dealid, idx));
+        store.addDeal({ ...deal, dealid: notice.dealid }, taskids);
+        this.logger.info(`Deal ${notice.dealid}: ${taskids.length} task(s), trust ${deal.trust}.`);
+      }
+      store.setCursor(to);
+      from = to + 1;
+    }
+  }
+
+  /** Initializes the pending tasks not initialized on chain, `batchTasks` per transaction. */
+  async initializePending(): Promise<void> {
+    const { poco, store } = this.options;
+    const unset: TaskRecord[] = [];
+    for (const task of store.tasksIn(["pending"])) {
+      // A task initialized before a crash (or by someone else) is never initialized again: it would revert.
+      const info = await this.read(task.taskid);
+      if (info === undefined) unset.push(task);
+      else this.apply(task.taskid, info);
+    }
+    for (let i = 0; i < unset.length; i += this.batchTasks) {
+      const batch = unset.slice(i, i + this.batchTasks);
+      try {
+        const sent = await poco.work.initialize(batch.map((t) => ({ dealid: t.dealid, idx: t.idx })));
+        store.journal("initialize", sent.taskids, sent.txHash);
+      } catch (error) {
+        // One bad task must not hold the batch: try each alone, the failing ones again next tick.
+        this.logger.warn(
+          `Initializing ${batch.length} task(s) failed (${String(error)}); trying one by one.`,
+        );
+        for (const task of batch) {
+          try {
+            if ((await this.read(task.taskid)) !== undefined) continue;
+            const sent = await poco.work.initialize([{ dealid: task.dealid, idx: task.idx }]);
+            store.journal("initialize", sent.taskids, sent.txHash);
+          } catch (single) {
+            this.logger.error(`Initializing task ${task.taskid} failed; retrying at the next tick.`, single);
+          }
+        }
+      }
+    }
+  }
+
+  /** Re-reads one task and its contributions, then finalizes, reopens or picks an uploader. */
+  async updateTask(task: TaskRecord): Promise<"claim" | undefined> {
+    const { poco, store } = this.options;
+    const info = await this.read(task.taskid);
+    if (info === undefined) return undefined;
+    for (const contributor of info.contributors) {
+      const worker = getAddress(contributor);
+      const contribution = await poco.work.contribution(task.taskid, worker);
+      const known = store.assignment(task.taskid, worker)?.score ?? store.worker(worker)?.score ?? 0n;
+      store.setContribution(
+        task.taskid,
+        worker,
+        contribution.status,
+        contribution.resultHash,
+        known,
+        this.now(),
+      );
+    }
+    const state = this.apply(task.taskid, info);
+    if (state === "completed" || state === "failed") {
+      // Scores move when a task ends: refresh them for the next choices.
+      for (const contributor of info.contributors) {
+        const worker = getAddress(contributor);
+        if (store.worker(worker)) store.setWorkerScore(worker, await poco.work.score(worker));
+      }
+      return undefined;
+    }
+    const fresh = store.task(task.taskid)!;
+    const action = chainAction(info, this.chainTime, fresh.results !== null);
+    switch (action) {
+      case "claim":
+        return "claim";
+      case "reopen": {
+        const sent = await poco.work.reopen(task.taskid);
+        store.journal("reopen", [task.taskid], sent.txHash);
+        store.setUploader(task.taskid, null, this.now());
+        this.logger.info(`Task ${task.taskid} reopened: no winner revealed in time.`);
+        this.apply(task.taskid, (await this.read(task.taskid))!);
+        return undefined;
+      }
+      case "finalize":
+        await this.finalize(fresh);
+        return undefined;
+      case "choose-uploader":
+        this.chooseUploader(fresh, info);
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private async finalize(task: TaskRecord): Promise<void> {
+    const { poco, store } = this.options;
+    try {
+      const sent = await poco.work.finalize(task.taskid, task.results!, task.resultsCallback ?? "0x");
+      store.journal("finalize", [task.taskid], sent.txHash, task.results);
+      this.apply(task.taskid, (await this.read(task.taskid))!);
+    } catch (error) {
+      // A result the hub refuses (callback data not matching the digest...): ask another worker.
+      const info = await this.read(task.taskid);
+      if (info && info.status === TaskStatus.REVEALING) {
+        store.journal("finalize-failed", [task.taskid], null, String(error));
+        store.setResults(task.taskid, null, null);
+        store.setUploader(task.taskid, null, this.now());
+      }
+      throw error;
+    }
+  }
+
+  private chooseUploader(task: TaskRecord, info: TaskInfo): void {
+    const { store } = this.options;
+    const silent =
+      task.uploadAskedAt !== null &&
+      this.now() - task.uploadAskedAt >= (this.options.uploadTimeoutMs ?? 60_000);
+    if (task.uploader !== null && !silent) return;
+    const provers = store
+      .assignmentsOfTask(task.taskid)
+      .filter((a) => a.chainStatus === ContributionStatus.PROVED)
+      .map((a) => a.worker);
+    const pick = pickUploader(provers, store.uploadAttempts(task.taskid));
+    if (pick === undefined) return;
+    store.setUploader(task.taskid, pick, this.now());
+    this.logger.info(`Task ${task.taskid}: ${pick} uploads the result (${info.revealCounter} revealed).`);
+  }
+
+  /** Claims tasks past their final deadline, refunding their requesters. */
+  async claim(taskids: string[]): Promise<void> {
+    const { poco, store } = this.options;
+    for (let i = 0; i < taskids.length; i += this.batchTasks) {
+      const batch = taskids.slice(i, i + this.batchTasks);
+      try {
+        const sent = await poco.work.claim(batch);
+        store.journal("claim", batch, sent.txHash);
+        for (const taskid of batch) this.apply(taskid, (await this.read(taskid))!);
+      } catch (error) {
+        this.logger.error(`Claiming ${batch.length} task(s) failed; retrying at the next tick.`, error);
+      }
+    }
+  }
+
+  /** The task on chain, or undefined when it is not initialized. */
+  private async read(taskid: string): Promise<TaskInfo | undefined> {
+    try {
+      return await this.options.poco.tasks.show(taskid);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  private apply(taskid: string, info: TaskInfo): TaskState {
+    const state = stateOf(info.status);
+    this.options.store.updateTaskChain(taskid, state, {
+      status: info.status,
+      contributionDeadline: info.contributionDeadline,
+      revealDeadline: info.revealDeadline,
+      finalDeadline: info.finalDeadline,
+      consensus: info.consensusValue,
+      revealCounter: info.revealCounter,
+      winnerCounter: info.winnerCounter,
+    });
+    return state;
+  }
+}

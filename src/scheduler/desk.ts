@@ -1,0 +1,304 @@
+/**
+ * The scheduler's desk for workers: login by signed one-use challenge, sessions, and the answers to
+ * polls and reports. It decides who gets which task (with the planner) and what each worker must
+ * reveal, upload or forget, from the store that the chain sync keeps up to date; it never sends
+ * transactions itself, it only signs authorizations.
+ */
+import { randomBytes } from "node:crypto";
+import { getAddress, verifyMessage, ZeroAddress, type Signer } from "ethers";
+import { InvalidInputError } from "../sdk/errors";
+import {
+  schedulerLoginMessage,
+  type SchedulerStatus,
+  type TaskAssignment,
+  type WorkerFailureCode,
+  type WorkerInstructions,
+  type WorkerReport,
+} from "../sdk/scheduler";
+import { ContributionStatus, signAuthorization } from "../sdk/tasks";
+import { ForbiddenError, UnauthorizedError } from "./errors";
+import { mayTake, moreWorkersNeeded, TASK_FATAL_FAILURES, type IdleWorker } from "./planner";
+import type { SchedulerStore } from "./store";
+
+/** Every failure code a worker may report (checked against the SDK's type both ways). */
+export const FAILURE_CODES = [
+  "APP_CRASHED",
+  "APP_TIMEOUT",
+  "DETERMINISM_FILE_MISSING",
+  "INPUT_FILE_DOWNLOAD_FAILED",
+  "APP_CHECKSUM_MISMATCH",
+  "APP_IMAGE_PULL_FAILED",
+  "DATASET_DOWNLOAD_FAILED",
+  "DATASET_BAD_CHECKSUM",
+  "INSUFFICIENT_STAKE",
+  "CONTRIBUTION_DEADLINE_PASSED",
+  "TASK_NOT_ACTIVE",
+  "CONTRIBUTE_FAILED",
+  "REVEAL_FAILED",
+  "UPLOAD_FAILED",
+  "WORKER_ERROR",
+] as const satisfies readonly WorkerFailureCode[];
+type MissingCode = Exclude<WorkerFailureCode, (typeof FAILURE_CODES)[number]>;
+const EVERY_CODE_LISTED: [MissingCode] extends [never] ? true : never = true;
+void EVERY_CODE_LISTED;
+
+/** Timing of the desk, in ms. */
+export interface DeskTimings {
+  /** How recent a better worker's poll must be for a task to wait for it (default 5 s). */
+  preferWindowMs: number;
+  /** A worker silent that long no longer counts for the tasks it was given (default 60 s). */
+  workerSilenceMs: number;
+  /** Reveal and upload instructions are sent again after that long without effect (default 30 s). */
+  resendMs: number;
+  /** Life of a login challenge (default 5 min). */
+  challengeTtlMs: number;
+  /** Life of a session token (default 24 h). */
+  sessionTtlMs: number;
+}
+
+export const DEFAULT_DESK_TIMINGS: DeskTimings = {
+  preferWindowMs: 5_000,
+  workerSilenceMs: 60_000,
+  resendMs: 30_000,
+  challengeTtlMs: 5 * 60_000,
+  sessionTtlMs: 24 * 3600_000,
+};
+
+/** How to build a desk. */
+export interface DeskOptions {
+  store: SchedulerStore;
+  /** The workerpool owner: signs the authorizations. */
+  owner: Signer;
+  /** Reads a worker's score on chain (at login). */
+  readScore: (worker: string) => Promise<bigint>;
+  /** The chain's time now, in seconds (estimated between syncs). */
+  chainClock: () => bigint;
+  timings?: Partial<DeskTimings>;
+  /** Wall clock in ms (tests). */
+  now?: () => number;
+}
+
+/** The desk's answers to workers. */
+export class WorkerDesk {
+  readonly timings: DeskTimings;
+  private readonly challenges = new Map<string, { address: string; expires: number }>();
+  private readonly sessions = new Map<string, { worker: string; expires: number }>();
+  private readonly idle = new Map<string, IdleWorker>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: DeskOptions) {
+    this.timings = { ...DEFAULT_DESK_TIMINGS, ...options.timings };
+    this.now = options.now ?? Date.now;
+  }
+
+  /** A fresh one-use challenge for `address` to sign. */
+  challenge(address: string): string {
+    const now = this.now();
+    for (const [key, value] of this.challenges) if (value.expires <= now) this.challenges.delete(key);
+    const challenge = "0x" + randomBytes(32).toString("hex");
+    this.challenges.set(challenge, {
+      address: getAddress(address),
+      expires: now + this.timings.challengeTtlMs,
+    });
+    return challenge;
+  }
+
+  /** Checks the signed challenge (used up either way), registers the worker and opens a session. */
+  async login(address: string, challenge: string, signature: string): Promise<string> {
+    const worker = getAddress(address);
+    const issued = this.challenges.get(challenge);
+    this.challenges.delete(challenge);
+    if (!issued || issued.address !== worker || issued.expires <= this.now())
+      throw new UnauthorizedError(
+        "Unknown, used or expired challenge: ask GET /workers/challenge for a new one.",
+      );
+    let signer: string;
+    try {
+      signer = verifyMessage(schedulerLoginMessage(worker, challenge), signature);
+    } catch {
+      throw new UnauthorizedError("Malformed signature: sign the login message with the worker's key.");
+    }
+    if (signer !== worker)
+      throw new UnauthorizedError(
+        `The signature is by ${signer}, not ${worker}: sign with the worker's key.`,
+      );
+    const score = await this.options.readScore(worker);
+    this.options.store.upsertWorker(worker, score, this.now());
+    const token = randomBytes(32).toString("base64url");
+    this.sessions.set(token, { worker, expires: this.now() + this.timings.sessionTtlMs });
+    return token;
+  }
+
+  /** The worker of a `Bearer` Authorization header. */
+  authenticate(header: string | undefined): string {
+    const match = /^Bearer (\S+)$/.exec(header ?? "");
+    if (!match) throw new UnauthorizedError("Missing bearer token: log in with POST /workers/login first.");
+    const session = this.sessions.get(match[1]);
+    if (!session || session.expires <= this.now()) {
+      this.sessions.delete(match[1]);
+      throw new UnauthorizedError("Unknown or expired token: log in again with POST /workers/login.");
+    }
+    return session.worker;
+  }
+
+  /** What `worker` must do now; hands it up to `slots` new tasks. */
+  async poll(worker: string, slots: number): Promise<WorkerInstructions> {
+    const { store } = this.options;
+    const now = this.now();
+    const chainNow = this.options.chainClock();
+    store.touchWorker(worker, now);
+    const answer: WorkerInstructions = { assign: [], reveal: [], upload: [], forget: [] };
+    for (const assignment of store.assignmentsOfWorker(worker)) {
+      const task = store.task(assignment.taskid);
+      if (!task) continue;
+      if (task.state === "completed" || task.state === "failed") {
+        answer.forget.push(task.taskid);
+        store.markForgotten(task.taskid, worker);
+        continue;
+      }
+      const winner =
+        task.state === "revealing" &&
+        assignment.chainStatus === ContributionStatus.CONTRIBUTED &&
+        assignment.state !== "failed" &&
+        assignment.resultHash === task.consensus &&
+        chainNow < task.revealDeadline;
+      if (
+        winner &&
+        (assignment.revealSentAt === null || now - assignment.revealSentAt >= this.timings.resendMs)
+      ) {
+        answer.reveal.push(task.taskid);
+        store.markRevealSent(task.taskid, worker, now);
+      }
+      const uploader = task.uploader === worker && task.results === null && task.state === "revealing";
+      if (uploader && (task.uploadSentAt === null || now - task.uploadSentAt >= this.timings.resendMs)) {
+        answer.upload.push(task.taskid);
+        store.markUploadSent(task.taskid, now);
+      }
+    }
+    const given = slots > 0 ? this.choose(worker, slots, now, chainNow) : [];
+    this.idle.set(worker, {
+      address: worker,
+      score: store.worker(worker)?.score ?? 0n,
+      freeSlots: slots - given.length,
+      lastPoll: now,
+    });
+    for (const task of given) {
+      try {
+        const authorization = await signAuthorization(this.options.owner, worker, task.taskid, ZeroAddress);
+        store.setAuthorization(task.taskid, worker, authorization);
+        answer.assign.push({ ...task, authorization, enclaveChallenge: ZeroAddress });
+      } catch (error) {
+        // Without an authorization the worker cannot contribute: free the place for someone else.
+        store.dropAssignment(task.taskid, worker);
+        throw error;
+      }
+    }
+    return answer;
+  }
+
+  // Synchronous from reading to recording, so concurrent polls never over-assign a task.
+  private choose(
+    worker: string,
+    slots: number,
+    now: number,
+    chainNow: bigint,
+  ): Omit<TaskAssignment, "authorization" | "enclaveChallenge">[] {
+    const { store } = this.options;
+    const score = store.worker(worker)?.score ?? 0n;
+    const others = [...this.idle.values()];
+    const given: Omit<TaskAssignment, "authorization" | "enclaveChallenge">[] = [];
+    for (const task of store.tasksIn(["active"])) {
+      if (given.length >= slots) break;
+      if (task.failure !== null || chainNow >= task.contributionDeadline) continue;
+      const assignments = store.assignmentsOfTask(task.taskid);
+      if (assignments.some((a) => a.worker === worker)) continue;
+      const contributions = assignments
+        .filter((a) => a.chainStatus !== ContributionStatus.UNSET)
+        .map((a) => ({
+          worker: a.worker,
+          status: a.chainStatus,
+          resultHash: a.resultHash ?? "",
+          score: a.score,
+        }));
+      // Still expected to contribute: not failed, and its worker still polls.
+      const outstanding = assignments
+        .filter((a) => a.chainStatus === ContributionStatus.UNSET && a.state !== "failed")
+        .filter((a) => now - (store.worker(a.worker)?.lastSeen ?? 0) <= this.timings.workerSilenceMs)
+        .map((a) => a.score);
+      const needed = moreWorkersNeeded(
+        task.trust,
+        contributions,
+        outstanding,
+        new Array<bigint>(32).fill(score),
+      );
+      const excluded = new Set(assignments.map((a) => a.worker));
+      if (!mayTake({ address: worker, score }, needed, others, excluded, now, this.timings.preferWindowMs))
+        continue;
+      store.addAssignment(task.taskid, worker, score, now);
+      given.push({ taskid: task.taskid, dealid: task.dealid, idx: task.idx.toString() });
+    }
+    return given;
+  }
+
+  /** Records what `worker` says about `taskid`; the chain sync checks it on chain. */
+  report(worker: string, taskid: string, report: WorkerReport): void {
+    const { store } = this.options;
+    const assignment = store.assignment(taskid, worker);
+    if (!assignment)
+      throw new ForbiddenError(`Task ${taskid} is not assigned to ${worker}: report only on your tasks.`);
+    const task = store.task(taskid)!;
+    switch (report.event) {
+      case "computed":
+        if (report.error !== undefined)
+          store.setAssignmentState(taskid, worker, assignment.state, report.error);
+        return;
+      case "contributed":
+        if (assignment.state === "assigned") store.setAssignmentState(taskid, worker, "contributed");
+        return;
+      case "revealed":
+        if (assignment.state !== "failed") store.setAssignmentState(taskid, worker, "revealed");
+        return;
+      case "uploaded":
+        if (task.uploader !== worker)
+          throw new ForbiddenError(
+            `Task ${taskid}'s result is not asked of ${worker}: upload only when told to.`,
+          );
+        store.setResults(taskid, report.results, report.resultsCallback);
+        return;
+      case "finalized":
+        return;
+      case "failed":
+        this.failed(worker, taskid, report.code, task.uploader === worker);
+        return;
+    }
+  }
+
+  private failed(worker: string, taskid: string, code: WorkerFailureCode, isUploader: boolean): void {
+    const { store } = this.options;
+    if (code === "UPLOAD_FAILED") {
+      // Another revealed worker gets the upload at the next sync (this one is tried last).
+      if (isUploader) store.setUploader(taskid, null, this.now());
+      return;
+    }
+    if (TASK_FATAL_FAILURES.has(code)) store.setTaskFailure(taskid, code);
+    store.setAssignmentState(taskid, worker, "failed", code);
+  }
+
+  /** The workers seen in the last minute. */
+  workers(): SchedulerStatus["workers"] {
+    const { store } = this.options;
+    return store.workersSeenSince(this.now() - 60_000).map((w) => ({
+      address: w.address,
+      score: w.score.toString(),
+      busy: store.busy(w.address),
+      lastSeen: w.lastSeen,
+    }));
+  }
+}
+
+/** A report body's `slots` as a count, or an error naming the fix. */
+export function checkSlots(slots: number): number {
+  if (!Number.isInteger(slots) || slots < 0 || slots > 1000)
+    throw new InvalidInputError(`slots must be an integer from 0 to 1000, got ${slots}.`);
+  return slots;
+}

@@ -1,0 +1,174 @@
+/**
+ * The scheduler's HTTP API for workers (the paths of `src/sdk/scheduler.ts`) on Fastify: JSON-schema
+ * validation of every input, bearer sessions, and errors as `{ ok: false, error }` with 400 for bad
+ * input, 401 without a valid session, 403 for someone else's task.
+ */
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import { OpenPocoError } from "../sdk/errors";
+import type { SchedulerStatus, WorkerReport } from "../sdk/scheduler";
+import { FAILURE_CODES, checkSlots, type WorkerDesk } from "./desk";
+
+const ADDRESS = { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } as const;
+const BYTES32 = { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" } as const;
+const HEX = { type: "string", pattern: "^0x([0-9a-fA-F]{2})*$" } as const;
+
+const CHALLENGE_QUERY = {
+  type: "object",
+  properties: { address: ADDRESS },
+  required: ["address"],
+  additionalProperties: false,
+} as const;
+
+const LOGIN_BODY = {
+  type: "object",
+  properties: { address: ADDRESS, challenge: BYTES32, signature: HEX },
+  required: ["address", "challenge", "signature"],
+  additionalProperties: false,
+} as const;
+
+const POLL_BODY = {
+  type: "object",
+  properties: { slots: { type: "integer", minimum: 0, maximum: 1000 } },
+  required: ["slots"],
+  additionalProperties: false,
+} as const;
+
+const TASK_PARAMS = {
+  type: "object",
+  properties: { taskid: BYTES32 },
+  required: ["taskid"],
+} as const;
+
+function event(name: string, properties: Record<string, unknown>, required: string[]) {
+  return {
+    type: "object",
+    properties: { event: { const: name }, ...properties },
+    required: ["event", ...required],
+    additionalProperties: false,
+  };
+}
+
+// A discriminated union: Ajv then reports the errors of the event's own branch.
+const REPORT_BODY = {
+  type: "object",
+  discriminator: { propertyName: "event" },
+  required: ["event"],
+  oneOf: [
+    event("computed", { resultDigest: BYTES32, error: { enum: FAILURE_CODES } }, ["resultDigest"]),
+    event("contributed", { txHash: BYTES32 }, ["txHash"]),
+    event("revealed", { txHash: BYTES32 }, ["txHash"]),
+    event("uploaded", { results: { type: "string", minLength: 1, maxLength: 4096 }, resultsCallback: HEX }, [
+      "results",
+      "resultsCallback",
+    ]),
+    event("finalized", { txHash: BYTES32 }, ["txHash"]),
+    event("failed", { code: { enum: FAILURE_CODES }, detail: { type: "string", maxLength: 4096 } }, [
+      "code",
+      "detail",
+    ]),
+  ],
+} as const;
+
+const STATUS_OF_CODE: Record<string, number> = {
+  INVALID_INPUT: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+};
+
+/** Server options. */
+export interface SchedulerServerOptions {
+  /** Version string of GET /version and /status. */
+  version?: string;
+  /** Fastify logging (default off). */
+  logger?: boolean;
+}
+
+/** What GET /status shows besides the workers. */
+export interface StatusSource {
+  chainId: bigint;
+  workerpool: string;
+  taskCounts(): Record<string, number>;
+  cursor(): number | undefined;
+}
+
+/** Default version string. */
+export const SCHEDULER_VERSION = "openpoco-scheduler/1";
+
+/** Builds the API; call `listen` on the result. */
+export async function buildSchedulerServer(
+  desk: WorkerDesk,
+  source: StatusSource,
+  options: SchedulerServerOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 64 * 1024,
+    ajv: {
+      customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, discriminator: true },
+    },
+  });
+  const version = options.version ?? SCHEDULER_VERSION;
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.validation)
+      return reply.status(400).send({ ok: false, error: `Invalid request: ${error.message}.` });
+    if (error instanceof OpenPocoError && STATUS_OF_CODE[error.code])
+      return reply.status(STATUS_OF_CODE[error.code]).send({ ok: false, error: error.message });
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+      return reply.status(error.statusCode).send({ ok: false, error: error.message });
+    app.log.error(error);
+    return reply.status(500).send({ ok: false, error: "Internal error." });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ ok: false, error: `No route ${request.method} ${request.url.split("?")[0]}.` }),
+  );
+
+  app.get("/version", async () => ({ ok: true, version }));
+
+  app.get("/status", async (): Promise<SchedulerStatus & { ok: true }> => ({
+    ok: true,
+    version,
+    chainId: source.chainId.toString(),
+    workerpool: source.workerpool,
+    workers: desk.workers(),
+    tasks: source.taskCounts(),
+    cursor: source.cursor() ?? -1,
+  }));
+
+  app.get("/workers/challenge", { schema: { querystring: CHALLENGE_QUERY } }, async (request) => ({
+    ok: true,
+    challenge: desk.challenge((request.query as { address: string }).address),
+  }));
+
+  app.post("/workers/login", { schema: { body: LOGIN_BODY } }, async (request) => {
+    const body = request.body as { address: string; challenge: string; signature: string };
+    return { ok: true, token: await desk.login(body.address, body.challenge, body.signature) };
+  });
+
+  // Authentication runs before body validation: a caller without a session learns that first.
+  const workers = new WeakMap<FastifyRequest, string>();
+  const authenticate = async (request: FastifyRequest) => {
+    workers.set(request, desk.authenticate(request.headers.authorization));
+  };
+
+  app.post("/workers/poll", { schema: { body: POLL_BODY }, preValidation: authenticate }, async (request) => {
+    const worker = workers.get(request)!;
+    const slots = checkSlots((request.body as { slots: number }).slots);
+    return { ok: true, ...(await desk.poll(worker, slots)) };
+  });
+
+  app.post(
+    "/tasks/:taskid/report",
+    { schema: { params: TASK_PARAMS, body: REPORT_BODY }, preValidation: authenticate },
+    async (request) => {
+      const worker = workers.get(request)!;
+      const taskid = (request.params as { taskid: string }).taskid.toLowerCase();
+      desk.report(worker, taskid, request.body as WorkerReport);
+      return { ok: true };
+    },
+  );
+  return app;
+}
+
+export type { FastifyInstance };
