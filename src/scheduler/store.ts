@@ -5,6 +5,8 @@
  * judge: after a restart the scheduler reloads this and re-reads each open task's status before acting.
  * Amounts and deadlines are stored as decimal text and read back as bigints.
  */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import Database from "better-sqlite3";
 import { OpenPocoError } from "../sdk/errors";
 import { ContributionStatus, TaskStatus } from "../sdk/tasks";
@@ -176,6 +178,7 @@ export class SchedulerStore {
 
   /** Opens (creating when needed) the database at `file`; ":memory:" for a throwaway one. */
   static open(file: string): SchedulerStore {
+    if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const db = new Database(file);
     if (file !== ":memory:") db.pragma("journal_mode = WAL");
     db.exec(SCHEMA);

@@ -241,6 +241,7 @@ export class WorkerApp {
       this.logger.info(`task ${taskid} contributed (${sent.txHash})`);
       await this.report(taskid, { event: "contributed", txHash: sent.txHash });
     } catch (error) {
+      this.logger.error(`task ${taskid}: ${step}`, error);
       const { code, detail } = failureOf(error, step);
       await this.fail(this.store.get(taskid)!, code, detail);
     }

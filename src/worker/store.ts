@@ -3,6 +3,8 @@
  * SQLite. Each step is written before the next one starts, so a restarted worker knows what it already
  * did; the chain stays the judge of whether a contribution or a reveal happened (see agent.ts).
  */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import Database from "better-sqlite3";
 import type { TaskAssignment, WorkerFailureCode } from "../sdk/scheduler";
 
@@ -118,6 +120,7 @@ export class WorkerStore {
 
   /** Opens (or creates) the journal at `file`; ":memory:" for a throwaway one. */
   static open(file: string): WorkerStore {
+    if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     return new WorkerStore(new Database(file));
   }
 

@@ -166,8 +166,13 @@ describe("workerpool runtime @docker", function () {
     expect(task.statusName).to.equal("COMPLETED");
     expect(task.contributors).to.have.length(5);
     expect(task.resultDigest).to.equal(sha256(`${256 * 1024 * 1024}\n`));
+    // As in the reference hub, finalize leaves a loser's contribution CONTRIBUTED (never PROVED), seizes its
+    // stake and says so with FaultyContribution.
     const dissent = await world.requester.work.contribution(taskid, faultyAddress);
-    expect(dissent.status).to.equal(ContributionStatus.REJECTED);
+    expect(dissent.status).to.equal(ContributionStatus.CONTRIBUTED);
+    const hub = world.requester.context.hub;
+    const faults = await hub.queryFilter(hub.filters.FaultyContribution(undefined, taskid));
+    expect(faults.map((event) => event.args.worker)).to.deep.equal([faultyAddress]);
     const deal = await world.requester.deals.view(dealid);
     const after = await world.requester.account.show(faultyAddress);
     expect(after.stake + after.locked).to.equal(before.stake + before.locked - deal.workerStake);

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { inspect } from "node:util";
 import path from "node:path";
 import { HDNodeWallet, Wallet, ZeroAddress } from "ethers";
 import { deployments } from "hardhat";
@@ -183,6 +184,15 @@ export async function buyExecution(
   return matched.dealid;
 }
 
+/** With E2E_LOGS=1, services log to the console under `name`; silent otherwise. */
+function testLogger(name: string) {
+  const on = process.env.E2E_LOGS === "1";
+  const line = (level: string) => (message: string, error?: unknown) => {
+    if (on) console.log(`  [${name}] ${level} ${message}${error ? ` ${inspect(error, { depth: 4 })}` : ""}`);
+  };
+  return { info: line("info"), warn: line("warn"), error: line("error") };
+}
+
 /** Starts the pool's scheduler in this process on a fresh (or the given) SQLite file. */
 export function startScheduler(world: StackWorld, dbFile = path.join(world.dir, "scheduler.sqlite")) {
   return SchedulerApp.start({
@@ -192,6 +202,7 @@ export function startScheduler(world: StackWorld, dbFile = path.join(world.dir, 
     dbFile,
     port: 0,
     tickMs: 100,
+    logger: testLogger("scheduler"),
   });
 }
 
@@ -209,6 +220,7 @@ export function startWorker(
     dataDir: path.join(world.dir, `worker-${i}`),
     resultStorage: undefined,
     pollMs: 100,
+    logger: testLogger(`worker ${i}`),
     ...options,
   });
 }

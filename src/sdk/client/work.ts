@@ -8,6 +8,9 @@ import { InvalidInputError } from "../errors";
 import { ContributionStatus, computeResultHash, computeResultSeal, computeTaskId } from "../tasks";
 import type { ClientContext, Sent } from "./context";
 
+/** Gas limit of a contribution, in percent of its estimate (see `contribute`). */
+export const CONTRIBUTE_GAS_HEADROOM_PERCENT = 160n;
+
 /** A task of a deal, by position. */
 export interface TaskRef {
   dealid: string;
@@ -143,16 +146,20 @@ export class WorkApi {
     const resultHash = computeResultHash(taskid, digest);
     const resultSeal = computeResultSeal(worker, taskid, digest);
     const hub = this.context.hub.connect(this.context.requireSigner("contribute"));
-    const sent = await this.context.send("contribute", () =>
-      hub.contribute(
-        taskid,
-        resultHash,
-        resultSeal,
-        input.enclaveChallenge ?? ZeroAddress,
-        hexBytes(input.enclaveSign ?? "0x", "enclave signature"),
-        hexBytes(input.authorization, "authorization"),
-      ),
-    );
+    const args = [
+      taskid,
+      resultHash,
+      resultSeal,
+      input.enclaveChallenge ?? ZeroAddress,
+      hexBytes(input.enclaveSign ?? "0x", "enclave signature"),
+      hexBytes(input.authorization, "authorization"),
+    ] as const;
+    const sent = await this.context.send("contribute", async () => {
+      // Another worker's contribution mined first can make this one the one that brings the consensus,
+      // which costs about a third more than the estimate made before: without headroom it runs out of gas.
+      const estimate = await hub.contribute.estimateGas(...args);
+      return hub.contribute(...args, { gasLimit: (estimate * CONTRIBUTE_GAS_HEADROOM_PERCENT) / 100n });
+    });
     return { ...sent, resultHash, resultSeal };
   }
 
