@@ -1,5 +1,6 @@
 /** What the commands that start long-running services share: option parsing, logs, and running until a signal. */
 import { InvalidInputError } from "../sdk/errors";
+import type { ServiceLogger } from "../sdk/logger";
 import type { Output } from "./output";
 
 /** `value` of option `--name` as an integer above zero (or zero when allowed), else an error naming it. */
@@ -9,13 +10,6 @@ export function positiveInt(name: string, value: string, allowZero = false): num
       `--${name} must be a ${allowZero ? "non-negative" : "positive"} integer, got ${JSON.stringify(value)}.`,
     );
   return Number(value);
-}
-
-/** A service's logger: timestamped lines on stderr (stdout stays for --raw answers); info hidden by --quiet. */
-export interface ServiceLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string, error?: unknown): void;
 }
 
 /** Logs of the service `name`. */

@@ -42,14 +42,8 @@ import { ZeroAddress, ZeroHash, dataSlice, getAddress } from "ethers";
 import type { Log, Provider } from "ethers";
 import { IHub__factory, type IHub } from "../../typechain-types";
 import type { OrderKind } from "../sdk/orders";
+import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/logger";
 import type { DealRecord, MarketStore, OrderRecord, PublishedStatus, SyncCursor } from "./store";
-
-/** Where the watcher reports what it does. */
-export interface WatcherLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string, error?: unknown): void;
-}
 
 /** How to build a `ChainWatcher`. */
 export interface ChainWatcherOptions {
@@ -66,7 +60,7 @@ export interface ChainWatcherOptions {
   /** How far back a reorganisation is looked for (default 64 blocks). */
   maxReorgDepth?: number;
   /** Default: errors and warnings on the console, no info. */
-  logger?: WatcherLogger;
+  logger?: ServiceLogger;
 }
 
 /** What one `syncOnce` did. */
@@ -86,12 +80,6 @@ const REMOTE_CONFIRMATIONS = 3;
 const WORKERPOOL_STAKE_RATIO = 30n;
 const MAX_BACKOFF_MS = 60_000;
 
-const CONSOLE_LOGGER: WatcherLogger = {
-  info: () => undefined,
-  warn: (message) => console.warn(`[watcher] ${message}`),
-  error: (message, error) => console.error(`[watcher] ${message}`, error ?? ""),
-};
-
 const CLOSED_EVENTS = {
   ClosedAppOrder: "app",
   ClosedDatasetOrder: "dataset",
@@ -109,7 +97,7 @@ export class ChainWatcher {
   private readonly hubAddress: string;
   private readonly batchBlocks: number;
   private readonly maxReorgDepth: number;
-  private readonly logger: WatcherLogger;
+  private readonly logger: ServiceLogger;
   private confirmations: number | undefined;
   private startBlock: number | undefined;
   private chainId = 0n;

@@ -7,7 +7,8 @@
 import { Wallet, getAddress } from "ethers";
 import { OpenPoco } from "../sdk/client";
 import type { ChainConfig } from "../sdk/chains";
-import { ChainSync, CONSOLE_LOGGER, type SchedulerLogger } from "./chain-sync";
+import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/logger";
+import { ChainSync } from "./chain-sync";
 import { WorkerDesk, type DeskTimings } from "./desk";
 import { NotWorkerpoolOwnerError } from "./errors";
 import { buildSchedulerServer, type FastifyInstance } from "./server";
@@ -36,7 +37,7 @@ export interface SchedulerOptions {
   uploadTimeoutMs?: number;
   /** Timings of the workers' desk. */
   timings?: Partial<DeskTimings>;
-  logger?: SchedulerLogger;
+  logger?: ServiceLogger;
 }
 
 /** A running scheduler. */
@@ -53,7 +54,7 @@ export class SchedulerApp {
     readonly poco: OpenPoco,
     private readonly server: FastifyInstance,
     private readonly tickMs: number,
-    private readonly logger: SchedulerLogger,
+    private readonly logger: ServiceLogger,
   ) {}
 
   /** Opens the store, checks the key owns the workerpool, serves the API and starts ticking. */

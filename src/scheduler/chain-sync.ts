@@ -10,23 +10,10 @@ import { getAddress } from "ethers";
 import type { OpenPoco } from "../sdk/client";
 import type { TaskInfo } from "../sdk/client/tasks";
 import { NotFoundError } from "../sdk/errors";
+import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/logger";
 import { ContributionStatus, TaskStatus, computeTaskId } from "../sdk/tasks";
 import { chainAction, pickUploader } from "./planner";
 import type { SchedulerStore, TaskRecord, TaskState } from "./store";
-
-/** Where the scheduler reports what it does. */
-export interface SchedulerLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string, error?: unknown): void;
-}
-
-/** Errors and warnings on the console, no info. */
-export const CONSOLE_LOGGER: SchedulerLogger = {
-  info: () => undefined,
-  warn: (message) => console.warn(message),
-  error: (message, error) => console.error(message, error ?? ""),
-};
 
 /** How to build a `ChainSync`. */
 export interface ChainSyncOptions {
@@ -41,7 +28,7 @@ export interface ChainSyncOptions {
   batchTasks?: number;
   /** A chosen uploader silent that long without a result is replaced (default 60 s). */
   uploadTimeoutMs?: number;
-  logger?: SchedulerLogger;
+  logger?: ServiceLogger;
   /** Wall clock in ms (tests). */
   now?: () => number;
 }
@@ -65,7 +52,7 @@ function stateOf(status: TaskStatus): TaskState {
 export class ChainSync {
   private chainTime = 0n;
   private chainTimeAt = 0;
-  private readonly logger: SchedulerLogger;
+  private readonly logger: ServiceLogger;
   private readonly now: () => number;
   private readonly batchTasks: number;
 

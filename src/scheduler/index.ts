@@ -1,6 +1,6 @@
 /** The workerpool scheduler: the running service and its parts (store, planner, desk, chain sync, server). */
 export { SchedulerApp, type SchedulerOptions } from "./app";
-export { ChainSync, CONSOLE_LOGGER, type ChainSyncOptions, type SchedulerLogger } from "./chain-sync";
+export { ChainSync, type ChainSyncOptions } from "./chain-sync";
 export { WorkerDesk, DEFAULT_DESK_TIMINGS, FAILURE_CODES, type DeskOptions, type DeskTimings } from "./desk";
 export { ForbiddenError, NotWorkerpoolOwnerError, UnauthorizedError } from "./errors";
 export * from "./planner";

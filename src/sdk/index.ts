@@ -21,3 +21,4 @@ export * from "./docker";
 export * from "./files";
 export * from "./recover";
 export * from "./scheduler";
+export * from "./logger";

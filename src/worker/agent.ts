@@ -15,6 +15,7 @@ import { ZeroAddress } from "ethers";
 import type { ChainConfig } from "../sdk/chains";
 import { OpenPoco } from "../sdk/client";
 import { OpenPocoError } from "../sdk/errors";
+import { SILENT_LOGGER, type ServiceLogger } from "../sdk/logger";
 import { parseParams } from "../sdk/params";
 import { SchedulerClient, type WorkerFailureCode, type WorkerReport } from "../sdk/scheduler";
 import { ContributionStatus, TaskStatus, computeResultHash } from "../sdk/tasks";
@@ -22,13 +23,6 @@ import { TaskFailure, computeTask, type ComputeSpec } from "./compute";
 import { removeContainers } from "./container";
 import { FolderResultStorage, type ResultStorage } from "./result-storage";
 import { WorkerStore, type WorkerTask } from "./store";
-
-/** Where the worker reports what it does. */
-export interface WorkerLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string, error?: unknown): void;
-}
 
 /** Resource limits of one app run. */
 export type WorkerLimits = ComputeSpec["limits"];
@@ -60,10 +54,8 @@ export interface WorkerOptions {
   limits?: Partial<WorkerLimits>;
   /** Upper bound of an app run, in ms (default: the category's time alone). */
   maxRunMs?: number;
-  logger?: WorkerLogger;
+  logger?: ServiceLogger;
 }
-
-const SILENT: WorkerLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** Codes of failures that are not worth a word to the chain but that the scheduler must know of. */
 function failureOf(error: unknown, step: WorkerFailureCode): { code: WorkerFailureCode; detail: string } {
@@ -78,7 +70,7 @@ export class WorkerApp {
   private readonly slots: number;
   private readonly limits: WorkerLimits;
   private readonly storage: ResultStorage;
-  private readonly logger: WorkerLogger;
+  private readonly logger: ServiceLogger;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
@@ -93,7 +85,7 @@ export class WorkerApp {
     this.slots = Math.max(1, options.slots ?? 1);
     this.limits = { ...DEFAULT_WORKER_LIMITS, ...options.limits };
     this.storage = options.resultStorage ?? new FolderResultStorage(path.join(options.dataDir, "results"));
-    this.logger = options.logger ?? SILENT;
+    this.logger = options.logger ?? SILENT_LOGGER;
   }
 
   /** Connects to the chain and the scheduler, cleans up after a previous run, and starts polling. */

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ChainWatcher, type WatcherLogger } from "../../src/market/watcher";
+import { ChainWatcher } from "../../src/market/watcher";
+import type { ServiceLogger } from "../../src/sdk/logger";
 import { MemoryMarketStore } from "../../src/market/memory-store";
 import {
   DuplicateOrderError,
@@ -23,7 +24,7 @@ import {
 import { dealIdOf, publish, marketSetup } from "./fixtures";
 
 const TEE = "0x0000000000000000000000000000000000000000000000000000000000000001";
-const QUIET: WatcherLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const QUIET: ServiceLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Counts the deals written, to prove that nothing is applied twice. */
 class CountingStore extends MemoryMarketStore {
@@ -419,7 +420,7 @@ describe("@market market: ChainWatcher", () => {
   it("polls until stopped, logging errors instead of throwing", async () => {
     const { orders, hashes } = await publishSet(setup, store);
     const errors: unknown[] = [];
-    const logger: WatcherLogger = { ...QUIET, error: (_message, error) => errors.push(error) };
+    const logger: ServiceLogger = { ...QUIET, error: (_message, error) => errors.push(error) };
     const watcher = new ChainWatcher({
       provider: ethers.provider,
       hub: setup.domain.verifyingContract!,
