@@ -6,7 +6,13 @@ import { randomBytes } from "node:crypto";
 import { ZeroAddress, getAddress } from "ethers";
 import { IAsset__factory, IRegistry__factory, type IHub, type IRegistry } from "../../typechain-types";
 import { computeDealLocks } from "../sdk/deals";
-import { InvalidInputError, NotFoundError, OpenPocoError } from "../sdk/errors";
+import {
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  OpenPocoError,
+  UnauthorizedError,
+} from "../sdk/errors";
 import {
   challengeText,
   challengeTypedData,
@@ -26,20 +32,6 @@ import {
   type Page,
   type PageOf,
 } from "./store";
-
-/** The caller is not authenticated (no, malformed, unknown, expired or reused challenge signature). */
-export class UnauthorizedError extends OpenPocoError {
-  constructor(message: string) {
-    super("UNAUTHORIZED", message);
-  }
-}
-
-/** The caller is authenticated but may not do this (another owner's order). */
-export class ForbiddenError extends OpenPocoError {
-  constructor(message: string) {
-    super("FORBIDDEN", message);
-  }
-}
 
 /** What the service reads on chain; an interface so tests and benchmarks can count or stub calls. */
 export interface MarketChain {

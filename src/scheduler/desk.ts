@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { getAddress, verifyMessage, ZeroAddress, type Signer } from "ethers";
-import { InvalidInputError } from "../sdk/errors";
+import { ForbiddenError, InvalidInputError, UnauthorizedError } from "../sdk/errors";
 import {
   schedulerLoginMessage,
   type SchedulerStatus,
@@ -16,7 +16,6 @@ import {
   type WorkerReport,
 } from "../sdk/scheduler";
 import { ContributionStatus, signAuthorization } from "../sdk/tasks";
-import { ForbiddenError, UnauthorizedError } from "./errors";
 import { mayTake, moreWorkersNeeded, TASK_FATAL_FAILURES, type IdleWorker } from "./planner";
 import type { SchedulerStore } from "./store";
 

@@ -2,7 +2,7 @@
 export { SchedulerApp, type SchedulerOptions } from "./app";
 export { ChainSync, type ChainSyncOptions } from "./chain-sync";
 export { WorkerDesk, DEFAULT_DESK_TIMINGS, FAILURE_CODES, type DeskOptions, type DeskTimings } from "./desk";
-export { ForbiddenError, NotWorkerpoolOwnerError, UnauthorizedError } from "./errors";
+export { NotWorkerpoolOwnerError } from "./errors";
 export * from "./planner";
 export {
   buildSchedulerServer,

@@ -68,3 +68,17 @@ export class ChainError extends OpenPocoError {
     super("CHAIN_REVERT", message, { cause });
   }
 }
+
+/** A service refused a request without a valid proof of its caller (HTTP 401): services throw it, clients see a `ServiceError`. */
+export class UnauthorizedError extends OpenPocoError {
+  constructor(message: string) {
+    super("UNAUTHORIZED", message);
+  }
+}
+
+/** A service refused an authenticated caller acting on what is not theirs (HTTP 403). */
+export class ForbiddenError extends OpenPocoError {
+  constructor(message: string) {
+    super("FORBIDDEN", message);
+  }
+}

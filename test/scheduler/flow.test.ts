@@ -9,7 +9,7 @@ import { IHub__factory } from "../../typechain-types";
 import { ContributionStatus, TaskStatus, computeTaskId, digestOf } from "../../src/sdk/tasks";
 import type { SchedulerApp } from "../../src/scheduler";
 import { makeDeal, timeTravelTo } from "../tasks/fixtures";
-import { SchedulerHarness, until, type SimWorker } from "./harness";
+import { SchedulerHarness, stateOf, until, type SimWorker } from "./harness";
 
 const RESULTS = '{"storage":"ipfs","location":"/ipfs/QmRwwTz9Chq4Y7F7ReKKcx1GV6s3H7egmNGrku9XrwiDa8"}';
 
@@ -21,13 +21,6 @@ describe("@scheduler scheduler flows", function () {
     h = await SchedulerHarness.start();
   });
   after(async () => h?.stop());
-
-  /** Waits until the scheduler has the task in `state`. */
-  const stateOf = (app: SchedulerApp, taskid: string, state: string) =>
-    until(`task ${taskid} ${state}`, async () => {
-      await app.tickNow();
-      return app.store.task(taskid)?.state === state;
-    });
 
   const chainStatus = async (taskid: string) =>
     Number((await h.setup.hub.viewTask(taskid)).status) as TaskStatus;

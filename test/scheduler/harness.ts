@@ -143,3 +143,11 @@ export async function until<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Ticks `app` until it has task `taskid` in `state`. */
+export function stateOf(app: SchedulerApp, taskid: string, state: string): Promise<unknown> {
+  return until(`task ${taskid} ${state}`, async () => {
+    await app.tickNow();
+    return app.store.task(taskid)?.state === state;
+  });
+}

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { TaskStatus, computeTaskId, digestOf } from "../../src/sdk/tasks";
 import type { SchedulerApp } from "../../src/scheduler";
 import { makeDeal, timeTravelTo } from "../tasks/fixtures";
-import { SchedulerHarness, until, type SimWorker } from "./harness";
+import { SchedulerHarness, stateOf, until, type SimWorker } from "./harness";
 
 describe("@scheduler scheduler uploads", function () {
   this.timeout(120_000);
@@ -17,12 +17,6 @@ describe("@scheduler scheduler uploads", function () {
     h = await SchedulerHarness.start();
   });
   after(async () => h?.stop());
-
-  const stateOf = (app: SchedulerApp, taskid: string, state: string) =>
-    until(`task ${taskid} ${state}`, async () => {
-      await app.tickNow();
-      return app.store.task(taskid)?.state === state;
-    });
 
   /** A trust-3 task both workers contributed `digest` to, as the scheduler sees it (revealing). */
   async function revealingTask(app: SchedulerApp, w: SimWorker[], digest: string): Promise<string> {

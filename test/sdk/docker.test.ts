@@ -12,19 +12,11 @@ import {
 import { InvalidInputError, NotFoundError, ServiceUnavailableError } from "../../src/sdk/errors";
 import { closedPortUrl, sendJson, startStub } from "./stub-server";
 import type { Stub } from "./stub-server";
+import { rejection } from "../rejection";
 
 const HEX_A = "a".repeat(64);
 const HEX_B = "b".repeat(64);
 const HEX_C = "c".repeat(64);
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** Writes an executable fake `docker` that prints `stdout` (or fails with `stderr`) and logs its arguments. */
 async function fakeDocker(dir: string, stdout: string, exitCode = 0, stderr = ""): Promise<string> {

@@ -20,6 +20,7 @@ import {
 import { InvalidInputError, OpenPocoError } from "../../src/sdk/errors";
 import { unzipTo } from "../../src/sdk/zip";
 import { readTree, writeTree } from "./tree";
+import { rejection } from "../rejection";
 
 const OPENSSL = "/usr/bin/openssl";
 // Fixed key and IV for the tests that must not depend on randomness (wrong-key detection is a padding check).
@@ -33,15 +34,6 @@ function opensslEnc(options: string[], input: string, output: string): void {
 
 function sha256(bytes: Buffer): string {
   return `0x${createHash("sha256").update(bytes).digest("hex")}`;
-}
-
-async function expectRejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the promise to be rejected");
 }
 
 function expectThrow(action: () => unknown): Error {
@@ -108,7 +100,7 @@ describe("SDK dataset encryption", function () {
     it("rejects keys of the wrong length when encoding or encrypting", async function () {
       expect(expectThrow(() => encodeDatasetKey(randomBytes(31)))).to.be.instanceOf(InvalidInputError);
       fs.writeFileSync(path.join(tmp, "in"), "x");
-      const error = await expectRejection(
+      const error = await rejection(
         encryptFile(path.join(tmp, "in"), path.join(tmp, "out"), randomBytes(16)),
       );
       expect(error).to.be.instanceOf(InvalidInputError);
@@ -187,7 +179,7 @@ describe("SDK dataset encryption", function () {
       const wrongKey = Buffer.from(FIXED_KEY);
       wrongKey[0] ^= 1;
       const output = path.join(tmp, "plain");
-      const error = await expectRejection(decryptFile(encrypted, output, wrongKey));
+      const error = await rejection(decryptFile(encrypted, output, wrongKey));
       expect(error).to.be.instanceOf(DecryptionError);
       expect((error as OpenPocoError).code).to.equal("DECRYPTION_FAILED");
       expect(error.message).to.include(encrypted);
@@ -201,7 +193,7 @@ describe("SDK dataset encryption", function () {
       bytes[bytes.length - 17] ^= 0xff;
       const encrypted = path.join(tmp, "data.enc");
       fs.writeFileSync(encrypted, bytes);
-      const error = await expectRejection(decryptFile(encrypted, path.join(tmp, "plain"), FIXED_KEY));
+      const error = await rejection(decryptFile(encrypted, path.join(tmp, "plain"), FIXED_KEY));
       expect((error as OpenPocoError).code).to.equal("DECRYPTION_FAILED");
       expect(fs.readdirSync(tmp)).to.deep.equal(["data.enc"]);
     });
@@ -213,7 +205,7 @@ describe("SDK dataset encryption", function () {
       for (const length of [0, 1, 15, 16, 31, 20, full.length - 1, full.length - 15]) {
         const encrypted = path.join(tmp, "data.enc");
         fs.writeFileSync(encrypted, full.subarray(0, length));
-        const error = await expectRejection(decryptFile(encrypted, path.join(tmp, "plain"), FIXED_KEY));
+        const error = await rejection(decryptFile(encrypted, path.join(tmp, "plain"), FIXED_KEY));
         expect(error, `length ${length}`).to.be.instanceOf(DecryptionError);
         expect((error as OpenPocoError).code).to.equal("DECRYPTION_FAILED");
         expect(error.message).to.match(/truncated/);
@@ -223,11 +215,11 @@ describe("SDK dataset encryption", function () {
     });
 
     it("rejects a missing input with InvalidInputError", async function () {
-      const encryptError = await expectRejection(
+      const encryptError = await rejection(
         encryptFile(path.join(tmp, "nope"), path.join(tmp, "o"), FIXED_KEY),
       );
       expect(encryptError).to.be.instanceOf(InvalidInputError);
-      const decryptError = await expectRejection(
+      const decryptError = await rejection(
         decryptFile(path.join(tmp, "nope"), path.join(tmp, "o"), FIXED_KEY),
       );
       expect(decryptError).to.be.instanceOf(InvalidInputError);
@@ -252,7 +244,7 @@ describe("SDK dataset encryption", function () {
       const encrypted = await encryptInMemory(randomBytes(40), FIXED_KEY, FIXED_IV);
       const stream = createDecryptStream(FIXED_KEY);
       stream.resume();
-      const error = await expectRejection(pipeline(Readable.from([encrypted.subarray(0, 40)]), stream));
+      const error = await rejection(pipeline(Readable.from([encrypted.subarray(0, 40)]), stream));
       expect((error as OpenPocoError).code).to.equal("DECRYPTION_FAILED");
     });
   });
@@ -307,12 +299,12 @@ describe("SDK dataset encryption", function () {
     it("says how to start when datasets/original/ is missing or empty", async function () {
       const root = path.join(tmp, "project");
       fs.mkdirSync(root);
-      const missing = await expectRejection(encryptDatasets(root));
+      const missing = await rejection(encryptDatasets(root));
       expect(missing).to.be.instanceOf(InvalidInputError);
       expect(missing.message).to.include("openpoco dataset init --encrypted");
 
       writeTree(path.join(root, "datasets", "original"), { ".gitkeep": "" });
-      const empty = await expectRejection(encryptDatasets(root));
+      const empty = await rejection(encryptDatasets(root));
       expect(empty).to.be.instanceOf(InvalidInputError);
       expect(empty.message).to.include("openpoco dataset init --encrypted");
       expect(fs.existsSync(path.join(root, ".secrets"))).to.equal(false);
@@ -325,7 +317,7 @@ describe("SDK dataset encryption", function () {
       writeTree(original, { "a.txt": "first", "b/inside.txt": "second" });
       // A symbolic link makes zipping folder b fail, after a.txt was done.
       fs.symlinkSync("/etc/hostname", path.join(original, "b", "link"));
-      const error = await expectRejection(encryptDatasets(root));
+      const error = await rejection(encryptDatasets(root));
       expect(error).to.be.instanceOf(InvalidInputError);
       expect(error.message).to.match(/symbolic link/);
       expect(fs.readdirSync(path.join(root, "datasets", "encrypted"))).to.deep.equal(["a.txt.enc"]);
@@ -339,7 +331,7 @@ describe("SDK dataset encryption", function () {
       const keyDir = path.join(root, ".secrets", "datasets", "b.txt.key");
       fs.mkdirSync(keyDir, { recursive: true });
       fs.writeFileSync(path.join(keyDir, "occupied"), "");
-      const error = await expectRejection(encryptDatasets(root));
+      const error = await rejection(encryptDatasets(root));
       expect((error as OpenPocoError).code).to.equal("FILE_SYSTEM_ERROR");
       expect(error.message).to.include("b.txt");
       expect(fs.readdirSync(path.join(root, "datasets", "encrypted"))).to.deep.equal(["a.txt.enc"]);
@@ -368,7 +360,7 @@ describe("SDK dataset encryption", function () {
     it("refuses a file and a folder that would get the same name", async function () {
       const root = path.join(tmp, "project");
       writeTree(path.join(root, "datasets", "original"), { "x.zip": "file", "x/inside": "folder" });
-      const error = await expectRejection(encryptDatasets(root));
+      const error = await rejection(encryptDatasets(root));
       expect(error).to.be.instanceOf(InvalidInputError);
       expect(error.message).to.include("x.zip");
       expect(fs.existsSync(path.join(root, ".secrets"))).to.equal(false);

@@ -6,15 +6,7 @@ import { downloadTo, joinUrl, requestJson, requestStatus } from "../../src/sdk/h
 import { InvalidInputError, ServiceError, ServiceUnavailableError } from "../../src/sdk/errors";
 import { closedPortUrl, sendJson, startStub } from "./stub-server";
 import type { Stub } from "./stub-server";
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
+import { rejection } from "../rejection";
 
 describe("SDK http", function () {
   let stub: Stub;

@@ -12,17 +12,9 @@ import {
   saveWallet,
   unlockWallet,
 } from "../../src/sdk/keystore";
+import { rejection } from "../rejection";
 
 const PASSWORD = "correct horse battery staple";
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  return expect.fail("expected a rejection");
-}
 
 describe("SDK keystore", () => {
   let root: string;

@@ -20,19 +20,11 @@ import {
 } from "../../src/sdk/errors";
 import { closedPortUrl, sendJson, startStub } from "./stub-server";
 import type { Recorded, Stub } from "./stub-server";
+import { rejection } from "../rejection";
 
 const CHAIN_ID = 31337n;
 const HUB = "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f";
 const APP = "0x1111111111111111111111111111111111111111";
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** A market stub that hands out one-use challenges and checks Authorization headers like the official one. */
 async function marketStub(answer: (req: Recorded) => [number, unknown]) {

@@ -7,18 +7,10 @@ import { ResultsClient, resultLocation } from "../../src/sdk/results";
 import { InvalidInputError, ServiceError, ServiceUnavailableError } from "../../src/sdk/errors";
 import { closedPortUrl, sendJson, startStub } from "./stub-server";
 import type { Stub } from "./stub-server";
+import { rejection } from "../rejection";
 
 const TASK = "0x" + "7a".repeat(32);
 const hex = (text: string) => hexlify(toUtf8Bytes(text));
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("SDK results client", function () {
   let stub: Stub | undefined;

@@ -12,18 +12,10 @@ import {
 import { InvalidInputError, ServiceError, ServiceUnavailableError } from "../../src/sdk/errors";
 import { closedPortUrl, sendJson, startStub } from "./stub-server";
 import type { Recorded, Stub } from "./stub-server";
+import { rejection } from "../rejection";
 
 const DATASET = "0x5555555555555555555555555555555555555555";
 const APP = "0x6666666666666666666666666666666666666666";
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 // Reference challenge built independently: the hash of the bytes of each part, concatenated.
 const h = (text: string) => keccak256(toUtf8Bytes(text));

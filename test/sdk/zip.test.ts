@@ -6,6 +6,7 @@ import * as yazl from "yazl";
 import { InvalidInputError } from "../../src/sdk/errors";
 import { unzipTo, zipFolder } from "../../src/sdk/zip";
 import { readTree, writeTree } from "./tree";
+import { rejection } from "../rejection";
 
 /**
  * Builds a zip whose single entry has the (unsafe) name `name`. yazl refuses such names, so the entry is
@@ -26,15 +27,6 @@ async function zipWithEntryName(name: string, outFile: string): Promise<void> {
   }
   expect(patched).to.equal(2); // local file header + central directory
   fs.writeFileSync(outFile, bytes);
-}
-
-async function expectRejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the promise to be rejected");
 }
 
 describe("SDK zip", function () {
@@ -94,11 +86,11 @@ describe("SDK zip", function () {
   });
 
   it("refuses to zip a missing folder or a file", async function () {
-    const missing = await expectRejection(zipFolder(path.join(tmp, "nope"), path.join(tmp, "n.zip")));
+    const missing = await rejection(zipFolder(path.join(tmp, "nope"), path.join(tmp, "n.zip")));
     expect(missing).to.be.instanceOf(InvalidInputError);
     expect(missing.message).to.match(/does not exist/);
     fs.writeFileSync(path.join(tmp, "file"), "x");
-    const notFolder = await expectRejection(zipFolder(path.join(tmp, "file"), path.join(tmp, "f.zip")));
+    const notFolder = await rejection(zipFolder(path.join(tmp, "file"), path.join(tmp, "f.zip")));
     expect(notFolder).to.be.instanceOf(InvalidInputError);
     expect(fs.readdirSync(tmp)).to.deep.equal(["file"]);
   });
@@ -107,7 +99,7 @@ describe("SDK zip", function () {
     const source = path.join(tmp, "source");
     writeTree(source, { "a.txt": "a" });
     fs.symlinkSync("/etc/passwd", path.join(source, "link"));
-    const error = await expectRejection(zipFolder(source, path.join(tmp, "source.zip")));
+    const error = await rejection(zipFolder(source, path.join(tmp, "source.zip")));
     expect(error).to.be.instanceOf(InvalidInputError);
     expect(error.message).to.match(/symbolic link/);
     expect(fs.readdirSync(tmp)).to.deep.equal(["source"]);
@@ -117,7 +109,7 @@ describe("SDK zip", function () {
     const zipFile = path.join(tmp, "evil.zip");
     await zipWithEntryName("../evil", zipFile);
     const target = path.join(tmp, "out", "target");
-    const error = await expectRejection(unzipTo(zipFile, target));
+    const error = await rejection(unzipTo(zipFile, target));
     expect(error).to.be.instanceOf(InvalidInputError);
     expect(error.message).to.include("../evil");
     expect(error.message).to.match(/escape/);
@@ -142,7 +134,7 @@ describe("SDK zip", function () {
     const zipFile = path.join(tmp, "mixed.zip");
     fs.writeFileSync(zipFile, bytes);
     const target = path.join(tmp, "target");
-    const error = await expectRejection(unzipTo(zipFile, target));
+    const error = await rejection(unzipTo(zipFile, target));
     expect(error).to.be.instanceOf(InvalidInputError);
     expect(error.message).to.include("../../evil.txt");
     expect(fs.readdirSync(tmp)).to.deep.equal(["mixed.zip"]);
@@ -151,7 +143,7 @@ describe("SDK zip", function () {
   it("refuses an absolute entry path", async function () {
     const zipFile = path.join(tmp, "abs.zip");
     await zipWithEntryName("/tmp/openpoco-evil", zipFile);
-    const error = await expectRejection(unzipTo(zipFile, path.join(tmp, "target")));
+    const error = await rejection(unzipTo(zipFile, path.join(tmp, "target")));
     expect(error).to.be.instanceOf(InvalidInputError);
     expect(error.message).to.match(/absolute/);
     expect(fs.existsSync("/tmp/openpoco-evil")).to.equal(false);
@@ -160,7 +152,7 @@ describe("SDK zip", function () {
 
   it("refuses a file that is not a zip, and a target that is not empty", async function () {
     fs.writeFileSync(path.join(tmp, "not.zip"), "this is not a zip archive at all");
-    const notZip = await expectRejection(unzipTo(path.join(tmp, "not.zip"), path.join(tmp, "t")));
+    const notZip = await rejection(unzipTo(path.join(tmp, "not.zip"), path.join(tmp, "t")));
     expect(notZip).to.be.instanceOf(InvalidInputError);
     expect(notZip.message).to.match(/not a valid zip/);
     expect(fs.existsSync(path.join(tmp, "t"))).to.equal(false);
@@ -170,7 +162,7 @@ describe("SDK zip", function () {
     await zipFolder(source, path.join(tmp, "s.zip"));
     const busy = path.join(tmp, "busy");
     writeTree(busy, { "keep.txt": "keep" });
-    const notEmpty = await expectRejection(unzipTo(path.join(tmp, "s.zip"), busy));
+    const notEmpty = await rejection(unzipTo(path.join(tmp, "s.zip"), busy));
     expect(notEmpty).to.be.instanceOf(InvalidInputError);
     expect(readTree(busy)).to.deep.equal({ "keep.txt": Buffer.from("keep").toString("hex") });
 

@@ -10,16 +10,7 @@ import {
   startLocalRegistry,
 } from "../docker/images";
 import type { AppImage, LocalRegistry } from "../docker/images";
-
-async function failure(promise: Promise<unknown>): Promise<TaskFailure> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TaskFailure) return error;
-    throw error;
-  }
-  throw new Error("expected a TaskFailure");
-}
+import { rejectionOf } from "../rejection";
 
 const OTHER = `0x${"1".repeat(64)}`;
 
@@ -82,15 +73,19 @@ describe("app image @docker", function () {
       v1.reference,
       `${v1.reference.replace(/:1$/, "")}@sha256:${v1.checksum.slice(2)}`,
     );
-    const error = await failure(prepareAppImage({ multiaddr: v1.reference, checksum: v1.checksum }));
+    const error = await rejectionOf(
+      prepareAppImage({ multiaddr: v1.reference, checksum: v1.checksum }),
+      TaskFailure,
+    );
     expect(error.failure).to.equal("APP_CHECKSUM_MISMATCH");
     expect(error.detail).to.include(v1.checksum).and.include(v2.checksum);
   });
 
   it("refuses a pinned digest that is not the checksum, without pulling", async function () {
     // The registry host is closed: a pull would fail with APP_IMAGE_PULL_FAILED instead.
-    const error = await failure(
+    const error = await rejectionOf(
       prepareAppImage({ multiaddr: `127.0.0.1:1/app@sha256:${"2".repeat(64)}`, checksum: OTHER }),
+      TaskFailure,
     );
     expect(error.failure).to.equal("APP_CHECKSUM_MISMATCH");
     expect(error.detail)
@@ -99,8 +94,9 @@ describe("app image @docker", function () {
   });
 
   it("fails with APP_IMAGE_PULL_FAILED when the image cannot be pulled", async function () {
-    const error = await failure(
+    const error = await rejectionOf(
       prepareAppImage({ multiaddr: `${registry.host}/image-plain:missing`, checksum: OTHER }),
+      TaskFailure,
     );
     expect(error.failure).to.equal("APP_IMAGE_PULL_FAILED");
     expect(error.detail).to.include(`${registry.host}/image-plain:missing`);
@@ -108,7 +104,7 @@ describe("app image @docker", function () {
 
   it("fails with APP_IMAGE_PULL_FAILED when the multiaddr is not an image reference", async function () {
     for (const multiaddr of ["https://example.com/app.zip", "", "/ipfs/QmHash", "Bad Name"]) {
-      const error = await failure(prepareAppImage({ multiaddr, checksum: plain.checksum }));
+      const error = await rejectionOf(prepareAppImage({ multiaddr, checksum: plain.checksum }), TaskFailure);
       expect(error.failure, multiaddr).to.equal("APP_IMAGE_PULL_FAILED");
       expect(error.detail).to.include("not a Docker image reference");
     }

@@ -16,6 +16,7 @@ import type { ComputeSpec } from "../../src/worker/compute";
 import { removeContainers } from "../../src/worker/container";
 import { buildAppImage, dockerCli, ensureDockerEngine, startLocalRegistry } from "../docker/images";
 import type { AppImage, LocalRegistry } from "../docker/images";
+import { rejectionOf } from "../rejection";
 
 const DIGEST = `0x${"5a".repeat(32)}`;
 const SCRIPT = `
@@ -32,16 +33,6 @@ esac`;
 
 const sha256 = (data: string | Buffer) => `0x${createHash("sha256").update(data).digest("hex")}`;
 const MiB = 1024 * 1024;
-
-async function failure(promise: Promise<unknown>): Promise<TaskFailure> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TaskFailure) return error;
-    throw error;
-  }
-  throw new Error("expected a TaskFailure");
-}
 
 describe("compute @docker", function () {
   let registry: LocalRegistry;
@@ -222,7 +213,7 @@ describe("compute @docker", function () {
 
   it("runs nothing when the app checksum does not match the image (APP_CHECKSUM_MISMATCH)", async function () {
     const s = await spec("plain ran", { app: { multiaddr: app.reference, checksum: `0x${"3".repeat(64)}` } });
-    const error = await failure(computeTask(s));
+    const error = await rejectionOf(computeTask(s), TaskFailure);
     expect(error.failure).to.equal("APP_CHECKSUM_MISMATCH");
     expect(error.detail).to.include(app.checksum);
     expect(await readdir(path.join(s.workDir, "iexec_out"))).to.deep.equal([]);
@@ -240,7 +231,7 @@ describe("compute @docker", function () {
         checksum: sha256("dataset content\n"),
       },
     });
-    const error = await failure(computeTask(s));
+    const error = await rejectionOf(computeTask(s), TaskFailure);
     expect(error.failure).to.equal("DATASET_BAD_CHECKSUM");
     expect(error.detail).to.include(sha256("tampered content\n"));
     expect(await readdir(path.join(s.workDir, "iexec_in"))).to.deep.equal([]);
@@ -251,13 +242,13 @@ describe("compute @docker", function () {
     const s = await spec("env", {
       dataset: { address: ZeroAddress, multiaddr: `${baseUrl}/missing`, checksum: sha256("x") },
     });
-    expect((await failure(computeTask(s))).failure).to.equal("DATASET_DOWNLOAD_FAILED");
+    expect((await rejectionOf(computeTask(s), TaskFailure)).failure).to.equal("DATASET_DOWNLOAD_FAILED");
   });
 
   it("fails with INPUT_FILE_DOWNLOAD_FAILED on a missing or too large input file, leaving no partial file", async function () {
     for (const url of [`${baseUrl}/missing.txt`, `${baseUrl}/big/blob.bin`]) {
       const s = await spec("env", { params: { iexec_args: "env", iexec_input_files: [url] } });
-      const error = await failure(computeTask(s));
+      const error = await rejectionOf(computeTask(s), TaskFailure);
       expect(error.failure, url).to.equal("INPUT_FILE_DOWNLOAD_FAILED");
       expect(error.detail).to.include(url);
       expect(await readdir(path.join(s.workDir, "iexec_in"))).to.deep.equal([]);
@@ -269,7 +260,7 @@ describe("compute @docker", function () {
     const saved = process.env.DOCKER_BIN;
     process.env.DOCKER_BIN = "/nonexistent/docker";
     try {
-      const error = await failure(computeTask(s));
+      const error = await rejectionOf(computeTask(s), TaskFailure);
       expect(error.failure).to.equal("WORKER_ERROR");
       expect(error.detail).to.include("/nonexistent/docker");
     } finally {
@@ -279,7 +270,7 @@ describe("compute @docker", function () {
   });
 
   it("refuses request args with an unterminated quote before running anything", async function () {
-    const error = await failure(computeTask(await spec(`plain "oops`)));
+    const error = await rejectionOf(computeTask(await spec(`plain "oops`)), TaskFailure);
     expect(error.failure).to.equal("WORKER_ERROR");
     expect(error.detail).to.include("unterminated");
   });

@@ -11,18 +11,9 @@ import { pathToFileURL } from "node:url";
 import { encryptFile, generateDatasetKey } from "../../src/sdk/encryption";
 import { downloadDataset, downloadInputFiles, inputFileNames } from "../../src/worker/inputs";
 import { TaskFailure } from "../../src/worker/task-failure";
+import { rejectionOf } from "../rejection";
 
 const sha256 = (data: string | Buffer) => `0x${createHash("sha256").update(data).digest("hex")}`;
-
-async function failure(promise: Promise<unknown>): Promise<TaskFailure> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TaskFailure) return error;
-    throw error;
-  }
-  throw new Error("expected a TaskFailure");
-}
 
 describe("worker inputs", function () {
   let server: Server;
@@ -84,7 +75,10 @@ describe("worker inputs", function () {
 
   it("stops a download past the size limit while streaming and deletes the partial file", async function () {
     const dir = await mkdtemp(path.join(tmpdir(), "openpoco-inputs-"));
-    const error = await failure(downloadInputFiles([`${baseUrl}/chunked/blob.bin`], dir, { maxBytes: 4096 }));
+    const error = await rejectionOf(
+      downloadInputFiles([`${baseUrl}/chunked/blob.bin`], dir, { maxBytes: 4096 }),
+      TaskFailure,
+    );
     expect(error.failure).to.equal("INPUT_FILE_DOWNLOAD_FAILED");
     expect(error.detail).to.include("too large");
     expect(await readdir(dir)).to.deep.equal([]);
@@ -95,7 +89,10 @@ describe("worker inputs", function () {
 
   it("refuses input files that are not http(s) URLs", async function () {
     const dir = await mkdtemp(path.join(tmpdir(), "openpoco-inputs-"));
-    const error = await failure(downloadInputFiles(["file:///etc/passwd"], dir, { maxBytes: 1e6 }));
+    const error = await rejectionOf(
+      downloadInputFiles(["file:///etc/passwd"], dir, { maxBytes: 1e6 }),
+      TaskFailure,
+    );
     expect(error.failure).to.equal("INPUT_FILE_DOWNLOAD_FAILED");
     expect(await readdir(dir)).to.deep.equal([]);
   });
@@ -109,10 +106,11 @@ describe("worker inputs", function () {
     await downloadDataset({ multiaddr, checksum, key }, path.join(dir, "out"), { maxBytes: 1e6 });
     expect(await readFile(path.join(dir, "out"), "utf8")).to.equal("secret dataset\n");
     // A checksum of the plain bytes is not the registered one: refused, nothing left.
-    const error = await failure(
+    const error = await rejectionOf(
       downloadDataset({ multiaddr, checksum: sha256("secret dataset\n"), key }, path.join(dir, "out2"), {
         maxBytes: 1e6,
       }),
+      TaskFailure,
     );
     expect(error.failure).to.equal("DATASET_BAD_CHECKSUM");
     expect((await readdir(dir)).sort()).to.deep.equal(["data.enc", "out", "plain.txt"]);

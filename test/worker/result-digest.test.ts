@@ -7,6 +7,7 @@ import path from "node:path";
 import { keccak256 } from "ethers";
 import { computeResultDigest, ResultDigestError } from "../../src/worker/result-digest";
 import { writeTree } from "../sdk/tree";
+import { rejection } from "../rejection";
 
 const sha256 = (data: string | Buffer) => `0x${createHash("sha256").update(data).digest("hex")}`;
 const BYTES32 = `0x${"ab".repeat(32)}`;
@@ -26,15 +27,6 @@ function fixture(files: Record<string, string | Buffer>): { outDir: string; zipF
 async function digestOf(files: Record<string, string | Buffer>) {
   const { outDir, zipFile } = fixture(files);
   return computeResultDigest(outDir, zipFile);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("worker result digest", function () {
