@@ -19,28 +19,6 @@ import { ContributionStatus, signAuthorization } from "../sdk/tasks";
 import { mayTake, moreWorkersNeeded, TASK_FATAL_FAILURES, type IdleWorker } from "./planner";
 import type { SchedulerStore } from "./store";
 
-/** Every failure code a worker may report (checked against the SDK's type both ways). */
-export const FAILURE_CODES = [
-  "APP_CRASHED",
-  "APP_TIMEOUT",
-  "DETERMINISM_FILE_MISSING",
-  "INPUT_FILE_DOWNLOAD_FAILED",
-  "APP_CHECKSUM_MISMATCH",
-  "APP_IMAGE_PULL_FAILED",
-  "DATASET_DOWNLOAD_FAILED",
-  "DATASET_BAD_CHECKSUM",
-  "INSUFFICIENT_STAKE",
-  "CONTRIBUTION_DEADLINE_PASSED",
-  "TASK_NOT_ACTIVE",
-  "CONTRIBUTE_FAILED",
-  "REVEAL_FAILED",
-  "UPLOAD_FAILED",
-  "WORKER_ERROR",
-] as const satisfies readonly WorkerFailureCode[];
-type MissingCode = Exclude<WorkerFailureCode, (typeof FAILURE_CODES)[number]>;
-const EVERY_CODE_LISTED: [MissingCode] extends [never] ? true : never = true;
-void EVERY_CODE_LISTED;
-
 /** Timing of the desk, in ms. */
 export interface DeskTimings {
   /** How recent a better worker's poll must be for a task to wait for it (default 5 s). */

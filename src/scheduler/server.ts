@@ -6,7 +6,8 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
 import { OpenPocoError } from "../sdk/errors";
 import type { SchedulerStatus, WorkerReport } from "../sdk/scheduler";
-import { FAILURE_CODES, checkSlots, type WorkerDesk } from "./desk";
+import { WORKER_FAILURE_CODES } from "../sdk/scheduler";
+import { checkSlots, type WorkerDesk } from "./desk";
 
 const ADDRESS = { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } as const;
 const BYTES32 = { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" } as const;
@@ -54,7 +55,9 @@ const REPORT_BODY = {
   discriminator: { propertyName: "event" },
   required: ["event"],
   oneOf: [
-    event("computed", { resultDigest: BYTES32, error: { enum: FAILURE_CODES } }, ["resultDigest"]),
+    event("computed", { resultDigest: BYTES32, error: { enum: ["APP_CRASHED", "APP_TIMEOUT"] } }, [
+      "resultDigest",
+    ]),
     event("contributed", { txHash: BYTES32 }, ["txHash"]),
     event("revealed", { txHash: BYTES32 }, ["txHash"]),
     event("uploaded", { results: { type: "string", minLength: 1, maxLength: 4096 }, resultsCallback: HEX }, [
@@ -62,7 +65,7 @@ const REPORT_BODY = {
       "resultsCallback",
     ]),
     event("finalized", { txHash: BYTES32 }, ["txHash"]),
-    event("failed", { code: { enum: FAILURE_CODES }, detail: { type: "string", maxLength: 4096 } }, [
+    event("failed", { code: { enum: WORKER_FAILURE_CODES }, detail: { type: "string", maxLength: 4096 } }, [
       "code",
       "detail",
     ]),

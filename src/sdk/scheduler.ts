@@ -35,27 +35,35 @@ export interface WorkerInstructions {
   forget: string[];
 }
 
-/** Failure codes a worker reports; the first four end with an error result, the others without contributing. */
-export type WorkerFailureCode =
-  | "APP_CRASHED"
-  | "APP_TIMEOUT"
-  | "DETERMINISM_FILE_MISSING"
-  | "INPUT_FILE_DOWNLOAD_FAILED"
-  | "APP_CHECKSUM_MISMATCH"
-  | "APP_IMAGE_PULL_FAILED"
-  | "DATASET_DOWNLOAD_FAILED"
-  | "DATASET_BAD_CHECKSUM"
-  | "INSUFFICIENT_STAKE"
-  | "CONTRIBUTION_DEADLINE_PASSED"
-  | "TASK_NOT_ACTIVE"
-  | "CONTRIBUTE_FAILED"
-  | "REVEAL_FAILED"
-  | "UPLOAD_FAILED"
-  | "WORKER_ERROR";
+/**
+ * Why a worker's task ended without a contribution, as it reports it. An app that crashes or runs out of
+ * time is not among them: it ends in an error result (`error.json`, code APP_CRASHED or APP_TIMEOUT in
+ * the "computed" report) that is contributed like any result, so honest workers still agree.
+ */
+export const WORKER_FAILURE_CODES = [
+  "INPUT_FILE_DOWNLOAD_FAILED",
+  "APP_CHECKSUM_MISMATCH",
+  "APP_IMAGE_PULL_FAILED",
+  "DATASET_DOWNLOAD_FAILED",
+  "DATASET_BAD_CHECKSUM",
+  "INSUFFICIENT_STAKE",
+  "CONTRIBUTION_DEADLINE_PASSED",
+  "TASK_NOT_ACTIVE",
+  "CONTRIBUTE_FAILED",
+  "REVEAL_FAILED",
+  "UPLOAD_FAILED",
+  "WORKER_ERROR",
+] as const;
+
+/** One of `WORKER_FAILURE_CODES`. */
+export type WorkerFailureCode = (typeof WORKER_FAILURE_CODES)[number];
+
+/** Codes of error results: the app ran, and failed in a way every honest worker sees alike. */
+export type ErrorResultCode = "APP_CRASHED" | "APP_TIMEOUT";
 
 /** What a worker tells the scheduler about one task. */
 export type WorkerReport =
-  | { event: "computed"; resultDigest: string; error?: WorkerFailureCode }
+  | { event: "computed"; resultDigest: string; error?: ErrorResultCode }
   | { event: "contributed"; txHash: string }
   | { event: "revealed"; txHash: string }
   | {

@@ -14,7 +14,7 @@ import path from "node:path";
 import { ZeroAddress } from "ethers";
 import type { ChainConfig } from "../sdk/chains";
 import { OpenPoco } from "../sdk/client";
-import { OpenPocoError } from "../sdk/errors";
+import { OpenPocoError, ServiceUnavailableError } from "../sdk/errors";
 import { SILENT_LOGGER, type ServiceLogger } from "../sdk/logger";
 import { parseParams } from "../sdk/params";
 import { SchedulerClient, type WorkerFailureCode, type WorkerReport } from "../sdk/scheduler";
@@ -233,6 +233,11 @@ export class WorkerApp {
       this.logger.info(`task ${taskid} contributed (${sent.txHash})`);
       await this.report(taskid, { event: "contributed", txHash: sent.txHash });
     } catch (error) {
+      if (error instanceof ServiceUnavailableError) {
+        // The chain node is away: the task keeps its step and is tried again at the next poll.
+        this.logger.warn(`task ${taskid}: ${error.message}; retrying`);
+        return;
+      }
       this.logger.error(`task ${taskid}: ${step}`, error);
       const { code, detail } = failureOf(error, step);
       await this.fail(this.store.get(taskid)!, code, detail);

@@ -8,6 +8,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { InvalidInputError } from "../sdk/errors";
 import type { RequestParams } from "../sdk/params";
+import type { ErrorResultCode } from "../sdk/scheduler";
 import { zipFolder } from "../sdk/zip";
 import { prepareAppImage } from "./app-image";
 import { removeContainer, runContainer, splitArgs } from "./container";
@@ -36,8 +37,6 @@ export interface ComputeSpec {
   timeoutMs: number;
   limits: { memoryBytes: number; cpus: number; pidsLimit: number; maxInputFileBytes: number };
 }
-
-export type ErrorResultCode = "APP_CRASHED" | "APP_TIMEOUT";
 
 export interface ComputedResult {
   /** "0x" and 64 hex digits. */
