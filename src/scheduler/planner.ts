@@ -136,6 +136,8 @@ export function chainAction(task: ChainTaskState, now: bigint, hasResults: boole
 export const TASK_FATAL_FAILURES: ReadonlySet<string> = new Set([
   "APP_CHECKSUM_MISMATCH",
   "DATASET_BAD_CHECKSUM",
+  "DATASET_BAD_ARCHIVE",
+  "RESULT_ENCRYPTION_KEY_MISSING",
 ]);
 
 /**

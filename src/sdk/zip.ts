@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
+import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as yauzl from "yauzl";
 import * as yazl from "yazl";
@@ -164,10 +165,18 @@ function openZip(zipFile: string): Promise<yauzl.ZipFile> {
  *
  * @param zipFile - Path of the zip archive.
  * @param dir - Folder to create; it must not exist, or be an empty folder.
+ * @param options.maxBytes - Refuse archives whose files add up to more bytes than this once extracted
+ *   (counted while writing, so a zip bomb stops at the limit).
  * @throws InvalidInputError if the archive is not a valid zip, has an entry whose path is absolute or
  *   escapes `dir` with `..`, or if `dir` already has content.
  */
-export async function unzipTo(zipFile: string, dir: string): Promise<string[]> {
+export async function unzipTo(
+  zipFile: string,
+  dir: string,
+  options: { maxBytes?: number } = {},
+): Promise<string[]> {
+  const maxBytes = options.maxBytes ?? Infinity;
+  let written = 0;
   const target = path.resolve(dir);
   const existing = await fsp.readdir(target).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return [];
@@ -264,7 +273,19 @@ export async function unzipTo(zipFile: string, dir: string): Promise<string[]> {
         const unixMode = (entry.externalFileAttributes >>> 16) & 0o777;
         const mode = unixMode & 0o111 ? 0o755 : 0o644;
         // "wx": an archive listing the same name twice must not silently keep only the last copy.
-        await pipeline(input, fs.createWriteStream(destination, { flags: "wx", mode }));
+        const limit = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            written += chunk.length;
+            if (written > maxBytes)
+              done(
+                new InvalidInputError(
+                  `Refusing to unzip ${zipFile}: it holds more than ${maxBytes} bytes once extracted; use a smaller archive.`,
+                ),
+              );
+            else done(null, chunk);
+          },
+        });
+        await pipeline(input, limit, fs.createWriteStream(destination, { flags: "wx", mode }));
         extracted.push(name);
       }
       zip.readEntry();

@@ -10,6 +10,8 @@ import { TaskFailure } from "./task-failure";
 
 /** The label an app's image carries to say it needs a network. */
 export const NETWORK_LABEL = "org.openpoco.network";
+/** Image label by which an app asks for its dataset archive extracted into /iexec_in/dataset. */
+export const DATASET_UNZIP_LABEL = "org.openpoco.dataset-unzip";
 
 export interface AppImageOptions {
   /** Milliseconds a pull may take; 10 minutes by default. */
@@ -23,6 +25,8 @@ export interface PreparedImage {
   image: string;
   /** True when the image has the label org.openpoco.network=true. */
   network: boolean;
+  /** True when the image has the label org.openpoco.dataset-unzip=true: it wants its dataset extracted. */
+  unzipDataset: boolean;
   /** True when the image was present under its digest and no pull happened. */
   cached: boolean;
 }
@@ -98,12 +102,15 @@ export async function prepareAppImage(
       `The app multiaddr pins digest ${pinned} but the on-chain checksum is ${checksum}.`,
     );
   const image = `${repositoryName(ref)}@sha256:${checksum.slice(2)}`;
-  const network = (labels: Record<string, string>) => labels[NETWORK_LABEL] === "true";
+  const declared = (labels: Record<string, string>) => ({
+    network: labels[NETWORK_LABEL] === "true",
+    unzipDataset: labels[DATASET_UNZIP_LABEL] === "true",
+  });
 
   // Content-addressed: an image present under this digest is the registered one, nothing to verify.
   if (options.cache !== false) {
     const local = await inspect(image);
-    if (local) return { image, network: network(local.labels), cached: true };
+    if (local) return { image, ...declared(local.labels), cached: true };
   }
 
   const pulled = await docker(
@@ -124,5 +131,5 @@ export async function prepareAppImage(
       "APP_CHECKSUM_MISMATCH",
       `The image ${app.multiaddr} has digest ${found.join(", ") || "(none)"} but the on-chain checksum is ${checksum}.`,
     );
-  return { image, network: network(local?.labels ?? {}), cached: false };
+  return { image, ...declared(local?.labels ?? {}), cached: false };
 }

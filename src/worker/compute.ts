@@ -9,10 +9,10 @@ import path from "node:path";
 import { InvalidInputError } from "../sdk/errors";
 import type { RequestParams } from "../sdk/params";
 import type { ErrorResultCode } from "../sdk/scheduler";
-import { zipFolder } from "../sdk/zip";
+import { unzipTo, zipFolder } from "../sdk/zip";
 import { prepareAppImage } from "./app-image";
 import { removeContainer, runContainer, splitArgs } from "./container";
-import { taskEnvironment } from "./environment";
+import { CONTAINER_IN, taskEnvironment } from "./environment";
 import { downloadDataset, downloadInputFiles } from "./inputs";
 import { computeResultDigest, ResultDigestError } from "./result-digest";
 import { TaskFailure } from "./task-failure";
@@ -30,12 +30,21 @@ export interface ComputeSpec {
   dataset?: { address: string; multiaddr: string; checksum: string; key?: Buffer };
   /** Already parsed request params. */
   params: RequestParams;
+  /** Secrets the SMS released for the task, given to the app as environment variables. */
+  secrets?: { requester: Record<string, string>; app?: string };
   /** This task's folder; compute (re)creates iexec_in/, iexec_out/ and result.zip in it. */
   workDir: string;
   containerName: string;
   /** Wall-clock limit of the app run, from the category. */
   timeoutMs: number;
-  limits: { memoryBytes: number; cpus: number; pidsLimit: number; maxInputFileBytes: number };
+  limits: {
+    memoryBytes: number;
+    cpus: number;
+    pidsLimit: number;
+    maxInputFileBytes: number;
+    /** Largest dataset, as downloaded and (for archives the app asks to extract) once extracted. */
+    maxDatasetBytes?: number;
+  };
 }
 
 export interface ComputedResult {
@@ -53,6 +62,24 @@ export interface ComputedResult {
   durationMs: number;
   /** The end of the app's output, for the worker's logs only. */
   logTail: string;
+}
+
+/** Where an extracted dataset appears in the container. */
+export const DATASET_FOLDER = "dataset";
+
+/**
+ * Extracts the dataset archive into /iexec_in/dataset for apps that ask for it. An archive with an entry
+ * escaping the folder, or larger than allowed once extracted, is the dataset's fault: every worker
+ * refuses it alike, so the task is not contributed (it ends in a claim and a refund).
+ */
+async function extractDataset(archive: string, inDir: string, maxBytes: number): Promise<string> {
+  try {
+    await unzipTo(archive, path.join(inDir, DATASET_FOLDER), { maxBytes });
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    throw new TaskFailure("DATASET_BAD_ARCHIVE", error.message.replace(archive, "the dataset"));
+  }
+  return `${CONTAINER_IN}/${DATASET_FOLDER}`;
 }
 
 /** The content of error.json: the same bytes on every honest worker (no time, no logs, no host paths). */
@@ -107,11 +134,14 @@ async function compute(spec: ComputeSpec): Promise<ComputedResult> {
   const app = await prepareAppImage(spec.app);
 
   let datasetFile: { address: string; filename: string } | undefined;
+  let datasetFolder: string | undefined;
   if (spec.dataset) {
     // Named by its address, as the official worker does: unique and known before the download.
     const filename = spec.dataset.address;
-    await downloadDataset(spec.dataset, path.join(inDir, filename), { maxBytes: Number.MAX_SAFE_INTEGER });
+    const maxBytes = spec.limits.maxDatasetBytes ?? Number.MAX_SAFE_INTEGER;
+    await downloadDataset(spec.dataset, path.join(inDir, filename), { maxBytes });
     datasetFile = { address: spec.dataset.address, filename };
+    if (app.unzipDataset) datasetFolder = await extractDataset(path.join(inDir, filename), inDir, maxBytes);
   }
   const inputFileNames = await downloadInputFiles(spec.params.iexec_input_files ?? [], inDir, {
     maxBytes: spec.limits.maxInputFileBytes,
@@ -129,6 +159,8 @@ async function compute(spec: ComputeSpec): Promise<ComputedResult> {
       botSize: spec.botSize,
       dataset: datasetFile,
       inputFileNames,
+      datasetFolder,
+      secrets: spec.secrets,
     }),
     inDir,
     outDir,

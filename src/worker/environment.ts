@@ -19,6 +19,10 @@ export interface TaskEnvironmentInput {
   dataset?: { address: string; filename: string };
   /** Names of the downloaded input files in /iexec_in, in the request's order. */
   inputFileNames: string[];
+  /** Where the dataset archive was extracted, when the app asked for it (see app-image.ts). */
+  datasetFolder?: string;
+  /** Secrets the SMS released for this task: requester secrets by index, the app developer's secret. */
+  secrets?: { requester: Record<string, string>; app?: string };
 }
 
 /** Every variable of the task, as name → value. */
@@ -40,5 +44,9 @@ export function taskEnvironment(input: TaskEnvironmentInput): Record<string, str
     IEXEC_INPUT_FILES_NUMBER: String(input.inputFileNames.length),
   };
   input.inputFileNames.forEach((name, i) => (env[`IEXEC_INPUT_FILE_NAME_${i + 1}`] = name));
+  if (input.datasetFolder !== undefined) env.IEXEC_DATASET_FOLDER = input.datasetFolder;
+  for (const [index, value] of Object.entries(input.secrets?.requester ?? {}))
+    env[`IEXEC_REQUESTER_SECRET_${index}`] = value;
+  if (input.secrets?.app !== undefined) env.IEXEC_APP_DEVELOPER_SECRET = input.secrets.app;
   return env;
 }

@@ -119,6 +119,19 @@ describe("SDK zip", function () {
     expect(fs.readdirSync(tmp).sort()).to.deep.equal(["evil.zip", "out"]);
   });
 
+  it("refuses an archive larger than maxBytes once extracted, counting while writing, and leaves nothing", async function () {
+    const source = path.join(tmp, "big");
+    writeTree(source, { "a.bin": Buffer.alloc(600, 1), "b.bin": Buffer.alloc(600, 2) });
+    const zipFile = path.join(tmp, "big.zip");
+    await zipFolder(source, zipFile);
+    const target = path.join(tmp, "out");
+    const error = await rejection(unzipTo(zipFile, target, { maxBytes: 1000 }));
+    expect(error).to.be.instanceOf(InvalidInputError);
+    expect(error.message).to.include("more than 1000 bytes");
+    expect(fs.existsSync(target)).to.equal(false);
+    expect(await unzipTo(zipFile, target, { maxBytes: 1200 })).to.have.members(["a.bin", "b.bin"]);
+  });
+
   it("refuses `..` after legitimate entries and removes what was already extracted", async function () {
     // A good entry first, then the bad one: the good one must not survive.
     const good = new yazl.ZipFile();

@@ -34,7 +34,7 @@ export function accountKey(index: number): string {
 }
 
 /** Roles and their accounts (Hardhat's default accounts). */
-const ROLES = { deployer: 0, appOwner: 1, scheduler: 3, requester: 4 } as const;
+const ROLES = { deployer: 0, appOwner: 1, datasetOwner: 2, scheduler: 3, requester: 4 } as const;
 const FIRST_WORKER = 10;
 
 /** An app image pushed to the local registry. */
@@ -50,6 +50,7 @@ export interface StackWorld {
   registry: { host: string };
   deployer: OpenPoco;
   appOwner: OpenPoco;
+  datasetOwner: OpenPoco;
   scheduler: OpenPoco;
   requester: OpenPoco;
   workerpool: string;
@@ -78,9 +79,10 @@ export async function stackWorld(options: { workers: number; shortTimeref?: bigi
   const chain: ChainConfig = { name: "e2e", host: served.url, id: 31337n, hub };
   const connect = (index: number) =>
     OpenPoco.connect({ chain, signer: accountKey(index), pollingIntervalMs: 50 });
-  const [deployer, appOwner, scheduler, requester] = await Promise.all([
+  const [deployer, appOwner, datasetOwner, scheduler, requester] = await Promise.all([
     connect(ROLES.deployer),
     connect(ROLES.appOwner),
+    connect(ROLES.datasetOwner),
     connect(ROLES.scheduler),
     connect(ROLES.requester),
   ]);
@@ -110,13 +112,14 @@ export async function stackWorld(options: { workers: number; shortTimeref?: bigi
     registry,
     deployer,
     appOwner,
+    datasetOwner,
     scheduler,
     requester,
     workerpool,
     shortCategory,
     workerKey: (i) => accountKey(FIRST_WORKER + i),
     close: async () => {
-      for (const client of [deployer, appOwner, scheduler, requester]) client.close();
+      for (const client of [deployer, appOwner, datasetOwner, scheduler, requester]) client.close();
       await registry.stop();
       await served.close();
       rmSync(dir, { recursive: true, force: true });
@@ -143,10 +146,30 @@ export async function deployApp(
   return { app, image };
 }
 
-/** Signs the three orders (app, workerpool, request) and matches them; returns the deal id. */
+/** Registers a dataset of the dataset owner at `multiaddr` with `checksum` (0x + sha256 of the file served). */
+export async function deployDataset(
+  world: StackWorld,
+  name: string,
+  multiaddr: string,
+  checksum: string,
+): Promise<string> {
+  const owner = (await world.datasetOwner.address())!;
+  const { address } = await world.datasetOwner.assets.deployDataset({ owner, name, multiaddr, checksum });
+  return address;
+}
+
+/** Signs the orders (app, dataset when given, workerpool, request) and matches them; returns the deal id. */
 export async function buyExecution(
   world: StackWorld,
-  terms: { app: string; trust?: bigint; volume?: bigint; params?: string; category?: bigint },
+  terms: {
+    app: string;
+    dataset?: string;
+    trust?: bigint;
+    volume?: bigint;
+    params?: string;
+    category?: bigint;
+    beneficiary?: string;
+  },
 ): Promise<string> {
   const volume = terms.volume ?? 1n;
   const trust = terms.trust ?? 1n;
@@ -173,14 +196,26 @@ export async function buyExecution(
     requesterrestrict: ZeroAddress,
     salt: Wallet.createRandom().privateKey,
   });
+  const dataset = terms.dataset
+    ? await world.datasetOwner.orders.sign("dataset", {
+        dataset: terms.dataset,
+        datasetprice: 1n * RLC,
+        volume: 1000n,
+        tag: "0x" + "0".repeat(64),
+        apprestrict: ZeroAddress,
+        workerpoolrestrict: ZeroAddress,
+        requesterrestrict: ZeroAddress,
+        salt: Wallet.createRandom().privateKey,
+      })
+    : undefined;
   const request = await world.requester.orders.sign(
     "request",
     await world.requester.orders.createRequest(
-      { app, workerpool },
-      { volume, trust, category, params: terms.params ?? "" },
+      { app, dataset, workerpool },
+      { volume, trust, category, params: terms.params ?? "", beneficiary: terms.beneficiary },
     ),
   );
-  const matched = await world.requester.orders.match({ app, workerpool, request });
+  const matched = await world.requester.orders.match({ app, dataset, workerpool, request });
   return matched.dealid;
 }
 
