@@ -1,6 +1,8 @@
 /**
  * Client of the Secret Management Service (the official iExec SMS's paths), and the challenges whose
  * personal signatures authorize pushing a secret: an SMS service verifies them with the same functions.
+ * Also the worker's side of this implementation's release of a task's secrets (`taskSecrets`, protocol
+ * described above `TASK_SECRETS_MAX_AGE_MS`).
  */
 import {
   getAddress,

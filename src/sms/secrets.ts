@@ -22,8 +22,8 @@ import type { SecretPlace, SmsStore } from "./store";
 
 /** Names of requester secrets (the client's rule). */
 export const REQUESTER_SECRET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-/** Names of web2 secrets: printable, no control characters, at most 256 characters. */
-const WEB2_SECRET_NAME = /^[\x21-\x7e]{1,256}$/;
+/** Names of web2 secrets: 1 to 256 characters, no control characters. */
+const WEB2_SECRET_NAME = /^[^\x00-\x1f\x7f]{1,256}$/u;
 
 /** `value` as a checksummed address, else an `InvalidInputError` naming the parameter. */
 export function addressParam(name: string, value: unknown): string {
@@ -36,7 +36,7 @@ export function addressParam(name: string, value: unknown): string {
 export function checkSecretName(name: unknown, pattern = WEB2_SECRET_NAME): string {
   if (typeof name !== "string" || !pattern.test(name))
     throw new InvalidInputError(
-      `Invalid secret name ${JSON.stringify(name)}: use ${pattern === REQUESTER_SECRET_NAME ? 'letters, digits, "-" and "_" (1 to 64)' : "1 to 256 printable characters without spaces"}.`,
+      `Invalid secret name ${JSON.stringify(name)}: use ${pattern === REQUESTER_SECRET_NAME ? 'letters, digits, "-" and "_" (1 to 64)' : "1 to 256 characters without control characters"}.`,
     );
   return name;
 }
