@@ -1,6 +1,8 @@
 /**
  * Client of the Secret Management Service (the official iExec SMS's paths), and the challenges whose
  * personal signatures authorize pushing a secret: an SMS service verifies them with the same functions.
+ * Also the worker's side of this implementation's release of a task's secrets (`taskSecrets`, protocol
+ * described above `TASK_SECRETS_MAX_AGE_MS`).
  */
 import {
   getAddress,
@@ -13,7 +15,7 @@ import {
 } from "ethers";
 import type { Signer } from "ethers";
 import { InvalidInputError, OpenPocoError, ServiceError } from "./errors";
-import { errorDetail, joinUrl, requestRaw, requestStatus } from "./http";
+import { errorDetail, joinUrl, requestJson, requestRaw, requestStatus } from "./http";
 
 const SERVICE = "SMS";
 
@@ -274,4 +276,120 @@ export class SmsClient {
     checkName(name, REQUESTER_SECRET_NAME);
     return this.exists(joinUrl(this.baseUrl, `/requesters/${requester}/secrets/${name}`));
   }
+
+  /**
+   * The secrets of `taskid`'s deal, for the worker `signer` holding the scheduler's `authorization`.
+   * Refusals throw `ServiceError` with the SMS's reason (401 bad or stale signature, 403 not authorized
+   * or task not ACTIVE, 404 unknown task).
+   */
+  async taskSecrets(
+    signer: Signer,
+    taskid: string,
+    authorization: string,
+    options: TaskSecretsOptions = {},
+  ): Promise<TaskSecrets> {
+    const id = checkTaskId(taskid);
+    const request = await signTaskSecretsRequest(signer, id, authorization, options.timestamp);
+    const answer = await requestJson<TaskSecrets & { ok: boolean }>(
+      SERVICE,
+      joinUrl(this.baseUrl, `/tasks/${id}/secrets`),
+      {
+        method: "POST",
+        body: request.body,
+        headers: { Authorization: request.signature },
+        baseUrl: this.baseUrl,
+        timeoutMs: this.timeoutMs,
+      },
+    );
+    const { ok: _ok, ...secrets } = answer;
+    return { ...secrets, requesterSecrets: secrets.requesterSecrets ?? {}, missing: secrets.missing ?? [] };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Release of a task's secrets to its worker (this implementation's endpoint; the official SMS hands
+// them to enclaves through sessions instead).
+//
+//   POST /tasks/{taskid}/secrets
+//   Authorization: <the worker's personal signature of taskSecretsChallenge(taskid, worker, timestamp)>
+//   Content-Type: application/json
+//   { "worker": "0x…", "timestamp": <unix ms>, "authorization": "<scheduler's signature>" }
+//
+// `authorization` is what the worker contributes with: the workerpool owner's personal signature of
+// `authorizationMessage(worker, taskid, ZeroAddress)` (sdk/tasks.ts). The SMS checks, in order: the
+// worker's signature (401), its age, at most TASK_SECRETS_MAX_AGE_MS either way (401), that it was
+// not used before (401), the task on chain (404 unknown, 403 not ACTIVE or past its final deadline),
+// and that the authorization recovers to the owner of the deal's workerpool (403). It then answers
+// 200 with TaskSecrets: only the secrets of the task's own deal.
+// ---------------------------------------------------------------------------------------------------
+
+/** Largest age (and clock advance) of a worker's signed request for a task's secrets, in ms. */
+export const TASK_SECRETS_MAX_AGE_MS = 5 * 60_000;
+/** Purpose string hashed into the challenge of a request for a task's secrets. */
+export const TASK_SECRETS_PURPOSE = "TASK_SECRETS";
+/** Name of the web2 secret holding a beneficiary's result-encryption public key. */
+export const RESULT_ENCRYPTION_KEY_NAME = "iexec-result-encryption-public-key";
+
+/**
+ * Challenge a worker signs to ask for a task's secrets:
+ * keccak256(keccak256(domain) ‖ keccak256("TASK_SECRETS") ‖ taskid ‖ worker ‖ uint64 timestamp in ms).
+ */
+export function taskSecretsChallenge(taskid: string, worker: string, timestamp: number): string {
+  return keccak256(
+    solidityPacked(
+      ["bytes32", "bytes32", "bytes32", "address", "uint64"],
+      [hashText(SMS_DOMAIN), hashText(TASK_SECRETS_PURPOSE), taskid, worker, BigInt(timestamp)],
+    ),
+  );
+}
+
+/** Body of `POST /tasks/{taskid}/secrets`. */
+export interface TaskSecretsRequest {
+  /** The worker's address (its personal signature of the challenge is the Authorization header). */
+  worker: string;
+  /** When the worker signed, in unix ms. */
+  timestamp: number;
+  /** The scheduler's authorization of the worker on the task. */
+  authorization: string;
+}
+
+/** The secrets of a task's deal, as released to its authorized worker. */
+export interface TaskSecrets {
+  /** The dataset's key (base64 of its 32-byte AES key), when the deal has a dataset whose key was pushed. */
+  datasetKey?: string;
+  /** The app developer's secret, when the app's owner pushed one. */
+  appSecret?: string;
+  /** The requester secrets named by the deal's params `iexec_secrets`, by index ("1", "2"…). */
+  requesterSecrets: Record<string, string>;
+  /** The beneficiary's result-encryption public key, when the params ask for `iexec_result_encryption`. */
+  resultEncryptionKey?: string;
+  /**
+   * What the deal needs but the SMS does not hold: "datasetKey", "requesterSecret:<index>",
+   * "resultEncryptionKey". A worker fails the task rather than run without them.
+   */
+  missing: string[];
+}
+
+/** Options of `SmsClient.taskSecrets`. */
+export interface TaskSecretsOptions {
+  /** Time of signing in unix ms (default now): tests use it to make stale requests. */
+  timestamp?: number;
+}
+
+/** A worker's request for the secrets of `taskid`: the body and the Authorization header to send. */
+export async function signTaskSecretsRequest(
+  worker: Signer,
+  taskid: string,
+  authorization: string,
+  timestamp: number = Date.now(),
+): Promise<{ body: TaskSecretsRequest; signature: string }> {
+  const address = getAddress(await worker.getAddress());
+  const signature = await signSmsChallenge(worker, taskSecretsChallenge(taskid, address, timestamp));
+  return { body: { worker: address, timestamp, authorization }, signature };
+}
+
+function checkTaskId(taskid: string): string {
+  if (typeof taskid !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(taskid))
+    throw new InvalidInputError(`Invalid task id ${JSON.stringify(taskid)}: give 0x + 64 hex digits.`);
+  return taskid.toLowerCase();
 }

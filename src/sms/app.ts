@@ -1,0 +1,82 @@
+/**
+ * The SMS as one running service: the master key and the SQLite store in a data folder, a read-only
+ * SDK client for the chain reads (asset owners, tasks, deals), and the HTTP API. `openpoco sms start`
+ * and the local stack run it. A restart on the same folder serves the same secrets.
+ */
+import path from "node:path";
+import { OpenPoco } from "../sdk/client";
+import type { ChainConfig } from "../sdk/chains";
+import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/logger";
+import { pocoChain } from "./chain";
+import { ReleaseDesk } from "./release";
+import { SecretDesk } from "./secrets";
+import { buildSmsServer, type FastifyInstance, type SmsServerOptions } from "./server";
+import { SmsStore } from "./store";
+import { Vault } from "./vault";
+
+/** Default port of the SMS (chain.json's `sms` of the local chain). */
+export const DEFAULT_SMS_PORT = 13300;
+/** File names in the data folder. */
+export const SMS_DB_FILE = "sms.sqlite";
+export const SMS_MASTER_KEY_FILE = "master.key";
+
+/** How to run the SMS. */
+export interface SmsOptions {
+  chain: ChainConfig;
+  /** Folder of `sms.sqlite` and `master.key` (default ./data/sms). */
+  dataDir?: string;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 13300; 0 picks a free one). */
+  port?: number;
+  /** Largest age of a worker's signed request, in ms (default TASK_SECRETS_MAX_AGE_MS). */
+  maxRequestAgeMs?: number;
+  server?: SmsServerOptions;
+  logger?: ServiceLogger;
+}
+
+/** A running SMS. */
+export class SmsApp {
+  private constructor(
+    readonly url: string,
+    readonly store: SmsStore,
+    private readonly server: FastifyInstance,
+    private readonly poco: OpenPoco,
+  ) {}
+
+  /** Opens the master key (created on first start) and the store, connects to the chain and serves. */
+  static async start(options: SmsOptions): Promise<SmsApp> {
+    const logger = options.logger ?? CONSOLE_LOGGER;
+    const dataDir = path.resolve(options.dataDir ?? path.join("data", "sms"));
+    // The key first: a bad key file stops the start before anything else is opened.
+    const vault = Vault.open(path.join(dataDir, SMS_MASTER_KEY_FILE));
+    const poco = await OpenPoco.connect({ chain: options.chain });
+    let store: SmsStore | undefined;
+    try {
+      store = SmsStore.open(path.join(dataDir, SMS_DB_FILE), vault);
+      const chain = pocoChain(poco);
+      const server = await buildSmsServer(
+        new SecretDesk(store, chain, logger),
+        new ReleaseDesk(store, chain, logger, options.maxRequestAgeMs),
+        options.server,
+      );
+      const url = await server.listen({
+        host: options.host ?? "127.0.0.1",
+        port: options.port ?? DEFAULT_SMS_PORT,
+      });
+      logger.info(`SMS listening at ${url}, data in ${dataDir}.`);
+      return new SmsApp(url, store, server, poco);
+    } catch (error) {
+      store?.close();
+      poco.close();
+      throw error;
+    }
+  }
+
+  /** Stops serving and closes the store. */
+  async stop(): Promise<void> {
+    await this.server.close();
+    this.store.close();
+    this.poco.close();
+  }
+}

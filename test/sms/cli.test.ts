@@ -1,0 +1,25 @@
+/** `openpoco sms start`: the command's options and defaults (main.ts registers it). */
+import path from "node:path";
+import { expect } from "chai";
+import { Command } from "commander";
+import { registerSms } from "../../src/cli/commands/sms";
+import { DEFAULT_SMS_PORT } from "../../src/sms/app";
+import { LOCAL_CHAIN } from "../../src/sdk";
+
+describe("CLI sms command @sms", function () {
+  it("registers `sms start` with --host, --port 13300 (the local chain's SMS) and --data-dir data/sms", function () {
+    const program = new Command();
+    registerSms(program);
+    const start = program.commands
+      .find((c) => c.name() === "sms")
+      ?.commands.find((c) => c.name() === "start");
+    expect(start, "sms start").to.not.equal(undefined);
+    const defaults = Object.fromEntries(start!.options.map((o) => [o.attributeName(), o.defaultValue]));
+    expect(defaults).to.deep.equal({
+      host: "127.0.0.1",
+      port: String(DEFAULT_SMS_PORT),
+      dataDir: path.join("data", "sms"),
+    });
+    expect(new URL(LOCAL_CHAIN.sms!).port).to.equal(String(DEFAULT_SMS_PORT));
+  });
+});
