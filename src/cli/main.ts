@@ -21,6 +21,7 @@ import { registerTask } from "./commands/task";
 import { registerWallet } from "./commands/wallet";
 import { registerWorker } from "./commands/worker";
 import { registerScheduler } from "./commands/scheduler";
+import { registerSms } from "./commands/sms";
 import { registerWorkerpool } from "./commands/workerpool";
 import { Output } from "./output";
 
@@ -69,6 +70,7 @@ export function buildProgram(): Command {
     registerMarket,
     registerScheduler,
     registerWorker,
+    registerSms,
   ])
     register(program);
   return program;

@@ -18,6 +18,8 @@ import { OpenPocoError, ServiceUnavailableError } from "../sdk/errors";
 import { SILENT_LOGGER, type ServiceLogger } from "../sdk/logger";
 import { parseParams } from "../sdk/params";
 import { SchedulerClient, type WorkerFailureCode, type WorkerReport } from "../sdk/scheduler";
+import { SmsClient, type TaskSecrets } from "../sdk/sms";
+import { decodeDatasetKey } from "../sdk/encryption";
 import { ContributionStatus, TaskStatus, computeResultHash } from "../sdk/tasks";
 import { TaskFailure, computeTask, type ComputeSpec } from "./compute";
 import { removeContainers } from "./container";
@@ -44,6 +46,12 @@ export interface WorkerOptions {
   schedulerUrl: string;
   /** Folder of the journal and of the tasks' work folders. */
   dataDir: string;
+  /**
+   * Base URL of the SMS that releases the tasks' secrets (dataset keys, requester and app secrets, the
+   * beneficiary's result-encryption key). Without one, datasets are used as downloaded and apps get no
+   * secrets.
+   */
+  smsUrl?: string;
   /** Where chosen uploaders put results; a `results` folder in `dataDir` by default. */
   resultStorage?: ResultStorage;
   /** Tasks computed at once (default 1). */
@@ -275,6 +283,7 @@ export class WorkerApp {
       deal.dataset.pointer === ZeroAddress
         ? undefined
         : await this.poco.assets.showDataset(deal.dataset.pointer);
+    const secrets = await this.taskSecrets(task);
     const runs = this.store.countRun(task.taskid);
     this.logger.info(`task ${task.taskid}: running ${app.multiaddr}${runs > 1 ? ` (run ${runs})` : ""}`);
     const categoryMs = Number(timeref) * 1000;
@@ -289,7 +298,9 @@ export class WorkerApp {
         address: dataset.address,
         multiaddr: dataset.multiaddr,
         checksum: dataset.checksum,
+        key: secrets?.datasetKey === undefined ? undefined : decodeDatasetKey(secrets.datasetKey),
       },
+      secrets: secrets && { requester: secrets.requesterSecrets, app: secrets.appSecret },
       params: parseParams(deal.params),
       workDir: this.workDir(task.taskid),
       containerName: this.containerPrefix() + task.taskid.slice(2, 18),
@@ -308,6 +319,32 @@ export class WorkerApp {
       resultDigest: computed.resultDigest,
       error: computed.error?.code,
     });
+  }
+
+  /**
+   * The task's secrets from the SMS, proven by the scheduler's authorization. A dataset without a key is
+   * used as downloaded (it is not encrypted); a requester secret the deal names but nobody pushed fails
+   * the task rather than run the app without it.
+   */
+  private async taskSecrets(task: WorkerTask): Promise<TaskSecrets | undefined> {
+    if (!this.options.smsUrl) return undefined;
+    const secrets = await new SmsClient(this.options.smsUrl).taskSecrets(
+      this.poco.context.signer!,
+      task.taskid,
+      task.authorization,
+    );
+    const missing = secrets.missing.filter((name) => name !== "datasetKey");
+    if (missing.includes("resultEncryptionKey"))
+      throw new TaskFailure(
+        "RESULT_ENCRYPTION_KEY_MISSING",
+        "The request asks for an encrypted result but the beneficiary pushed no result-encryption key to the SMS.",
+      );
+    if (missing.length > 0)
+      throw new TaskFailure(
+        "SECRET_MISSING",
+        `The SMS holds none of ${missing.join(", ")} that the deal names.`,
+      );
+    return secrets;
   }
 
   private workDir(taskid: string): string {

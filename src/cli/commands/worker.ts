@@ -13,6 +13,7 @@ export const DEFAULT_SCHEDULER_URL = "http://127.0.0.1:13100";
 
 interface StartOptions {
   scheduler: string;
+  sms?: string;
   dataDir: string;
   resultsDir?: string;
   slots: string;
@@ -39,6 +40,7 @@ async function start(session: Session, options: StartOptions): Promise<void> {
       chain,
       signer: wallet.privateKey,
       schedulerUrl: options.scheduler,
+      smsUrl: options.sms ?? chain.sms,
       dataDir,
       resultStorage: options.resultsDir
         ? new FolderResultStorage(path.resolve(options.resultsDir))
@@ -66,6 +68,7 @@ export function registerWorker(program: Command): void {
   worker
     .command("start")
     .option("--scheduler <url>", "URL of the workerpool's scheduler", DEFAULT_SCHEDULER_URL)
+    .option("--sms <url>", "URL of the SMS releasing the tasks' secrets (default: chain.json's sms)")
     .option(
       "--data-dir <dir>",
       "folder of the worker's journal and task folders",
