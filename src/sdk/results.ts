@@ -320,7 +320,12 @@ export class ResultsClient {
         response.status,
         errorDetail(text, response.statusText || "no detail"),
       );
-    const answer = JSON.parse(text) as Partial<ResultUploaded>;
+    let answer: Partial<ResultUploaded> = {};
+    try {
+      answer = JSON.parse(text) as Partial<ResultUploaded>;
+    } catch {
+      // Not JSON: refused just below.
+    }
     if (typeof answer.results !== "string" || answer.sha256 !== sha256)
       throw new ServiceError(
         SERVICE,

@@ -10,6 +10,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { Signer } from "ethers";
 import { ResultStoreApp } from "../../src/results/app";
+import { HttpResultStorage } from "../../src/worker/result-storage";
 import {
   ResultsClient,
   ServiceError,
@@ -194,6 +195,25 @@ describe("Result store @results", function () {
         client.download(taskid, path.join(dir, "none.zip"), { signer: setup.requester }),
       );
       expect(download.status).to.equal(404);
+    });
+
+    it("HttpResultStorage uploads for the worker agent, given the task's authorization", async function () {
+      const [worker] = setup.workers;
+      const taskid = await activeTask();
+      const storage = new HttpResultStorage(store.url, chainId, worker);
+      let missing: unknown;
+      try {
+        await storage.upload(taskid, zip);
+      } catch (error) {
+        missing = error;
+      }
+      expect((missing as Error).message).to.include("needs the scheduler's authorization");
+      const authorization = await signAuthorization(setup.scheduler, worker.address, taskid);
+      const results = await storage.upload(taskid, zip, { authorization });
+      expect(JSON.parse(results)).to.deep.equal({
+        storage: "openpoco",
+        location: `${store.url}/results/${taskid}?chainId=31337`,
+      });
     });
 
     it("accepts only a winner once the task is REVEALING", async function () {
