@@ -1,17 +1,26 @@
 /**
  * Where a worker chosen to upload puts a task's result zip, and the `results` text the task is finalized
- * with. The folder storage suits one machine (the local stack, tests); a networked result store plugs in
- * behind the same interface.
+ * with. The folder storage suits one machine (the local stack, tests); the HTTP storage uploads to an
+ * OpenPoCo result store (`src/results/`), signed by the worker and carrying the scheduler's authorization.
  */
 import { copyFile, mkdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Signer } from "ethers";
+import { InvalidInputError } from "../sdk/errors";
 import { fileSystemError, tempPathNextTo } from "../sdk/files";
+import { ResultsClient } from "../sdk/results";
+
+/** What an upload may need to know about the task besides its zip. */
+export interface ResultUploadContext {
+  /** The scheduler's authorization of this worker on the task: the one it contributes with. */
+  authorization: string;
+}
 
 /** A place results are uploaded to. */
 export interface ResultStorage {
   /** Stores the zip of `taskid`'s result; returns the task's `results`: a JSON location. */
-  upload(taskid: string, zipFile: string): Promise<string>;
+  upload(taskid: string, zipFile: string, context?: ResultUploadContext): Promise<string>;
 }
 
 /** Results as files `<taskid>.zip` in a folder; the location is the file's URL. */
@@ -29,5 +38,36 @@ export class FolderResultStorage implements ResultStorage {
       throw fileSystemError("store the result", target, error);
     }
     return JSON.stringify({ storage: "file", location: pathToFileURL(target).href });
+  }
+}
+
+/** Results uploaded to an OpenPoCo result store; the location is the store's URL of the result. */
+export class HttpResultStorage implements ResultStorage {
+  private readonly client: ResultsClient;
+
+  /**
+   * @param baseUrl URL of the result store (chain.json's `resultProxy`).
+   * @param chainId Chain of the tasks.
+   * @param signer The worker's signer: the store checks the upload comes from the authorized worker.
+   */
+  constructor(
+    baseUrl: string,
+    chainId: bigint,
+    private readonly signer: Signer,
+    timeoutMs?: number,
+  ) {
+    this.client = new ResultsClient(baseUrl, chainId, timeoutMs);
+  }
+
+  async upload(taskid: string, zipFile: string, context?: ResultUploadContext): Promise<string> {
+    if (!context?.authorization)
+      throw new InvalidInputError(
+        `Uploading the result of ${taskid} needs the scheduler's authorization: pass { authorization } from the task.`,
+      );
+    const uploaded = await this.client.upload(taskid, zipFile, {
+      signer: this.signer,
+      authorization: context.authorization,
+    });
+    return uploaded.results;
   }
 }

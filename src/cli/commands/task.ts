@@ -37,8 +37,8 @@ async function show(
   const { status: _status, statusName, ...rest } = task;
   session.out.set({ task: { ...rest, status: statusName } });
   if (options.download) {
-    const file = typeof options.download === "string" ? options.download : undefined;
-    await downloadResult(session, task, file);
+    const folder = typeof options.download === "string" ? options.download : undefined;
+    await downloadResult(session, task, folder);
   }
 }
 
@@ -49,7 +49,10 @@ export function registerTask(program: Command): void {
     .command("show")
     .argument("<taskid>", "task id")
     .option("--watch", "follow the task until it ends, with a live view")
-    .option("--download [file]", "download the result when the task is completed (default <taskid>.zip)")
+    .option(
+      "--download [folder]",
+      "download the completed task's result as its requester or beneficiary, verify it and unzip it (default <taskid>)",
+    )
     .option("--interval-ms <ms>", "time between polls with --watch", "2000")
     .description("show a task")
     .action(action(show));

@@ -1,0 +1,116 @@
+/**
+ * The result store's HTTP API on Fastify: `PUT /results/:taskid` (a worker's upload, the zip streamed
+ * as the body) and `GET /results/:taskid` (the requester's or beneficiary's signed download), with
+ * errors as `{ ok: false, error }` and a status naming what was wrong. The protocol is documented in
+ * `src/sdk/results.ts`.
+ */
+import { createReadStream } from "node:fs";
+import type { IncomingMessage } from "node:http";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import { OpenPocoError } from "../sdk/errors";
+import { RESULT_SHA256_HEADER, SCHEDULER_AUTHORIZATION_HEADER } from "../sdk/results";
+import { ResultTooLargeError, type ResultService } from "./service";
+
+const STATUS_OF_CODE: Record<string, number> = {
+  INVALID_INPUT: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  RESULT_IMMUTABLE: 409,
+  RESULT_TOO_LARGE: 413,
+};
+
+const TASK_PARAMS = {
+  type: "object",
+  properties: { taskid: { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" } },
+  required: ["taskid"],
+} as const;
+
+const CHAIN_QUERY = {
+  type: "object",
+  properties: { chainId: { type: "string", pattern: "^[0-9]{1,20}$" } },
+  additionalProperties: false,
+} as const;
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Builds the API; call `listen` on the result. */
+export async function buildResultServer(
+  service: ResultService,
+  options: { logger?: boolean } = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false });
+  // The zip is not parsed: the route streams the raw request to disk after checking its proofs.
+  app.addContentTypeParser(["application/zip", "application/octet-stream"], (_request, payload, done) =>
+    done(null, payload),
+  );
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    // A refused upload's unread body is dropped, so that the connection can answer.
+    if (request.method === "PUT" && !request.raw.readableEnded) request.raw.resume();
+    if (error.validation)
+      return reply.status(400).send({ ok: false, error: `Invalid request: ${error.message}.` });
+    if (error instanceof OpenPocoError && STATUS_OF_CODE[error.code])
+      return reply.status(STATUS_OF_CODE[error.code]).send({ ok: false, error: error.message });
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+      return reply.status(error.statusCode).send({ ok: false, error: error.message });
+    app.log.error(error);
+    const unavailable = error instanceof OpenPocoError;
+    return reply.status(unavailable ? 503 : 500).send({
+      ok: false,
+      error: unavailable
+        ? `The chain could not be read (${error.message}); try again later.`
+        : "Internal error.",
+    });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ ok: false, error: `No route ${request.method} ${request.url.split("?")[0]}.` }),
+  );
+
+  app.get("/version", async () => ({
+    ok: true,
+    version: "openpoco-result-store",
+    chainId: String(service.chainId),
+  }));
+
+  app.put(
+    "/results/:taskid",
+    { schema: { params: TASK_PARAMS, querystring: CHAIN_QUERY } },
+    async (request) => {
+      service.checkChainId((request.query as { chainId?: string }).chainId);
+      const length = Number(header(request, "content-length") ?? "0");
+      if (length > service.options.maxBytes) throw new ResultTooLargeError(service.options.maxBytes);
+      const { taskid } = request.params as { taskid: string };
+      const accepted = await service.acceptUpload(taskid, {
+        authorization: header(request, "authorization"),
+        sha256: header(request, RESULT_SHA256_HEADER),
+        schedulerAuthorization: header(request, SCHEDULER_AUTHORIZATION_HEADER),
+      });
+      if (request.body === undefined || request.body === null)
+        throw new OpenPocoError("INVALID_INPUT", "No body: send the zip with Content-Type application/zip.");
+      return { ok: true, ...(await service.receive(accepted, request.body as IncomingMessage)) };
+    },
+  );
+
+  app.get(
+    "/results/:taskid",
+    { schema: { params: TASK_PARAMS, querystring: CHAIN_QUERY } },
+    async (request, reply) => {
+      service.checkChainId((request.query as { chainId?: string }).chainId);
+      const { taskid } = request.params as { taskid: string };
+      const stored = await service.authorizeDownload(taskid, header(request, "authorization"));
+      return reply
+        .header("content-type", "application/zip")
+        .header("content-length", String(stored.size))
+        .header("content-disposition", `attachment; filename="${stored.taskid}.zip"`)
+        .header(RESULT_SHA256_HEADER, stored.sha256)
+        .send(createReadStream(service.store.filePath(stored.sha256)));
+    },
+  );
+  return app;
+}
+
+export type { FastifyInstance };
