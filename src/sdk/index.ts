@@ -22,3 +22,4 @@ export * from "./files";
 export * from "./recover";
 export * from "./scheduler";
 export * from "./logger";
+export * from "./result-encryption";

@@ -20,10 +20,11 @@ import { parseParams } from "../sdk/params";
 import { SchedulerClient, type WorkerFailureCode, type WorkerReport } from "../sdk/scheduler";
 import { SmsClient, type TaskSecrets } from "../sdk/sms";
 import { decodeDatasetKey } from "../sdk/encryption";
+import { encryptResult } from "../sdk/result-encryption";
 import { ContributionStatus, TaskStatus, computeResultHash } from "../sdk/tasks";
 import { TaskFailure, computeTask, type ComputeSpec } from "./compute";
 import { removeContainers } from "./container";
-import { FolderResultStorage, type ResultStorage } from "./result-storage";
+import { FolderResultStorage, HttpResultStorage, type ResultStorage } from "./result-storage";
 import { WorkerStore, type WorkerTask } from "./store";
 
 /** Resource limits of one app run. */
@@ -52,8 +53,10 @@ export interface WorkerOptions {
    * secrets.
    */
   smsUrl?: string;
-  /** Where chosen uploaders put results; a `results` folder in `dataDir` by default. */
+  /** Where chosen uploaders put results; by default the result store at `resultStoreUrl`, else a folder. */
   resultStorage?: ResultStorage;
+  /** Base URL of the result store (chain.json's `resultProxy`); without it, a `results` folder in `dataDir`. */
+  resultStoreUrl?: string;
   /** Tasks computed at once (default 1). */
   slots?: number;
   /** Time between polls, in ms (default 200). */
@@ -92,7 +95,11 @@ export class WorkerApp {
   ) {
     this.slots = Math.max(1, options.slots ?? 1);
     this.limits = { ...DEFAULT_WORKER_LIMITS, ...options.limits };
-    this.storage = options.resultStorage ?? new FolderResultStorage(path.join(options.dataDir, "results"));
+    this.storage =
+      options.resultStorage ??
+      (options.resultStoreUrl
+        ? new HttpResultStorage(options.resultStoreUrl, poco.chainId, poco.context.signer!)
+        : new FolderResultStorage(path.join(options.dataDir, "results")));
     this.logger = options.logger ?? SILENT_LOGGER;
   }
 
@@ -215,7 +222,9 @@ export class WorkerApp {
       }
       if (deal.trust === 1n) {
         step = "UPLOAD_FAILED";
-        const results = await this.storage.upload(taskid, task.zipFile!);
+        const results = await this.storage.upload(taskid, task.zipFile!, {
+          authorization: task.authorization,
+        });
         this.store.update(taskid, "COMPUTED", { results });
         step = "CONTRIBUTE_FAILED";
         const sent = await this.poco.work.contributeAndFinalize({
@@ -246,7 +255,8 @@ export class WorkerApp {
         this.logger.warn(`task ${taskid}: ${error.message}; retrying`);
         return;
       }
-      this.logger.error(`task ${taskid}: ${step}`, error);
+      // A TaskFailure is an outcome (logged by fail); anything else is a fault worth its stack.
+      if (!(error instanceof TaskFailure)) this.logger.error(`task ${taskid}: ${step}`, error);
       const { code, detail } = failureOf(error, step);
       await this.fail(this.store.get(taskid)!, code, detail);
     }
@@ -307,10 +317,15 @@ export class WorkerApp {
       timeoutMs: Math.min(categoryMs, this.options.maxRunMs ?? categoryMs),
       limits: this.limits,
     });
+    // The digest is the plain result's; what is uploaded is encrypted for the beneficiary when asked.
+    const uploadFile =
+      secrets?.resultEncryptionKey === undefined
+        ? computed.zipFile
+        : await this.encryptResult(computed.zipFile, secrets.resultEncryptionKey);
     this.store.update(task.taskid, "COMPUTED", {
       resultDigest: computed.resultDigest,
       resultsCallback: computed.resultsCallback,
-      zipFile: computed.zipFile,
+      zipFile: uploadFile,
       errorResult: computed.error?.code,
       detail: [computed.error?.detail, ...computed.notes].filter(Boolean).join("; ") || undefined,
     });
@@ -336,7 +351,7 @@ export class WorkerApp {
     const missing = secrets.missing.filter((name) => name !== "datasetKey");
     if (missing.includes("resultEncryptionKey"))
       throw new TaskFailure(
-        "RESULT_ENCRYPTION_KEY_MISSING",
+        "RESULT_ENCRYPTION_KEY_UNUSABLE",
         "The request asks for an encrypted result but the beneficiary pushed no result-encryption key to the SMS.",
       );
     if (missing.length > 0)
@@ -345,6 +360,20 @@ export class WorkerApp {
         `The SMS holds none of ${missing.join(", ")} that the deal names.`,
       );
     return secrets;
+  }
+
+  private async encryptResult(zipFile: string, publicKey: string): Promise<string> {
+    const encrypted = path.join(path.dirname(zipFile), "result.encrypted.zip");
+    try {
+      await encryptResult(zipFile, publicKey, encrypted);
+    } catch (error) {
+      // A key that is not an RSA public key is the beneficiary's mistake: every worker fails alike.
+      throw new TaskFailure(
+        "RESULT_ENCRYPTION_KEY_UNUSABLE",
+        `The beneficiary's result-encryption key cannot encrypt: ${(error as Error).message}`,
+      );
+    }
+    return encrypted;
   }
 
   private workDir(taskid: string): string {
@@ -380,7 +409,9 @@ export class WorkerApp {
       return this.logger.warn(`asked to upload ${taskid}, which this worker has not revealed`);
     }
     try {
-      const results = task.results ?? (await this.storage.upload(taskid, task.zipFile));
+      const results =
+        task.results ??
+        (await this.storage.upload(taskid, task.zipFile, { authorization: task.authorization }));
       this.store.update(taskid, "UPLOADED", { results });
       await this.report(taskid, {
         event: "uploaded",

@@ -5,29 +5,8 @@ import * as path from "node:path";
 import * as yazl from "yazl";
 import { InvalidInputError } from "../../src/sdk/errors";
 import { unzipTo, zipFolder } from "../../src/sdk/zip";
-import { readTree, writeTree } from "./tree";
+import { readTree, writeTree, zipWithEntryName } from "./tree";
 import { rejection } from "../rejection";
-
-/**
- * Builds a zip whose single entry has the (unsafe) name `name`. yazl refuses such names, so the entry is
- * added under a harmless name of the same length and the name bytes are patched in both headers.
- */
-async function zipWithEntryName(name: string, outFile: string): Promise<void> {
-  const placeholder = "x".repeat(name.length);
-  const zip = new yazl.ZipFile();
-  zip.addBuffer(Buffer.from("owned"), placeholder, { mtime: new Date(2000, 0, 1) });
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  const bytes = Buffer.concat(chunks);
-  let patched = 0;
-  for (let at = bytes.indexOf(placeholder); at !== -1; at = bytes.indexOf(placeholder, at + 1)) {
-    bytes.write(name, at, "latin1");
-    patched++;
-  }
-  expect(patched).to.equal(2); // local file header + central directory
-  fs.writeFileSync(outFile, bytes);
-}
 
 describe("SDK zip", function () {
   let tmp: string;

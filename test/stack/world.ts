@@ -4,7 +4,7 @@
  * requester, workers), funded escrow accounts, a local Docker registry, and helpers to deploy apps from
  * images, make deals and start schedulers and workers (in this process or as `openpoco` child processes).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { inspect } from "node:util";
@@ -21,6 +21,8 @@ import {
   type TaskInfo,
 } from "../../src/sdk";
 import { SchedulerApp } from "../../src/scheduler/app";
+import { SmsApp } from "../../src/sms/app";
+import { ResultStoreApp } from "../../src/results/app";
 import { WorkerApp, type WorkerOptions } from "../../src/worker/agent";
 import { CLI, serveInProcessChain } from "../cli/harness";
 import { buildAppImage, ensureDockerEngine, startLocalRegistry } from "../docker/images";
@@ -102,10 +104,7 @@ export async function stackWorld(options: { workers: number; shortTimeref?: bigi
   const registry = await startLocalRegistry();
   const dir = mkdtempSync(path.join(os.tmpdir(), "openpoco-e2e-"));
   // For `openpoco` child processes, which read their chain from the folder they run in.
-  writeFileSync(
-    path.join(dir, "chain.json"),
-    JSON.stringify({ default: chain.name, chains: { [chain.name]: { host: chain.host, id: "31337", hub } } }),
-  );
+  writeChainJson(dir, chain);
   return {
     chain,
     dir,
@@ -132,9 +131,9 @@ export async function deployApp(
   world: StackWorld,
   name: string,
   script: string,
-  options: { checksum?: string } = {},
+  options: { checksum?: string; labels?: Record<string, string> } = {},
 ): Promise<{ app: string; image: PushedImage }> {
-  const image = await buildAppImage(world.registry, name, script);
+  const image = await buildAppImage(world.registry, name, script, { labels: options.labels });
   const owner = (await world.appOwner.address())!;
   const { address: app } = await world.appOwner.assets.deployApp({
     owner,
@@ -219,6 +218,72 @@ export async function buyExecution(
   return matched.dealid;
 }
 
+/** The SMS and the result store of the world, and the chain.json that names them. */
+export interface WorldServices {
+  sms: SmsApp;
+  results: ResultStoreApp;
+  stop(): Promise<void>;
+}
+
+/** Starts an SMS and a result store on free ports and names them in the world's chain.json. */
+export async function startServices(world: StackWorld): Promise<WorldServices> {
+  const sms = await SmsApp.start({
+    chain: world.chain,
+    dataDir: path.join(world.dir, "sms"),
+    port: 0,
+    logger: testLogger("sms"),
+  });
+  const results = await ResultStoreApp.start({
+    chain: world.chain,
+    dataDir: path.join(world.dir, "results"),
+    port: 0,
+    logger: testLogger("results"),
+  });
+  world.chain = { ...world.chain, sms: sms.url, resultProxy: results.url };
+  writeChainJson(world.dir, world.chain);
+  return { sms, results, stop: async () => void (await Promise.all([sms.stop(), results.stop()])) };
+}
+
+/** Writes chain.json in `dir` for `chain` (its only and default chain). */
+export function writeChainJson(dir: string, chain: ChainConfig): void {
+  const entry = {
+    host: chain.host,
+    id: String(chain.id),
+    hub: chain.hub,
+    sms: chain.sms,
+    resultProxy: chain.resultProxy,
+  };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, "chain.json"),
+    JSON.stringify({ default: chain.name, chains: { [chain.name]: entry } }),
+  );
+}
+
+/** Runs `openpoco <args> --raw` in `dir` with the wallet of `key`; returns its JSON answer (ok or not). */
+export async function runCli(
+  world: StackWorld,
+  dir: string,
+  args: string[],
+  key: string,
+): Promise<Record<string, any>> {
+  const walletFile = await walletFileFor(world, key);
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args, "--raw", "--wallet-file", walletFile],
+      { cwd: dir, env: { ...process.env, HOME: dir, OPENPOCO_WALLET_PASSWORD: "e2e" } },
+      (_error, stdout, stderr) => {
+        try {
+          resolve(JSON.parse(stdout));
+        } catch {
+          reject(new Error(`openpoco ${args.join(" ")} printed no JSON:\n${stdout}\n${stderr}`));
+        }
+      },
+    );
+  });
+}
+
 /** With E2E_LOGS=1, services log to the console under `name`; silent otherwise. */
 function testLogger(name: string) {
   const on = process.env.E2E_LOGS === "1";
@@ -252,6 +317,8 @@ export function startWorker(
     chain: world.chain,
     signer: world.workerKey(i),
     schedulerUrl,
+    smsUrl: world.chain.sms,
+    resultStoreUrl: world.chain.resultProxy,
     dataDir: path.join(world.dir, `worker-${i}`),
     resultStorage: undefined,
     pollMs: 100,

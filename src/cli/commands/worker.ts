@@ -14,6 +14,7 @@ export const DEFAULT_SCHEDULER_URL = "http://127.0.0.1:13100";
 interface StartOptions {
   scheduler: string;
   sms?: string;
+  resultStore?: string;
   dataDir: string;
   resultsDir?: string;
   slots: string;
@@ -45,6 +46,7 @@ async function start(session: Session, options: StartOptions): Promise<void> {
       resultStorage: options.resultsDir
         ? new FolderResultStorage(path.resolve(options.resultsDir))
         : undefined,
+      resultStoreUrl: options.resultStore ?? chain.resultProxy,
       slots: positiveInt("slots", options.slots),
       pollMs: positiveInt("poll-ms", options.pollMs),
       limits: { memoryBytes: positiveInt("memory", options.memory) * 1024 * 1024, cpus: cpus(options.cpus) },
@@ -74,7 +76,11 @@ export function registerWorker(program: Command): void {
       "folder of the worker's journal and task folders",
       path.join("data", "worker"),
     )
-    .option("--results-dir <dir>", "folder results are uploaded to (default: <data-dir>/results)")
+    .option(
+      "--result-store <url>",
+      "result store chosen uploaders push to (default: chain.json's resultProxy)",
+    )
+    .option("--results-dir <dir>", "keep results in this folder instead of a result store (one machine)")
     .option("--slots <n>", "tasks computed at once", "1")
     .option("--poll-ms <ms>", "time between polls of the scheduler", "200")
     .option(
