@@ -4,13 +4,7 @@
  * `{ ok: false, error }` with a 4xx status naming what was wrong.
  */
 import cors from "@fastify/cors";
-import rateLimit from "@fastify/rate-limit";
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { getAddress } from "ethers";
 import { OpenPocoError } from "../sdk/errors";
 import { toJson } from "../sdk/http";
@@ -27,6 +21,7 @@ import {
   PUBLISH_BODY,
   UNPUBLISH_BODY,
 } from "./schemas";
+import { answerErrorsAsJson, rateLimitByIp } from "../server/json-errors";
 import type { MarketService } from "./service";
 import type { CategoryRecord, DealRecord, OrderQuery, OrderRecord, Page } from "./store";
 
@@ -49,14 +44,6 @@ const ENDPOINTS: Record<OrderKind, string> = {
   dataset: "/datasetorders",
   workerpool: "/workerpoolorders",
   request: "/requestorders",
-};
-
-const STATUS_OF_CODE: Record<string, number> = {
-  INVALID_INPUT: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  ORDER_ALREADY_PUBLISHED: 409,
 };
 
 type Query = Record<string, string | undefined>;
@@ -165,40 +152,12 @@ export async function buildMarketServer(
   });
   await app.register(cors, { origin: options.corsOrigin ?? "*" });
   const limit = options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
-  await app.register(rateLimit, {
-    max: limit.max,
-    timeWindow: limit.timeWindowMs,
-    // By IP: the address of an Authorization header is only known to be true after its (costly)
-    // check, and keying on an unchecked one would let a client mint fresh buckets at will.
-    keyGenerator: (request) => request.ip,
-    // Thrown to the error handler below, which answers { ok: false, error } like every refusal.
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`Too many requests: ${context.max} per ${context.after}; slow down.`), {
-        statusCode: 429,
-      }),
-  });
+  await rateLimitByIp(app, limit);
 
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    if (error.validation)
-      return reply.status(400).send({ ok: false, error: `Invalid request: ${error.message}.` });
-    if (error.statusCode === 413)
-      return reply.status(413).send({ ok: false, error: "Request body too large." });
-    if (error.statusCode === 429) return reply.status(429).send({ ok: false, error: error.message });
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
-      return reply.status(error.statusCode).send({ ok: false, error: error.message });
-    if (error instanceof OpenPocoError && STATUS_OF_CODE[error.code])
-      return reply.status(STATUS_OF_CODE[error.code]).send({ ok: false, error: error.message });
-    app.log.error(error);
-    // Chain reads failing are the node's fault, not the caller's.
-    const unavailable = error instanceof OpenPocoError || /ECONNREFUSED|network|timeout/i.test(String(error));
-    return reply.status(unavailable ? 503 : 500).send({
-      ok: false,
-      error: unavailable ? "The chain is unavailable; try again later." : "Internal error.",
-    });
+  answerErrorsAsJson(app, {
+    statusOfCode: { ORDER_ALREADY_PUBLISHED: 409 },
+    messageOfStatus: { 413: "Request body too large." },
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ ok: false, error: `No route ${request.method} ${request.url.split("?")[0]}.` }),
-  );
 
   const chainOf = (request: FastifyRequest) => {
     const chainId = (request.query as Query).chainId;

@@ -6,19 +6,11 @@
  */
 import { createReadStream } from "node:fs";
 import type { IncomingMessage } from "node:http";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { OpenPocoError } from "../sdk/errors";
 import { RESULT_SHA256_HEADER, SCHEDULER_AUTHORIZATION_HEADER } from "../sdk/results";
+import { answerErrorsAsJson } from "../server/json-errors";
 import { ResultTooLargeError, type ResultService } from "./service";
-
-const STATUS_OF_CODE: Record<string, number> = {
-  INVALID_INPUT: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  RESULT_IMMUTABLE: 409,
-  RESULT_TOO_LARGE: 413,
-};
 
 const TASK_PARAMS = {
   type: "object",
@@ -48,27 +40,7 @@ export async function buildResultServer(
     done(null, payload),
   );
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    // A refused upload's unread body is dropped, so that the connection can answer.
-    if (request.method === "PUT" && !request.raw.readableEnded) request.raw.resume();
-    if (error.validation)
-      return reply.status(400).send({ ok: false, error: `Invalid request: ${error.message}.` });
-    if (error instanceof OpenPocoError && STATUS_OF_CODE[error.code])
-      return reply.status(STATUS_OF_CODE[error.code]).send({ ok: false, error: error.message });
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
-      return reply.status(error.statusCode).send({ ok: false, error: error.message });
-    app.log.error(error);
-    const unavailable = error instanceof OpenPocoError;
-    return reply.status(unavailable ? 503 : 500).send({
-      ok: false,
-      error: unavailable
-        ? `The chain could not be read (${error.message}); try again later.`
-        : "Internal error.",
-    });
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ ok: false, error: `No route ${request.method} ${request.url.split("?")[0]}.` }),
-  );
+  answerErrorsAsJson(app, { statusOfCode: { RESULT_IMMUTABLE: 409, RESULT_TOO_LARGE: 413 } });
 
   app.get("/version", async () => ({
     ok: true,

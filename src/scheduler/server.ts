@@ -3,10 +3,10 @@
  * validation of every input, bearer sessions, and errors as `{ ok: false, error }` with 400 for bad
  * input, 401 without a valid session, 403 for someone else's task.
  */
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
-import { OpenPocoError } from "../sdk/errors";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import type { SchedulerStatus, WorkerReport } from "../sdk/scheduler";
 import { WORKER_FAILURE_CODES } from "../sdk/scheduler";
+import { answerErrorsAsJson } from "../server/json-errors";
 import { checkSlots, type WorkerDesk } from "./desk";
 
 const ADDRESS = { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } as const;
@@ -72,13 +72,6 @@ const REPORT_BODY = {
   ],
 } as const;
 
-const STATUS_OF_CODE: Record<string, number> = {
-  INVALID_INPUT: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-};
-
 /** Server options. */
 export interface SchedulerServerOptions {
   /** Version string of GET /version and /status. */
@@ -113,19 +106,7 @@ export async function buildSchedulerServer(
   });
   const version = options.version ?? SCHEDULER_VERSION;
 
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    if (error.validation)
-      return reply.status(400).send({ ok: false, error: `Invalid request: ${error.message}.` });
-    if (error instanceof OpenPocoError && STATUS_OF_CODE[error.code])
-      return reply.status(STATUS_OF_CODE[error.code]).send({ ok: false, error: error.message });
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
-      return reply.status(error.statusCode).send({ ok: false, error: error.message });
-    app.log.error(error);
-    return reply.status(500).send({ ok: false, error: "Internal error." });
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ ok: false, error: `No route ${request.method} ${request.url.split("?")[0]}.` }),
-  );
+  answerErrorsAsJson(app);
 
   app.get("/version", async () => ({ ok: true, version }));
 

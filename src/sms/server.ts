@@ -4,10 +4,9 @@
  * authorized worker. Pushes answer 204, existence checks 204 or 404; values never go out on these
  * paths. Refusals are `{ ok: false, error }` with a 4xx status naming what was wrong.
  */
-import rateLimit from "@fastify/rate-limit";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
-import { OpenPocoError } from "../sdk/errors";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { APP_SECRET_INDEX, MAX_SECRET_BYTES } from "../sdk/sms";
+import { answerErrorsAsJson, rateLimitByIp } from "../server/json-errors";
 import type { ReleaseDesk } from "./release";
 import { REQUESTER_SECRET_NAME, addressParam, checkSecretName, type SecretDesk } from "./secrets";
 import type { SecretPlace } from "./store";
@@ -21,14 +20,6 @@ export interface SmsServerOptions {
   /** Fastify logging (default off; bodies are never logged). */
   logger?: boolean;
 }
-
-const STATUS_OF_CODE: Record<string, number> = {
-  INVALID_INPUT: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  SECRET_EXISTS: 409,
-};
 
 type Query = Record<string, string | undefined>;
 
@@ -47,41 +38,15 @@ export async function buildSmsServer(
     bodyLimit: options.bodyLimit ?? 4 * MAX_SECRET_BYTES,
   });
   const limit = options.rateLimit ?? { max: 1200, timeWindowMs: 60_000 };
-  await app.register(rateLimit, {
-    max: limit.max,
-    timeWindow: limit.timeWindowMs,
-    keyGenerator: (request) => request.ip,
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`Too many requests: ${context.max} per ${context.after}; slow down.`), {
-        statusCode: 429,
-      }),
-  });
+  await rateLimitByIp(app, limit);
 
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    if (error instanceof OpenPocoError && STATUS_OF_CODE[error.code])
-      return reply.status(STATUS_OF_CODE[error.code]).send({ ok: false, error: error.message });
-    if (error.statusCode === 413)
-      return reply.status(413).send({
-        ok: false,
-        error: `Request body too large: a secret is at most ${MAX_SECRET_BYTES} bytes.`,
-      });
-    if (error.statusCode === 415)
-      return reply.status(415).send({
-        ok: false,
-        error: "Unsupported content type: send secrets as text/plain and task requests as application/json.",
-      });
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
-      return reply.status(error.statusCode).send({ ok: false, error: error.message });
-    app.log.error(error);
-    const unavailable = error instanceof OpenPocoError || /ECONNREFUSED|network|timeout/i.test(String(error));
-    return reply.status(unavailable ? 503 : 500).send({
-      ok: false,
-      error: unavailable ? "The chain is unavailable; try again later." : "Internal error.",
-    });
+  answerErrorsAsJson(app, {
+    statusOfCode: { SECRET_EXISTS: 409 },
+    messageOfStatus: {
+      413: `Request body too large: a secret is at most ${MAX_SECRET_BYTES} bytes.`,
+      415: "Unsupported content type: send secrets as text/plain and task requests as application/json.",
+    },
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ ok: false, error: `No route ${request.method} ${request.url.split("?")[0]}.` }),
-  );
 
   const existence = (reply: FastifyReply, place: SecretPlace) =>
     reply.status(secrets.exists(place) ? 204 : 404).send();

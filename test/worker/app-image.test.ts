@@ -1,6 +1,6 @@
 /** The app image check against the real engine and a local registry: pull, digest check, cache, label. */
 import { expect } from "chai";
-import { NETWORK_LABEL, prepareAppImage } from "../../src/worker/app-image";
+import { DATASET_UNZIP_LABEL, NETWORK_LABEL, prepareAppImage } from "../../src/worker/app-image";
 import { TaskFailure } from "../../src/worker/task-failure";
 import {
   buildAppImage,
@@ -24,7 +24,7 @@ describe("app image @docker", function () {
     registry = await startLocalRegistry();
     plain = await buildAppImage(registry, "image-plain", "echo plain");
     networked = await buildAppImage(registry, "image-net", "echo net", {
-      labels: { [NETWORK_LABEL]: "true" },
+      labels: { [NETWORK_LABEL]: "true", [DATASET_UNZIP_LABEL]: "true" },
     });
   });
 
@@ -40,6 +40,7 @@ describe("app image @docker", function () {
     expect(first).to.deep.equal({
       image: `${plain.reference.replace(/:1$/, "")}@sha256:${plain.checksum.slice(2)}`,
       network: false,
+      unzipDataset: false,
       cached: false,
     });
     // The digest reference is present locally, so running it never depends on the tag.
@@ -54,14 +55,14 @@ describe("app image @docker", function () {
     console.log(`      pull + check ${pullMs} ms, cached ${cachedMs} ms`);
   });
 
-  it("reads the network label", async function () {
+  it("reads the labels by which an app asks for network and for its dataset extracted", async function () {
     await removeLocalImages(networked.reference);
     expect(
       await prepareAppImage({ multiaddr: networked.reference, checksum: networked.checksum }),
-    ).to.include({ network: true, cached: false });
+    ).to.include({ network: true, unzipDataset: true, cached: false });
     expect(
       await prepareAppImage({ multiaddr: networked.reference, checksum: networked.checksum }),
-    ).to.include({ network: true, cached: true });
+    ).to.include({ network: true, unzipDataset: true, cached: true });
   });
 
   it("refuses a tag moved to another image: APP_CHECKSUM_MISMATCH naming both digests", async function () {
