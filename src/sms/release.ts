@@ -17,17 +17,10 @@ import {
   type TaskSecrets,
 } from "../sdk/sms";
 import { TaskStatus, authorizationMessage } from "../sdk/tasks";
+import { COMMON_STATUS_OF_CODE } from "../server/json-errors";
 import type { SmsChain } from "./chain";
 import { REQUESTER_SECRET_NAME } from "./secrets";
 import type { SmsStore } from "./store";
-
-/** HTTP status of each refusal code. */
-export const RELEASE_STATUS: Record<string, number> = {
-  INVALID_INPUT: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-};
 
 /** A worker's request, as the server received it (unchecked). */
 export interface ReleaseRequest {
@@ -93,7 +86,7 @@ export class ReleaseDesk {
       this.logger.info(`Released [${released.join(", ")}] of task ${taskid} to worker ${worker}.`);
       return secrets;
     } catch (error) {
-      const status = error instanceof OpenPocoError ? RELEASE_STATUS[error.code] : undefined;
+      const status = error instanceof OpenPocoError ? COMMON_STATUS_OF_CODE[error.code] : undefined;
       this.store.audit({
         time: this.clock(),
         taskid,
