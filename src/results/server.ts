@@ -9,7 +9,7 @@ import type { IncomingMessage } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { OpenPocoError } from "../sdk/errors";
 import { RESULT_SHA256_HEADER, SCHEDULER_AUTHORIZATION_HEADER } from "../sdk/results";
-import { answerErrorsAsJson } from "../server/json-errors";
+import { answerErrorsAsJson, rateLimitByIp } from "../server/json-errors";
 import { ResultTooLargeError, type ResultService } from "./service";
 
 const TASK_PARAMS = {
@@ -40,6 +40,7 @@ export async function buildResultServer(
     done(null, payload),
   );
 
+  await rateLimitByIp(app, { max: 1200, timeWindowMs: 60_000 });
   answerErrorsAsJson(app, { statusOfCode: { RESULT_IMMUTABLE: 409, RESULT_TOO_LARGE: 413 } });
 
   app.get("/version", async () => ({

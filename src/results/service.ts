@@ -48,6 +48,16 @@ export class ResultImmutableError extends OpenPocoError {
   }
 }
 
+/** Thrown for an upload of other bytes than the result already stored for the task (HTTP 409). */
+export class ResultAlreadyStoredError extends OpenPocoError {
+  constructor(taskid: string, sha256: string) {
+    super(
+      "RESULT_IMMUTABLE",
+      `Task ${taskid} already has a result (sha256 ${sha256}): the first upload stays; finalize with its location.`,
+    );
+  }
+}
+
 /** Thrown for a body over the size limit (HTTP 413). */
 export class ResultTooLargeError extends OpenPocoError {
   constructor(maxBytes: number) {
@@ -133,6 +143,16 @@ export class ResultService {
     if (task.status !== TaskStatus.ACTIVE && task.status !== TaskStatus.REVEALING)
       throw new ResultImmutableError(taskid, task.statusName);
     const deal = await this.poco.deals.view(task.dealid);
+    // Before consensus only a trust-1 task's worker uploads (it finalizes itself right after); with more
+    // trust, nobody knows the agreed result until the task is REVEALING.
+    if (task.status === TaskStatus.ACTIVE && deal.trust > 1n)
+      throw new ForbiddenError(
+        `Task ${taskid} has trust ${deal.trust} and no consensus yet: upload once it is REVEALING, as a winner.`,
+      );
+    // The first result stored stays: a later winner cannot swap in other bytes behind the same location.
+    const stored = this.store.get(this.chainId, taskid);
+    if (stored !== undefined && stored.sha256 !== sha256)
+      throw new ResultAlreadyStoredError(taskid, stored.sha256);
     let scheduler = ZeroAddress;
     try {
       scheduler = verifyMessage(

@@ -125,6 +125,14 @@ export class ChainSync {
       if (info === undefined) unset.push(task);
       else this.apply(task.taskid, info);
     }
+    // Tasks nobody started before their final deadline can no longer be initialized alone: they are
+    // initialized and claimed together, which refunds the requester (the next read records FAILED).
+    const expired = unset.filter((task) => this.chainClock() >= task.finalDeadline);
+    if (expired.length > 0) {
+      const sent = await poco.work.initializeAndClaim(expired.map((t) => ({ dealid: t.dealid, idx: t.idx })));
+      store.journal("claim", sent.taskids, sent.txHash);
+      unset.splice(0, unset.length, ...unset.filter((task) => !expired.includes(task)));
+    }
     for (let i = 0; i < unset.length; i += this.batchTasks) {
       const batch = unset.slice(i, i + this.batchTasks);
       try {

@@ -19,6 +19,9 @@ import { ContributionStatus, signAuthorization } from "../sdk/tasks";
 import { mayTake, moreWorkersNeeded, TASK_FATAL_FAILURES, type IdleWorker } from "./planner";
 import type { SchedulerStore } from "./store";
 
+/** Workers that must report the same fatal failure before a task is given up. */
+export const FATAL_FAILURE_WITNESSES = 2;
+
 /** Timing of the desk, in ms. */
 export interface DeskTimings {
   /** How recent a better worker's poll must be for a task to wait for it (default 5 s). */
@@ -146,6 +149,21 @@ export class WorkerDesk {
         answer.reveal.push(task.taskid);
         store.markRevealSent(task.taskid, worker, now);
       }
+      // An assignment whose answer was lost (timeout, restart) is sent again; workers ignore repeats.
+      if (
+        task.state === "active" &&
+        assignment.state === "assigned" &&
+        assignment.chainStatus === ContributionStatus.UNSET &&
+        assignment.authorization !== "" &&
+        now - assignment.assignedAt >= this.timings.resendMs
+      )
+        answer.assign.push({
+          taskid: task.taskid,
+          dealid: task.dealid,
+          idx: task.idx.toString(),
+          authorization: assignment.authorization,
+          enclaveChallenge: ZeroAddress,
+        });
       const uploader = task.uploader === worker && task.results === null && task.state === "revealing";
       if (uploader && (task.uploadSentAt === null || now - task.uploadSentAt >= this.timings.resendMs)) {
         answer.upload.push(task.taskid);
@@ -197,10 +215,13 @@ export class WorkerDesk {
           resultHash: a.resultHash ?? "",
           score: a.score,
         }));
-      // Still expected to contribute: not failed, and its worker still polls.
+      // Still expected to contribute: not failed, its worker still polls, and not past the time the app
+      // may take (T, the category's time, is a third of the gap between the two deadlines) plus a margin.
+      const timeMs = (Number(task.finalDeadline - task.contributionDeadline) / 3) * 1000;
       const outstanding = assignments
         .filter((a) => a.chainStatus === ContributionStatus.UNSET && a.state !== "failed")
         .filter((a) => now - (store.worker(a.worker)?.lastSeen ?? 0) <= this.timings.workerSilenceMs)
+        .filter((a) => now - a.assignedAt <= timeMs + this.timings.workerSilenceMs)
         .map((a) => a.score);
       const needed = moreWorkersNeeded(
         task.trust,
@@ -257,8 +278,15 @@ export class WorkerDesk {
       if (isUploader) store.setUploader(taskid, null, this.now());
       return;
     }
-    if (TASK_FATAL_FAILURES.has(code)) store.setTaskFailure(taskid, code);
     store.setAssignmentState(taskid, worker, "failed", code);
+    // Any key can log in as a worker, so one report is not enough to stop a task for everyone: the task
+    // stops when a second worker reports the same fatal failure (else it is claimed at its deadline).
+    if (TASK_FATAL_FAILURES.has(code)) {
+      const witnesses = store
+        .assignmentsOfTask(taskid)
+        .filter((assignment) => assignment.state === "failed" && assignment.failure === code).length;
+      if (witnesses >= FATAL_FAILURE_WITNESSES) store.setTaskFailure(taskid, code);
+    }
   }
 
   /** The workers seen in the last minute. */

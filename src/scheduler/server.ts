@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import type { SchedulerStatus, WorkerReport } from "../sdk/scheduler";
 import { WORKER_FAILURE_CODES } from "../sdk/scheduler";
-import { answerErrorsAsJson } from "../server/json-errors";
+import { answerErrorsAsJson, rateLimitByIp, type RateLimit } from "../server/json-errors";
 import { checkSlots, type WorkerDesk } from "./desk";
 
 const ADDRESS = { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } as const;
@@ -74,6 +74,8 @@ const REPORT_BODY = {
 
 /** Server options. */
 export interface SchedulerServerOptions {
+  /** Requests per client IP (default 6000 a minute: workers poll several times a second). */
+  rateLimit?: RateLimit;
   /** Version string of GET /version and /status. */
   version?: string;
   /** Fastify logging (default off). */
@@ -106,6 +108,7 @@ export async function buildSchedulerServer(
   });
   const version = options.version ?? SCHEDULER_VERSION;
 
+  await rateLimitByIp(app, options.rateLimit ?? { max: 6000, timeWindowMs: 60_000 });
   answerErrorsAsJson(app);
 
   app.get("/version", async () => ({ ok: true, version }));

@@ -425,8 +425,7 @@ export class SchedulerStore {
         `INSERT INTO assignments (taskid, worker, authorization, score, state, chainStatus, resultHash, assignedAt)
          VALUES (?, ?, '', ?, ?, ?, ?, ?)
          ON CONFLICT(taskid, worker) DO UPDATE SET chainStatus = excluded.chainStatus, resultHash = excluded.resultHash,
-         state = CASE WHEN assignments.state = 'failed' AND excluded.chainStatus = ${ContributionStatus.CONTRIBUTED}
-                      THEN 'failed' ELSE excluded.state END`,
+         state = excluded.state`,
       )
       .run(id, worker, String(score), state, chainStatus, resultHash.toLowerCase(), now);
   }

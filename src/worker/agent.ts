@@ -36,6 +36,7 @@ export const DEFAULT_WORKER_LIMITS: WorkerLimits = {
   cpus: 1,
   pidsLimit: 256,
   maxInputFileBytes: 1024 * 1024 * 1024,
+  maxDatasetBytes: 4 * 1024 * 1024 * 1024,
 };
 
 /** How to run a worker. */
@@ -231,6 +232,7 @@ export class WorkerApp {
           taskid,
           resultDigest: task.resultDigest!,
           authorization: task.authorization,
+          enclaveChallenge: task.enclaveChallenge,
           results,
           resultsCallback: task.resultsCallback,
         });
@@ -255,6 +257,13 @@ export class WorkerApp {
         this.logger.warn(`task ${taskid}: ${error.message}; retrying`);
         return;
       }
+      // A contribution that failed on our side may still have been mined (a lost answer, a second
+      // attempt after a restart reverting with AlreadyContributed): the chain decides.
+      if (
+        step === "CONTRIBUTE_FAILED" &&
+        (await this.alreadyContributed(this.store.get(taskid)!).catch(() => false))
+      )
+        return;
       // A TaskFailure is an outcome (logged by fail); anything else is a fault worth its stack.
       if (!(error instanceof TaskFailure)) this.logger.error(`task ${taskid}: ${step}`, error);
       const { code, detail } = failureOf(error, step);
@@ -385,20 +394,30 @@ export class WorkerApp {
     const task = this.store.get(taskid);
     if (!task?.resultDigest)
       return this.logger.warn(`asked to reveal ${taskid}, which this worker never computed`);
-    if (task.state !== "CONTRIBUTED") return;
+    if (task.state === "REVEALED" || task.state === "UPLOADED" || task.state === "DONE") return;
+    // The chain, not the journal, says whether there is something to reveal: a contribution mined after
+    // the journal gave up on it (a timeout, a restart while it was pending) must still be revealed, or
+    // its stake is lost.
     try {
       const contribution = await this.poco.work.contribution(taskid, this.address);
       if (contribution.status === ContributionStatus.PROVED) {
         this.store.update(taskid, "REVEALED");
         return;
       }
+      if (
+        contribution.status !== ContributionStatus.CONTRIBUTED ||
+        contribution.resultHash !== computeResultHash(taskid, task.resultDigest)
+      )
+        return this.logger.warn(
+          `asked to reveal ${taskid}, but the chain has no contribution of ours to reveal`,
+        );
       const sent = await this.poco.work.reveal(taskid, task.resultDigest);
-      this.store.update(taskid, "REVEALED");
+      this.store.update(taskid, "REVEALED", { failure: undefined, detail: undefined });
       this.logger.info(`task ${taskid} revealed (${sent.txHash})`);
       await this.report(taskid, { event: "revealed", txHash: sent.txHash });
     } catch (error) {
-      const { code, detail } = failureOf(error, "REVEAL_FAILED");
-      await this.fail(task, code, detail);
+      // Nothing is given up here: the scheduler asks again until the reveal deadline.
+      this.logger.warn(`task ${taskid}: reveal failed (${(error as Error).message}); will retry when asked`);
     }
   }
 

@@ -30,6 +30,8 @@ export interface ComputeSpec {
   dataset?: { address: string; multiaddr: string; checksum: string; key?: Buffer };
   /** Already parsed request params. */
   params: RequestParams;
+  /** Accept file:// dataset URLs (local mirrors, tests); refused by default. */
+  allowFileUrls?: boolean;
   /** Secrets the SMS released for the task, given to the app as environment variables. */
   secrets?: { requester: Record<string, string>; app?: string };
   /** This task's folder; compute (re)creates iexec_in/, iexec_out/ and result.zip in it. */
@@ -139,7 +141,10 @@ async function compute(spec: ComputeSpec): Promise<ComputedResult> {
     // Named by its address, as the official worker does: unique and known before the download.
     const filename = spec.dataset.address;
     const maxBytes = spec.limits.maxDatasetBytes ?? Number.MAX_SAFE_INTEGER;
-    await downloadDataset(spec.dataset, path.join(inDir, filename), { maxBytes });
+    await downloadDataset(spec.dataset, path.join(inDir, filename), {
+      maxBytes,
+      allowFileUrls: spec.allowFileUrls,
+    });
     datasetFile = { address: spec.dataset.address, filename };
     if (app.unzipDataset) datasetFolder = await extractDataset(path.join(inDir, filename), inDir, maxBytes);
   }
@@ -171,6 +176,8 @@ async function compute(spec: ComputeSpec): Promise<ComputedResult> {
     pidsLimit: spec.limits.pidsLimit,
     network: app.network,
   });
+  // The inputs (a decrypted dataset among them) are not needed once the app ran: they leave the disk now.
+  await fsp.rm(inDir, { recursive: true, force: true });
 
   const base = { zipFile, exitCode: run.exitCode, durationMs: run.durationMs, logTail: run.logTail };
   const errorResult = async (

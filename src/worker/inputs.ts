@@ -19,9 +19,17 @@ export interface DownloadOptions {
   maxBytes: number;
   /** Milliseconds to wait for each server's answer headers. */
   timeoutMs?: number;
+  /** Milliseconds a whole download may take (default 30 min): a server trickling bytes cannot hold a slot. */
+  totalTimeoutMs?: number;
+  /**
+   * Accept file:// URLs (local mirrors, tests). Off by default: a multiaddr comes from the chain, and a
+   * worker must not read its own disk (or /dev/zero) because a dataset owner said so.
+   */
+  allowFileUrls?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_TOTAL_TIMEOUT_MS = 30 * 60_000;
 const PARALLEL_DOWNLOADS = 4;
 
 /** Thrown inside a stream to stop a download past its size limit. */
@@ -40,9 +48,18 @@ function limiter(maxBytes: number): Transform {
 }
 
 /** The body of `url` as a stream: http(s) through fetch, file:// (tests, local mirrors) from disk. */
-async function openSource(url: string, maxBytes: number, timeoutMs: number): Promise<Readable> {
+async function openSource(
+  url: string,
+  maxBytes: number,
+  timeoutMs: number,
+  allowFileUrls: boolean,
+): Promise<Readable> {
   const parsed = new URL(url);
-  if (parsed.protocol === "file:") return createReadStream(fileURLToPath(parsed));
+  if (parsed.protocol === "file:") {
+    if (!allowFileUrls)
+      throw new Error("file URLs are refused: the worker reads nothing of its own disk for a task");
+    return createReadStream(fileURLToPath(parsed));
+  }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
     throw new Error(`${parsed.protocol} URLs are not supported, only http(s)`);
   const controller = new AbortController();
@@ -81,8 +98,19 @@ async function fetchTo(
   stages: Transform[],
   options: DownloadOptions,
 ): Promise<void> {
+  const totalMs = options.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const source = await openSource(url, options.maxBytes, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const source = await openSource(
+      url,
+      options.maxBytes,
+      options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      options.allowFileUrls ?? false,
+    );
+    timer = setTimeout(
+      () => source.destroy(new Error(`the download took more than ${Math.round(totalMs / 1000)} s`)),
+      totalMs,
+    );
     await pipeline([
       source,
       limiter(options.maxBytes),
@@ -92,6 +120,8 @@ async function fetchTo(
   } catch (error) {
     await fsp.rm(outFile, { force: true });
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

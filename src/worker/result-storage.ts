@@ -7,9 +7,9 @@ import { copyFile, mkdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Signer } from "ethers";
-import { InvalidInputError } from "../sdk/errors";
+import { InvalidInputError, ServiceError } from "../sdk/errors";
 import { fileSystemError, tempPathNextTo } from "../sdk/files";
-import { ResultsClient } from "../sdk/results";
+import { ResultsClient, openpocoResultsText } from "../sdk/results";
 
 /** What an upload may need to know about the task besides its zip. */
 export interface ResultUploadContext {
@@ -64,10 +64,18 @@ export class HttpResultStorage implements ResultStorage {
       throw new InvalidInputError(
         `Uploading the result of ${taskid} needs the scheduler's authorization: pass { authorization } from the task.`,
       );
-    const uploaded = await this.client.upload(taskid, zipFile, {
-      signer: this.signer,
-      authorization: context.authorization,
-    });
-    return uploaded.results;
+    try {
+      const uploaded = await this.client.upload(taskid, zipFile, {
+        signer: this.signer,
+        authorization: context.authorization,
+      });
+      return uploaded.results;
+    } catch (error) {
+      // 409: the store already holds this task's result (another winner's upload, or the task is done);
+      // its location does not depend on who uploaded, so the task can be finalized with it.
+      if (error instanceof ServiceError && error.status === 409)
+        return openpocoResultsText(this.client.baseUrl, this.client.chainId, taskid);
+      throw error;
+    }
   }
 }

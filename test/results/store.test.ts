@@ -226,11 +226,29 @@ describe("Result store @results", function () {
       expect((await setup.hub.viewTask(taskid)).consensusValue).to.equal(computeResultHash(taskid, digest));
       expect(computeResultSeal(winner1.address, taskid, digest)).to.not.equal(ethers.ZeroHash);
 
+      const early = await refusal(upload(winner1, await activeTask({ trust: 3n })));
+      expect(early.status, "an ACTIVE task of trust 3 has no agreed result yet").to.equal(403);
+      expect(early.message).to.include("no consensus yet");
       const refused = await refusal(upload(outsider, taskid));
       expect(refused.status).to.equal(403);
       expect(refused.message).to.include("did not contribute the consensus");
       const uploaded = await upload(winner1, taskid);
       expect(uploaded.size).to.equal(readFileSync(zip).length);
+
+      // The first result stays: the other winner cannot swap other bytes in, only send the same again.
+      const other = path.join(dir, "other.zip");
+      writeFileSync(other, "other bytes");
+      const authorization = await signAuthorization(setup.scheduler, winner2.address, taskid);
+      const swapped = await refusal(client.upload(taskid, other, { signer: winner2, authorization }));
+      expect(swapped.status).to.equal(409);
+      expect(swapped.message).to.include("already has a result");
+      expect((await upload(winner2, taskid)).sha256).to.equal(uploaded.sha256);
+      // A worker agent that meets the stored result finalizes with its location, the same for every uploader.
+      const storage = new HttpResultStorage(store.url, chainId, winner2);
+      expect(await storage.upload(taskid, other, { authorization })).to.equal(uploaded.results);
+      const download = path.join(dir, "served.zip");
+      await client.download(taskid, download, { signer: setup.requester });
+      expect(readFileSync(download)).to.deep.equal(readFileSync(zip));
     });
   });
 

@@ -172,7 +172,26 @@ describe("@scheduler scheduler flows", function () {
     await h.stopScheduler(app);
   });
 
-  it("records failures: a bad checksum stops the task, a local failure hands it on; both claimed at the final deadline", async () => {
+  it("claims, with initializeAndClaimArray, tasks of a deal it learns of only after their final deadline", async () => {
+    const fromBlock = (await ethers.provider.getBlockNumber()) + 1;
+    const deal = await makeDeal(h.setup, { trust: 1n, volume: 2n });
+    const taskids = [0n, 1n].map((i) => computeTaskId(deal.dealid, deal.botFirst + i));
+    const { finalDeadline } = await h.setup.hub.viewDeal(deal.dealid).then(async (view) => ({
+      finalDeadline: view.startTime + 10n * (await h.setup.hub.viewCategory(view.category)).workClockTimeRef,
+    }));
+    await timeTravelTo(finalDeadline + 1n);
+    const before = (await h.setup.hub.viewAccount(h.setup.requester.address)).stake;
+    const app = await h.scheduler({ fromBlock });
+    for (const taskid of taskids) await stateOf(app, taskid, "failed");
+    for (const taskid of taskids) expect(await chainStatus(taskid)).to.equal(TaskStatus.FAILED);
+    expect(app.store.journalEntries("initialize")).to.deep.equal([]);
+    const claims = app.store.journalEntries("claim");
+    expect(claims.flatMap((claim) => claim.taskids)).to.have.members(taskids);
+    expect((await h.setup.hub.viewAccount(h.setup.requester.address)).stake).to.be.greaterThan(before);
+    await h.stopScheduler(app);
+  });
+
+  it("records failures: a bad checksum confirmed by a second worker stops the task, a local failure hands it on; both claimed at the final deadline", async () => {
     const app = await h.scheduler();
     const deal = await makeDeal(h.setup, { trust: 1n, volume: 2n });
     const [fatal, local] = [0n, 1n].map((i) => computeTaskId(deal.dealid, deal.botFirst + i));
@@ -185,16 +204,25 @@ describe("@scheduler scheduler flows", function () {
       code: "APP_CHECKSUM_MISMATCH",
       detail: "digest differs",
     });
-    // The fatal task is not handed to anyone else: w1 gets only the other one.
-    expect((await w[1].poll(2)).assign.map((a) => a.taskid)).to.deep.equal([local]);
+    // One worker's word does not stop the task for everyone: the next worker gets it too.
+    expect(app.store.task(fatal)?.failure).to.equal(null);
+    expect((await w[1].poll(1)).assign.map((a) => a.taskid)).to.deep.equal([fatal]);
+    await w[1].client.report(fatal, {
+      event: "failed",
+      code: "APP_CHECKSUM_MISMATCH",
+      detail: "digest differs",
+    });
+    // Confirmed: the task is not handed to anyone else, w2 gets only the other one.
     expect(app.store.task(fatal)?.failure).to.equal("APP_CHECKSUM_MISMATCH");
-    await w[1].client.report(local, {
+    expect((await w[2].poll(2)).assign.map((a) => a.taskid)).to.deep.equal([local]);
+    await w[2].client.report(local, {
       event: "failed",
       code: "APP_IMAGE_PULL_FAILED",
       detail: "registry down",
     });
-    expect(app.store.assignment(local, w[1].address)?.failure).to.equal("APP_IMAGE_PULL_FAILED");
-    expect((await w[2].poll(2)).assign.map((a) => a.taskid)).to.deep.equal([local]);
+    expect(app.store.assignment(local, w[2].address)?.failure).to.equal("APP_IMAGE_PULL_FAILED");
+    // A local failure hands the task on, to a worker that has not tried it.
+    expect((await w[0].poll(2)).assign.map((a) => a.taskid)).to.deep.equal([local]);
     // Nobody finishes: at the final deadline both are claimed in one transaction, refunding the requester.
     const finalDeadline = (await h.setup.hub.viewTask(fatal)).finalDeadline;
     const before = (await h.setup.hub.viewAccount(h.setup.requester.address)).stake;
@@ -209,7 +237,7 @@ describe("@scheduler scheduler flows", function () {
     expect(claims[0].taskids).to.have.members([fatal, local]);
     expect(await chainStatus(fatal)).to.equal(TaskStatus.FAILED);
     expect((await h.setup.hub.viewAccount(h.setup.requester.address)).stake).to.be.greaterThan(before);
-    expect((await w[2].poll(0)).forget).to.deep.equal([local]);
+    expect((await w[0].poll(0)).forget).to.have.members([fatal, local]);
     await h.stopScheduler(app);
   });
 

@@ -77,6 +77,8 @@ describe("compute @docker", function () {
       containerName: `${prefix}${++count}`,
       timeoutMs: 20_000,
       limits: { memoryBytes: 64 * MiB, cpus: 1, pidsLimit: 64, maxInputFileBytes: MiB },
+      // The datasets of these tests are local files.
+      allowFileUrls: true,
       ...overrides,
     };
   }

@@ -25,6 +25,11 @@ describe("worker inputs", function () {
         // No content-length: the limit must be enforced while streaming.
         for (let i = 0; i < 8; i++) response.write(Buffer.alloc(1024, i));
         response.end();
+      } else if (request.url === "/trickle/slow.bin") {
+        // One byte, then nothing: a server that would hold a worker's slot forever.
+        response.write("x");
+        const hold = setInterval(() => response.write(""), 100);
+        request.socket.once("close", () => clearInterval(hold));
       } else if (request.url?.startsWith("/ok/")) response.end(`content of ${request.url}`);
       else {
         response.statusCode = 404;
@@ -87,6 +92,17 @@ describe("worker inputs", function () {
     expect((await readFile(path.join(dir, "blob.bin"))).length).to.equal(8192);
   });
 
+  it("gives up a download that takes longer than its total time limit, deleting the partial file", async function () {
+    const dir = await mkdtemp(path.join(tmpdir(), "openpoco-inputs-"));
+    const error = await rejectionOf(
+      downloadInputFiles([`${baseUrl}/trickle/slow.bin`], dir, { maxBytes: 1e6, totalTimeoutMs: 300 }),
+      TaskFailure,
+    );
+    expect(error.failure).to.equal("INPUT_FILE_DOWNLOAD_FAILED");
+    expect(error.detail).to.include("took more than");
+    expect(await readdir(dir)).to.deep.equal([]);
+  });
+
   it("refuses input files that are not http(s) URLs", async function () {
     const dir = await mkdtemp(path.join(tmpdir(), "openpoco-inputs-"));
     const error = await rejectionOf(
@@ -103,12 +119,23 @@ describe("worker inputs", function () {
     const key = generateDatasetKey();
     const { checksum } = await encryptFile(path.join(dir, "plain.txt"), path.join(dir, "data.enc"), key);
     const multiaddr = pathToFileURL(path.join(dir, "data.enc")).toString();
-    await downloadDataset({ multiaddr, checksum, key }, path.join(dir, "out"), { maxBytes: 1e6 });
+    // A multiaddr naming a file of the worker's own disk is refused unless the worker allows it (tests, mirrors).
+    const local = await rejectionOf(
+      downloadDataset({ multiaddr, checksum, key }, path.join(dir, "out"), { maxBytes: 1e6 }),
+      TaskFailure,
+    );
+    expect(local.failure).to.equal("DATASET_DOWNLOAD_FAILED");
+    expect(local.detail).to.include("file URLs are refused");
+    await downloadDataset({ multiaddr, checksum, key }, path.join(dir, "out"), {
+      maxBytes: 1e6,
+      allowFileUrls: true,
+    });
     expect(await readFile(path.join(dir, "out"), "utf8")).to.equal("secret dataset\n");
     // A checksum of the plain bytes is not the registered one: refused, nothing left.
     const error = await rejectionOf(
       downloadDataset({ multiaddr, checksum: sha256("secret dataset\n"), key }, path.join(dir, "out2"), {
         maxBytes: 1e6,
+        allowFileUrls: true,
       }),
       TaskFailure,
     );

@@ -205,6 +205,20 @@ export class WorkApi {
     return this.context.send("reopen", () => hub.reopen(taskid));
   }
 
+  /** Initializes and at once claims tasks nobody started before their final deadline, refunding them. */
+  async initializeAndClaim(tasks: TaskRef[]): Promise<Sent & { taskids: string[] }> {
+    if (tasks.length === 0) throw new InvalidInputError("No task to claim: give at least one.");
+    for (const task of tasks) bytes32(task.dealid, "deal id");
+    const hub = this.context.hub.connect(this.context.requireSigner("claim tasks"));
+    const sent = await this.context.send("initialize and claim tasks", () =>
+      hub.initializeAndClaimArray(
+        tasks.map((task) => task.dealid),
+        tasks.map((task) => task.idx),
+      ),
+    );
+    return { ...sent, taskids: tasks.map((task) => computeTaskId(task.dealid, task.idx)) };
+  }
+
   /** Fails tasks past their final deadline, refunding their requesters (`claimArray` for several). */
   async claim(taskids: string[]): Promise<Sent> {
     if (taskids.length === 0) throw new InvalidInputError("No task to claim: give at least one.");
