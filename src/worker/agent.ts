@@ -152,7 +152,7 @@ export class WorkerApp {
 
   /** One poll: take new tasks, start what is pending, and follow the scheduler's instructions. */
   private async tick(): Promise<void> {
-    const busy = [...this.running.keys()].filter((key) => key.startsWith("run:")).length;
+    const busy = this.countRunning("run:");
     const pending = this.store.inStates("ASSIGNED", "COMPUTED").length;
     const instructions = await this.scheduler.poll(Math.max(0, this.slots - Math.max(busy, pending)));
     for (const assignment of instructions.assign)
