@@ -13,6 +13,7 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import {
   RESULT_ENCRYPTION_KEY_NAME,
+  MarketClient,
   ResultsClient,
   ServiceError,
   SmsClient,
@@ -31,6 +32,7 @@ import {
   deployApp,
   deployDataset,
   runCli,
+  signOffers,
   stackWorld,
   startScheduler,
   startServices,
@@ -117,20 +119,36 @@ describe("datasets, secrets and results @docker", function () {
     expect((await runCli(world, project, ["dataset", "push-secret"], owner)).ok).to.equal(true);
     expect((await runCli(world, project, ["dataset", "check-secret"], owner)).isSecretSet).to.equal(true);
 
-    // An app that reads its dataset; a requester buys one run.
+    // An app that reads its dataset, whose owner and the workerpool's publish their offers on the market.
     const { app } = await deployApp(
       world,
       "dataset-reader",
       'cat "/iexec_in/$IEXEC_DATASET_FILENAME" > /iexec_out/seen.csv; echo "$IEXEC_DATASET_ADDRESS" > /iexec_out/determinism.iexec',
     );
-    const dealid = await buyExecution(world, { app, dataset: deployed.address });
-    const taskid = computeTaskId(dealid, 0n);
-    const task = await waitForTask(world.requester, taskid);
-    expect(task.statusName).to.equal("COMPLETED");
+    const offers = await signOffers(world, { app });
+    const market = new MarketClient(world.chain.iexecGateway!, world.chain.id!);
+    await market.publish("app", offers.app, world.appOwner.context.signer!);
+    await market.publish("workerpool", offers.workerpool, world.scheduler.context.signer!);
+    // The dataset owner's order, with the CLI: init, sign, publish.
+    for (const step of ["init", "sign", "publish"]) {
+      const answer = await runCli(world, project, ["order", step, "--dataset"], owner);
+      expect(answer.ok, `order ${step} --dataset: ${JSON.stringify(answer)}`).to.equal(true);
+    }
 
-    // The requester downloads from the result store; the CLI checks the digest and unzips.
+    // The requester runs the app on the dataset: app run picks the market's orders, makes the deal, waits.
     const requesterProject = path.join(world.dir, "requester-project");
     writeChainJson(requesterProject, world.chain);
+    const run = await runCli(
+      world,
+      requesterProject,
+      ["app", "run", app, "--dataset", deployed.address, "--workerpool", world.workerpool, "--watch"],
+      accountKey(4),
+    );
+    expect(run.ok, JSON.stringify(run)).to.equal(true);
+    const taskid = computeTaskId(run.dealid, 0n);
+    expect(run.tasks["0"]).to.deep.equal({ taskid, status: "COMPLETED" });
+
+    // The requester downloads from the result store; the CLI checks the digest and unzips.
     const out = path.join(requesterProject, "result");
     const downloaded = await runCli(
       world,

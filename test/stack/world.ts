@@ -17,10 +17,13 @@ import {
   TaskStatus,
   listWallets,
   saveWallet,
+  type AppOrder,
   type ChainConfig,
   type TaskInfo,
+  type WorkerpoolOrder,
 } from "../../src/sdk";
 import { SchedulerApp } from "../../src/scheduler/app";
+import { MarketApp } from "../../src/market/app";
 import { SmsApp } from "../../src/sms/app";
 import { ResultStoreApp } from "../../src/results/app";
 import { WorkerApp, type WorkerOptions } from "../../src/worker/agent";
@@ -157,6 +160,36 @@ export async function deployDataset(
   return address;
 }
 
+/** The app owner's and the workerpool owner's signed offers: 1 RLC each, no restriction. */
+export async function signOffers(
+  world: StackWorld,
+  terms: { app: string; trust?: bigint; volume?: bigint; category?: bigint },
+): Promise<{ app: AppOrder; workerpool: WorkerpoolOrder }> {
+  const app = await world.appOwner.orders.sign("app", {
+    app: terms.app,
+    appprice: 1n * RLC,
+    volume: 1000n,
+    tag: "0x" + "0".repeat(64),
+    datasetrestrict: ZeroAddress,
+    workerpoolrestrict: ZeroAddress,
+    requesterrestrict: ZeroAddress,
+    salt: Wallet.createRandom().privateKey,
+  });
+  const workerpool = await world.scheduler.orders.sign("workerpool", {
+    workerpool: world.workerpool,
+    workerpoolprice: 1n * RLC,
+    volume: terms.volume ?? 1n,
+    tag: "0x" + "0".repeat(64),
+    category: terms.category ?? world.shortCategory,
+    trust: terms.trust ?? 1n,
+    apprestrict: ZeroAddress,
+    datasetrestrict: ZeroAddress,
+    requesterrestrict: ZeroAddress,
+    salt: Wallet.createRandom().privateKey,
+  });
+  return { app, workerpool };
+}
+
 /** Signs the orders (app, dataset when given, workerpool, request) and matches them; returns the deal id. */
 export async function buyExecution(
   world: StackWorld,
@@ -173,28 +206,7 @@ export async function buyExecution(
   const volume = terms.volume ?? 1n;
   const trust = terms.trust ?? 1n;
   const category = terms.category ?? world.shortCategory;
-  const app = await world.appOwner.orders.sign("app", {
-    app: terms.app,
-    appprice: 1n * RLC,
-    volume: 1000n,
-    tag: "0x" + "0".repeat(64),
-    datasetrestrict: ZeroAddress,
-    workerpoolrestrict: ZeroAddress,
-    requesterrestrict: ZeroAddress,
-    salt: Wallet.createRandom().privateKey,
-  });
-  const workerpool = await world.scheduler.orders.sign("workerpool", {
-    workerpool: world.workerpool,
-    workerpoolprice: 1n * RLC,
-    volume,
-    tag: "0x" + "0".repeat(64),
-    category,
-    trust,
-    apprestrict: ZeroAddress,
-    datasetrestrict: ZeroAddress,
-    requesterrestrict: ZeroAddress,
-    salt: Wallet.createRandom().privateKey,
-  });
+  const { app, workerpool } = await signOffers(world, { app: terms.app, trust, volume, category });
   const dataset = terms.dataset
     ? await world.datasetOwner.orders.sign("dataset", {
         dataset: terms.dataset,
@@ -218,15 +230,22 @@ export async function buyExecution(
   return matched.dealid;
 }
 
-/** The SMS and the result store of the world, and the chain.json that names them. */
+/** The market, the SMS and the result store of the world, and the chain.json that names them. */
 export interface WorldServices {
+  market: MarketApp;
   sms: SmsApp;
   results: ResultStoreApp;
   stop(): Promise<void>;
 }
 
-/** Starts an SMS and a result store on free ports and names them in the world's chain.json. */
+/** Starts a market, an SMS and a result store on free ports and names them in the world's chain.json. */
 export async function startServices(world: StackWorld): Promise<WorldServices> {
+  const market = await MarketApp.start({
+    chain: world.chain,
+    dataDir: path.join(world.dir, "market"),
+    port: 0,
+    syncIntervalMs: 200,
+  });
   const sms = await SmsApp.start({
     chain: world.chain,
     dataDir: path.join(world.dir, "sms"),
@@ -239,9 +258,14 @@ export async function startServices(world: StackWorld): Promise<WorldServices> {
     port: 0,
     logger: testLogger("results"),
   });
-  world.chain = { ...world.chain, sms: sms.url, resultProxy: results.url };
+  world.chain = { ...world.chain, iexecGateway: market.url, sms: sms.url, resultProxy: results.url };
   writeChainJson(world.dir, world.chain);
-  return { sms, results, stop: async () => void (await Promise.all([sms.stop(), results.stop()])) };
+  return {
+    market,
+    sms,
+    results,
+    stop: async () => void (await Promise.all([market.stop(), sms.stop(), results.stop()])),
+  };
 }
 
 /** Writes chain.json in `dir` for `chain` (its only and default chain). */
@@ -250,6 +274,7 @@ export function writeChainJson(dir: string, chain: ChainConfig): void {
     host: chain.host,
     id: String(chain.id),
     hub: chain.hub,
+    iexecGateway: chain.iexecGateway,
     sms: chain.sms,
     resultProxy: chain.resultProxy,
   };
