@@ -10,6 +10,7 @@ import { pipeline } from "node:stream/promises";
 import { getAddress, getBytes, verifyMessage, ZeroAddress } from "ethers";
 import type { OpenPoco, TaskInfo } from "../sdk/client";
 import { ForbiddenError, NotFoundError, OpenPocoError, UnauthorizedError } from "../sdk/errors";
+import { closeFileStream } from "../sdk/files";
 import {
   openpocoResultsText,
   parseResultProof,
@@ -193,8 +194,9 @@ export class ResultService {
         done(null, chunk);
       },
     });
+    const sink = createWriteStream(temp, { flags: "wx" });
     try {
-      await pipeline(body, meter, createWriteStream(temp, { flags: "wx" }));
+      await pipeline(body, meter, sink);
       const sha256 = `0x${hash.digest("hex")}`;
       if (sha256 !== upload.sha256)
         throw new OpenPocoError(
@@ -217,6 +219,7 @@ export class ResultService {
         temp,
       );
     } finally {
+      await closeFileStream(sink);
       await rm(temp, { force: true });
     }
     const results = openpocoResultsText(this.options.publicUrl, this.chainId, upload.taskid);

@@ -3,7 +3,7 @@
  * file system failures. Shared by every SDK and CLI module that writes files.
  */
 import { randomBytes } from "node:crypto";
-import { promises as fsp } from "node:fs";
+import { promises as fsp, type WriteStream } from "node:fs";
 import path from "node:path";
 import { OpenPocoError } from "./errors";
 
@@ -32,4 +32,16 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
     await fsp.rm(temp, { force: true });
     throw fileSystemError("write", file, error);
   }
+}
+
+/**
+ * Closes a file write stream (destroying it if still open) and resolves once it is closed. A pipeline can
+ * fail before the stream's asynchronous open: a removal of the file made before the close could come
+ * first, and the file would then appear after its removal.
+ */
+export function closeFileStream(stream: WriteStream): Promise<void> {
+  if (stream.closed) return Promise.resolve();
+  const closed = new Promise<void>((resolve) => stream.once("close", () => resolve()));
+  stream.destroy();
+  return closed;
 }

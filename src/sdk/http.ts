@@ -12,6 +12,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { InvalidInputError, OpenPocoError, ServiceError, ServiceUnavailableError } from "./errors";
+import { closeFileStream } from "./files";
 
 /** Default time to wait for a service's answer (its headers, for downloads), in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -305,13 +306,15 @@ export async function downloadTo(
       done(null, chunk);
     },
   });
+  const sink = createWriteStream(temp, { flags: "wx" });
   try {
     const source = response.body
       ? Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>)
       : Readable.from([]);
-    await pipeline(source, counter, createWriteStream(temp, { flags: "wx" }));
+    await pipeline(source, counter, sink);
     await rename(temp, outFile);
   } catch (error) {
+    await closeFileStream(sink);
     await unlink(temp).catch(() => undefined);
     if (isNetworkError(error)) throw new ServiceUnavailableError(service, baseOf(parsedUrl, options), error);
     if (error instanceof OpenPocoError) throw error;

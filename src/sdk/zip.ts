@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import * as yauzl from "yauzl";
 import * as yazl from "yazl";
 import { InvalidInputError, OpenPocoError } from "./errors";
-import { fileSystemError, tempPathNextTo } from "./files";
+import { closeFileStream, fileSystemError, tempPathNextTo } from "./files";
 
 // Every entry gets this mtime, in DOS format only (no Info-ZIP "UT" field), so the archive bytes depend on
 // neither the files' mtimes nor the machine's time zone: the same content always gives the same zip.
@@ -214,6 +214,8 @@ export async function unzipTo(
   }
 
   const extracted: string[] = [];
+  // The entry being written, closed before the temporary folder is removed (see closeFileStream).
+  let sink: fs.WriteStream | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -285,7 +287,8 @@ export async function unzipTo(
             else done(null, chunk);
           },
         });
-        await pipeline(input, limit, fs.createWriteStream(destination, { flags: "wx", mode }));
+        sink = fs.createWriteStream(destination, { flags: "wx", mode });
+        await pipeline(input, limit, sink);
         extracted.push(name);
       }
       zip.readEntry();
@@ -293,6 +296,7 @@ export async function unzipTo(
     // rename replaces an empty folder but refuses a non-empty one, so content added meanwhile is kept.
     await fsp.rename(temp, target);
   } catch (error) {
+    if (sink) await closeFileStream(sink);
     await fsp.rm(temp, { recursive: true, force: true });
     if (error instanceof OpenPocoError) throw error;
     throw fileSystemError("unzip", `${zipFile} into ${dir}`, error);

@@ -4,13 +4,14 @@
  * is a TaskFailure: the worker cannot compute the task and does not contribute.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
+import { createReadStream, createWriteStream, promises as fsp, type WriteStream } from "node:fs";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { createDecryptStream, DecryptionError } from "../sdk/encryption";
+import { closeFileStream } from "../sdk/files";
 import type { WorkerFailureCode } from "../sdk/scheduler";
 import { TaskFailure } from "./task-failure";
 
@@ -100,6 +101,7 @@ async function fetchTo(
 ): Promise<void> {
   const totalMs = options.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
+  let sink: WriteStream | undefined;
   try {
     const source = await openSource(
       url,
@@ -111,13 +113,10 @@ async function fetchTo(
       () => source.destroy(new Error(`the download took more than ${Math.round(totalMs / 1000)} s`)),
       totalMs,
     );
-    await pipeline([
-      source,
-      limiter(options.maxBytes),
-      ...stages,
-      createWriteStream(outFile, { flags: "wx" }),
-    ]);
+    sink = createWriteStream(outFile, { flags: "wx" });
+    await pipeline([source, limiter(options.maxBytes), ...stages, sink]);
   } catch (error) {
+    if (sink) await closeFileStream(sink);
     await fsp.rm(outFile, { force: true });
     throw error;
   } finally {
