@@ -22,6 +22,7 @@ import { registerWallet } from "./commands/wallet";
 import { registerWorker } from "./commands/worker";
 import { registerScheduler } from "./commands/scheduler";
 import { registerSms } from "./commands/sms";
+import { registerStack } from "./commands/stack";
 import { registerWorkerpool } from "./commands/workerpool";
 import { Output } from "./output";
 
@@ -71,6 +72,7 @@ export function buildProgram(): Command {
     registerScheduler,
     registerWorker,
     registerSms,
+    registerStack,
   ])
     register(program);
   return program;

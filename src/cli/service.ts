@@ -1,6 +1,7 @@
 /** What the commands that start long-running services share: option parsing, logs, and running until a signal. */
 import { InvalidInputError } from "../sdk/errors";
 import type { ServiceLogger } from "../sdk/logger";
+import { parentGone } from "../stack/parent";
 import type { Output } from "./output";
 
 /** `value` of option `--name` as an integer above zero (or zero when allowed), else an error naming it. */
@@ -28,7 +29,7 @@ export function serviceLogger(name: string, quiet: boolean, debug: boolean): Ser
   };
 }
 
-/** Prints the service's answer, then waits for Ctrl-C or SIGTERM and stops it. */
+/** Prints the service's answer, then waits for Ctrl-C, SIGTERM or its supervisor's end, and stops it. */
 export async function serveUntilSignal(
   out: Output,
   message: string,
@@ -41,6 +42,7 @@ export async function serveUntilSignal(
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
+    void parentGone().then(resolve);
   });
   await stop();
 }

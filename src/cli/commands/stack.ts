@@ -1,0 +1,211 @@
+/**
+ * `stack up|status|down|demo`: the whole marketplace on this machine, in one command, and the seed's
+ * walkthrough played on it.
+ */
+import path from "node:path";
+import type { Command } from "commander";
+import { runDemo } from "../../stack/demo";
+import { stackPaths, type StackManifest } from "../../stack/layout";
+import { Stack, StackError, manifestRunning, readManifest } from "../../stack/stack";
+import { probeStack } from "../../stack/status";
+import { action } from "../action";
+import { positiveInt } from "../service";
+import type { Session } from "../session";
+
+const DEFAULT_DATA_DIR = path.join("data", "stack");
+
+interface UpOptions {
+  dataDir: string;
+  rpc?: string;
+  workers: string;
+  portOffset: string;
+  explorer: boolean;
+}
+
+/** Aligned columns, the first row being the header. */
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+function endpoints(manifest: StackManifest): Record<string, string | undefined> {
+  return {
+    chain: manifest.chain.host,
+    hub: manifest.chain.hub,
+    market: manifest.chain.iexecGateway,
+    sms: manifest.chain.sms,
+    results: manifest.chain.resultProxy,
+    scheduler: manifest.scheduler.url,
+    workerpool: manifest.workerpool,
+    registry: manifest.registry,
+    files: manifest.files,
+    explorer: manifest.explorer,
+    "chain.json": stackPaths(manifest.dataDir).chainJson,
+  };
+}
+
+/** The explorer's server, when its build exists (`npm run build` makes it). */
+async function explorerStarter(): Promise<Parameters<typeof Stack.start>[0]["startExplorer"]> {
+  try {
+    const module = (await import("../../explorer/serve")) as {
+      startExplorer?: (options: {
+        host?: string;
+        port: number;
+        chain: unknown;
+      }) => Promise<{ url: string; stop(): Promise<void> }>;
+      explorerBuilt?: () => boolean;
+    };
+    if (!module.startExplorer || (module.explorerBuilt && !module.explorerBuilt())) return undefined;
+    const start = module.startExplorer;
+    return (chain, port) => start({ host: "127.0.0.1", port, chain: { ...chain, id: BigInt(chain.id) } });
+  } catch {
+    return undefined;
+  }
+}
+
+async function up(session: Session, options: UpOptions): Promise<void> {
+  const out = session.out;
+  const workers = positiveInt("workers", options.workers, true);
+  const portOffset = positiveInt("port-offset", options.portOffset, true);
+  const started = Date.now();
+  const stack = await Stack.start({
+    dataDir: options.dataDir,
+    rpc: options.rpc,
+    workers,
+    portOffset,
+    onEvent: (message) => out.info(message),
+    startExplorer: options.explorer ? await explorerStarter() : undefined,
+  });
+  const manifest = stack.manifest;
+  out.success(
+    `The marketplace is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    endpoints(manifest),
+  );
+  out.print(
+    "\n" +
+      table([
+        ["part", "state", "address", "restarts", "log"],
+        ...stack
+          .status()
+          .map((part) => [
+            part.name,
+            part.state,
+            "url" in part
+              ? part.url
+              : String(
+                  part.answer?.url ??
+                    part.answer?.host ??
+                    (part.answer?.address ? `account ${part.answer.address}` : ""),
+                ),
+            "restarts" in part ? String(part.restarts) : "-",
+            "log" in part ? path.relative(process.cwd(), part.log) : "-",
+          ]),
+      ]) +
+      "\n\nNext: `npm run demo` plays the walkthrough on it; Ctrl-C stops everything (state is kept for the next start).",
+  );
+  out.set({ ...manifest, elapsedMs: Date.now() - started });
+  out.finish();
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  out.info("stopping the stack");
+  await stack.stop();
+  out.info("stopped; the next start resumes from " + manifest.dataDir);
+}
+
+async function status(session: Session, options: { dataDir: string }): Promise<void> {
+  const manifest = readManifest(path.resolve(options.dataDir));
+  if (!manifestRunning(manifest))
+    throw new StackError(
+      `No stack runs from ${path.resolve(options.dataDir)}: start one with \`npm start\`.`,
+    );
+  const probes = await probeStack(manifest!);
+  session.out.print(
+    table([
+      ["part", "address", "answers"],
+      ...probes.map((p) => [p.name, p.url, p.answers ? "yes" : `no (${p.detail})`]),
+    ]),
+  );
+  session.out.set({ pid: manifest!.pid, parts: probes });
+  const down = probes.filter((p) => !p.answers);
+  if (down.length > 0)
+    throw new StackError(
+      `Not answering: ${down.map((p) => p.name).join(", ")} (see ${stackPaths(manifest!.dataDir).logs}).`,
+    );
+}
+
+async function down(session: Session, options: { dataDir: string }): Promise<void> {
+  const manifest = readManifest(path.resolve(options.dataDir));
+  if (!manifestRunning(manifest)) {
+    session.out.success(`No stack runs from ${path.resolve(options.dataDir)}.`);
+    return;
+  }
+  process.kill(manifest!.pid, "SIGTERM");
+  const deadline = Date.now() + 60_000;
+  await session.out.step(`Stopping the stack (pid ${manifest!.pid})`, async () => {
+    while (manifestRunning(manifest)) {
+      if (Date.now() > deadline)
+        throw new StackError(`The stack (pid ${manifest!.pid}) did not stop within 60 s.`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+  session.out.success("Stack stopped; its state is kept for the next start.");
+}
+
+async function demo(session: Session, options: { dataDir: string }): Promise<void> {
+  const manifest = readManifest(path.resolve(options.dataDir));
+  if (!manifestRunning(manifest))
+    throw new StackError(
+      `No stack runs from ${path.resolve(options.dataDir)}: start one with \`npm start\` in another terminal first.`,
+    );
+  const result = await runDemo(manifest!, session.out);
+  session.out.set({ ...result });
+}
+
+/** Registers `stack`. */
+export function registerStack(program: Command): void {
+  const stack = program
+    .command("stack")
+    .description("the whole marketplace on this machine (chain, services, workers)");
+  stack
+    .command("up")
+    .option(
+      "--data-dir <dir>",
+      "folder of the stack's databases, keys, chain journal and logs",
+      DEFAULT_DATA_DIR,
+    )
+    .option(
+      "--rpc <url>",
+      "attach to this node instead of starting a Hardhat chain (contracts deployed if absent)",
+    )
+    .option("--workers <n>", "number of workers (0: no Docker engine needed)", "2")
+    .option("--port-offset <n>", "added to every default port, to run a second stack beside the first", "0")
+    .option("--no-explorer", "do not serve the explorer")
+    .description(
+      "start the chain, the market, the SMS, the result store, a scheduler and workers; Ctrl-C stops them",
+    )
+    .action(action(up));
+  stack
+    .command("status")
+    .option("--data-dir <dir>", "folder of the stack", DEFAULT_DATA_DIR)
+    .description("say whether each part of the running stack answers")
+    .action(action(status));
+  stack
+    .command("down")
+    .option("--data-dir <dir>", "folder of the stack", DEFAULT_DATA_DIR)
+    .description("stop the stack running from the data folder")
+    .action(action(down));
+  stack
+    .command("demo")
+    .option("--data-dir <dir>", "folder of the running stack", DEFAULT_DATA_DIR)
+    .description("play the seed's walkthrough on the running stack, step by step with on-chain evidence")
+    .action(action(demo));
+}

@@ -1,0 +1,319 @@
+/**
+ * `openpoco stack demo`: the seed documents played on the running stack as their users would, each
+ * step an `openpoco` command in the user's own project folder, printed with what it did and the chain's
+ * evidence. The app developer builds and registers a Docker app, the dataset owner publishes an
+ * encrypted dataset, the workerpool owner sells compute, a requester buys an execution, the stack's
+ * workers compute and agree, and the requester downloads the verified result.
+ */
+import { execFile } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { OpenPoco, TaskStatus, type TaskInfo } from "../sdk";
+import { STACK_ROLES, localAccountKey } from "./accounts";
+import { buildAppImage } from "./docker-images";
+import { manifestChain, stackPaths, type StackManifest } from "./layout";
+import { STACK_WALLET_PASSWORD } from "./provision";
+
+/** Where the demo speaks (the CLI's Output fits). */
+export interface DemoOutput {
+  print(text: string): void;
+  info(text: string): void;
+}
+
+/** What the demo ends with. */
+export interface DemoResult {
+  app: string;
+  dataset: string;
+  workerpool: string;
+  dealid: string;
+  taskid: string;
+  status: string;
+  consensus: string;
+  result: string;
+  resultPath: string;
+}
+
+/** A step's failure: names the step and the command's own error. */
+export class DemoStepError extends Error {
+  constructor(step: string, reason: string) {
+    super(`demo step "${step}" failed: ${reason}`);
+    this.name = "DemoStepError";
+  }
+}
+
+/** The demo app: greets its argument and reports the size of its dataset; the report is deterministic. */
+export const DEMO_APP_SCRIPT = [
+  'f="/iexec_in/$IEXEC_DATASET_FILENAME"',
+  'words=$(wc -w < "$f" | tr -d " ")',
+  'echo "Hello, $1! Your dataset has $words words." > /iexec_out/result.txt',
+  "cp /iexec_out/result.txt /iexec_out/determinism.iexec",
+].join("; ");
+
+const DEMO_DATASET = "the quick brown fox jumps over the lazy dog\n";
+/** Trust 3: two of the stack's new workers must compute and agree. */
+const DEMO_TRUST = "3";
+const CLI = path.resolve(__dirname, "..", "cli", "main.js");
+
+interface Role {
+  name: string;
+  dir: string;
+  key: string;
+}
+
+/** The user's project folder with the stack's chain.json and the wallet imported, as the seed starts. */
+function role(root: string, name: string, account: number): Role {
+  const dir = path.join(root, name);
+  mkdirSync(dir, { recursive: true });
+  return { name, dir, key: localAccountKey(account) };
+}
+
+async function retryWhileDown<T>(what: string, out: DemoOutput, work: () => Promise<T>): Promise<T> {
+  let told = false;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!/ECONNREFUSED|connect|socket hang up|fetch failed|not answer|unavailable/i.test(message))
+        throw error;
+      if (!told)
+        out.info(
+          `${what}: the stack does not answer (${message.split("\n")[0]}); waiting for it to come back`,
+        );
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+/** Plays the walkthrough on the stack of `manifest`. */
+export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise<DemoResult> {
+  if (!manifest.registry)
+    throw new DemoStepError(
+      "setup",
+      "the stack runs without workers or registry (--workers 0): start it with workers.",
+    );
+  const runId = new Date()
+    .toISOString()
+    .replace(/[-:T.Z]/g, "")
+    .slice(0, 14);
+  const root = path.join(stackPaths(manifest.dataDir).demo, runId);
+  const chain = manifestChain(manifest);
+  let stepNumber = 0;
+  const step = (title: string) => out.print(`\n${++stepNumber}. ${title}`);
+  const evidence = (text: string) => out.print(`   ↳ ${text}`);
+
+  /** Runs `openpoco <args> --raw` in the role's folder; returns its answer or throws with its error. */
+  const openpoco = (who: Role, args: string[], keystore = path.join(who.dir, "keystore")) => {
+    // Keys shown shortened: they are public test keys, but a demo should not teach pasting keys around.
+    const shown = args.map((arg) =>
+      arg === who.key
+        ? `${arg.slice(0, 6)}…${arg.slice(-4)}`
+        : /[\s"']/.test(arg)
+          ? JSON.stringify(arg)
+          : arg,
+    );
+    out.print(`   $ openpoco ${shown.join(" ")}`);
+    return new Promise<Record<string, any>>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [CLI, ...args, "--raw", "--keystoredir", keystore],
+        {
+          cwd: who.dir,
+          env: { ...process.env, OPENPOCO_WALLET_PASSWORD: STACK_WALLET_PASSWORD },
+          maxBuffer: 16 << 20,
+        },
+        (_error, stdout, stderr) => {
+          let answer: Record<string, any>;
+          try {
+            answer = JSON.parse(stdout.trim().split("\n").at(-1) ?? "");
+          } catch {
+            return reject(new DemoStepError(args.join(" "), `no answer (${stderr.trim() || stdout.trim()})`));
+          }
+          if (answer.ok !== true)
+            return reject(new DemoStepError(args.join(" "), answer.error?.message ?? stdout));
+          resolve(answer);
+        },
+      ),
+    );
+  };
+  const setUp = async (who: Role) => {
+    await openpoco(who, ["init", "--skip-wallet"]);
+    // The stack's chain.json: the same local chain as `init` writes, with the stack's ports.
+    copyFileSync(stackPaths(manifest.dataDir).chainJson, path.join(who.dir, "chain.json"));
+    const imported = await openpoco(who, ["wallet", "import", who.key]);
+    evidence(`wallet ${imported.address} (Hardhat account, funded by the stack's deployer)`);
+  };
+  const editIexec = (who: Role, change: (iexec: Record<string, any>) => void) => {
+    const file = path.join(who.dir, "iexec.json");
+    const iexec = JSON.parse(readFileSync(file, "utf8"));
+    change(iexec);
+    writeFileSync(file, JSON.stringify(iexec, null, 2));
+  };
+  const reader = await OpenPoco.connect({ chain });
+  try {
+    const developer = role(root, "app-developer", STACK_ROLES.appDeveloper);
+    const owner = role(root, "dataset-owner", STACK_ROLES.datasetOwner);
+    const pool = role(root, "workerpool-owner", STACK_ROLES.workerpoolOwner);
+    const requester = role(root, "requester", STACK_ROLES.requester);
+    out.print(`Walkthrough ${runId} on ${chain.host} (hub ${chain.hub}); project folders in ${root}`);
+
+    step(
+      "App developer: build the app image and push it to the registry (seed: Build & test your Docker image)",
+    );
+    out.print(
+      `   $ docker build (FROM scratch + static busybox) && docker push ${manifest.registry}/hello-dataset`,
+    );
+    const image = await buildAppImage({ host: manifest.registry }, "hello-dataset", DEMO_APP_SCRIPT, {
+      tag: "1.0",
+    });
+    evidence(`pushed ${image.reference}, digest sha256:${image.checksum.slice(2)}`);
+
+    step("App developer: register the app with its image digest as checksum (seed: Deploy your dapp)");
+    await setUp(developer);
+    await openpoco(developer, ["app", "init"]);
+    editIexec(developer, (iexec) => {
+      iexec.app.name = `hello-dataset-${runId}`;
+      iexec.app.multiaddr = image.reference;
+    });
+    const app = await openpoco(developer, ["app", "deploy", "--from-image"]);
+    const appInfo = await reader.assets.showApp(app.address);
+    evidence(`app ${app.address} registered in tx ${app.txHash}`);
+    evidence(
+      `registry: owner ${appInfo.owner}, checksum ${appInfo.checksum} (= the pushed digest: ${appInfo.checksum === image.checksum})`,
+    );
+
+    step("App developer: init, sign and publish the app order (seed: Publish app order)");
+    await openpoco(developer, ["order", "init", "--app"]);
+    editIexec(developer, (iexec) => (iexec.order.apporder.appprice = "1000000000"));
+    await openpoco(developer, ["order", "sign", "--app"]);
+    const appOrder = await openpoco(developer, ["order", "publish", "--app"]);
+    evidence(
+      `apporder ${appOrder.apporder.orderHash} on the market at ${manifest.chain.iexecGateway} (price 1 RLC a run)`,
+    );
+
+    step("Dataset owner: encrypt a dataset, host it, register it and give its key to the SMS");
+    await setUp(owner);
+    await openpoco(owner, ["dataset", "init", "--encrypted"]);
+    writeFileSync(path.join(owner.dir, "datasets", "original", "words.txt"), DEMO_DATASET);
+    const encrypted = await openpoco(owner, ["dataset", "encrypt"]);
+    const [file] = encrypted.encryptedFiles as { encryptedFile: string; checksum: string }[];
+    const hosted = `words-${runId}.txt.enc`;
+    copyFileSync(file.encryptedFile, path.join(stackPaths(manifest.dataDir).files, hosted));
+    evidence(
+      `AES-256-CBC file ${path.basename(file.encryptedFile)}, checksum ${file.checksum}, served at ${manifest.files}/${hosted}`,
+    );
+    editIexec(owner, (iexec) => {
+      iexec.dataset.name = `words-${runId}`;
+      iexec.dataset.multiaddr = `${manifest.files}/${hosted}`;
+      iexec.dataset.checksum = file.checksum;
+    });
+    const dataset = await openpoco(owner, ["dataset", "deploy"]);
+    evidence(`dataset ${dataset.address} registered in tx ${dataset.txHash}`);
+    await openpoco(owner, ["dataset", "push-secret"]);
+    const secret = await openpoco(owner, ["dataset", "check-secret"]);
+    evidence(`SMS at ${manifest.chain.sms} holds the key: ${secret.isSecretSet}`);
+    await openpoco(owner, ["order", "init", "--dataset"]);
+    editIexec(owner, (iexec) => (iexec.order.datasetorder.datasetprice = "1000000000"));
+    await openpoco(owner, ["order", "sign", "--dataset"]);
+    const datasetOrder = await openpoco(owner, ["order", "publish", "--dataset"]);
+    evidence(`datasetorder ${datasetOrder.datasetorder.orderHash} on the market`);
+
+    step("Workerpool owner: sell the pool's compute at trust 3 (its scheduler and workers run in the stack)");
+    mkdirSync(pool.dir, { recursive: true });
+    await openpoco(pool, ["init", "--skip-wallet"], manifest.scheduler.keystoreDir);
+    copyFileSync(stackPaths(manifest.dataDir).chainJson, path.join(pool.dir, "chain.json"));
+    await openpoco(pool, ["order", "init", "--workerpool"], manifest.scheduler.keystoreDir);
+    editIexec(pool, (iexec) => {
+      Object.assign(iexec.order.workerpoolorder, {
+        workerpool: manifest.workerpool,
+        workerpoolprice: "1000000000",
+        volume: "10",
+        trust: DEMO_TRUST,
+        category: "0",
+      });
+    });
+    await openpoco(pool, ["order", "sign", "--workerpool"], manifest.scheduler.keystoreDir);
+    const poolOrder = await openpoco(
+      pool,
+      ["order", "publish", "--workerpool"],
+      manifest.scheduler.keystoreDir,
+    );
+    evidence(`workerpoolorder ${poolOrder.workerpoolorder.orderHash} for workerpool ${manifest.workerpool}`);
+
+    step("Requester: deposit RLC and buy a run of the app on the dataset (seed: Quick start)");
+    await setUp(requester);
+    const deposit = await openpoco(requester, ["account", "deposit", "5", "RLC"]);
+    evidence(`deposit in tx ${deposit.txHash}`);
+    const run = await openpoco(requester, [
+      "app",
+      "run",
+      app.address,
+      "--dataset",
+      dataset.address,
+      "--workerpool",
+      manifest.workerpool,
+      "--trust",
+      DEMO_TRUST,
+      "--category",
+      "0",
+      "--args",
+      "world",
+    ]);
+    const dealid: string = run.dealid;
+    const deal = await reader.deals.show(dealid);
+    const taskid = deal.tasks[0].taskid;
+    evidence(`deal ${dealid} matched in tx ${run.txHash}: 3 RLC locked (app 1 + dataset 1 + workerpool 1)`);
+    evidence(
+      `task ${taskid}, trust ${deal.trust}, final deadline ${new Date(Number(deal.finalDeadline) * 1000).toISOString()}`,
+    );
+
+    step(
+      "Workers: the scheduler hands the task out, two workers compute in Docker, contribute, reveal; it finalizes",
+    );
+    let last = "";
+    const task: TaskInfo = await retryWhileDown("following the task", out, async () => {
+      const client = await OpenPoco.connect({ chain });
+      try {
+        for (;;) {
+          const current = await client.tasks.show(taskid);
+          const seen = `${current.statusName}, ${current.contributors.length} contribution(s), ${current.revealCounter} reveal(s)`;
+          if (seen !== last) evidence(`task ${seen}`);
+          last = seen;
+          if (current.status >= TaskStatus.COMPLETED || current.claimable) return current;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      } finally {
+        client.close();
+      }
+    });
+    if (task.status !== TaskStatus.COMPLETED)
+      throw new DemoStepError(
+        "compute",
+        `the task ended ${task.statusName}${task.claimable ? " (claimable)" : ""}`,
+      );
+    evidence(
+      `consensus ${task.consensusValue} by ${task.contributors.length} workers, result digest ${task.resultDigest}`,
+    );
+    evidence(`results location: ${task.resultsText ?? task.results}`);
+
+    step("Requester: download the result, checked against the on-chain digest");
+    const downloaded = await openpoco(requester, ["result", "download", taskid, "--out", "result"]);
+    const result = readFileSync(path.join(downloaded.resultPath, "result.txt"), "utf8").trim();
+    evidence(`verified: ${downloaded.verified}, files: ${(downloaded.files as string[]).join(", ")}`);
+    out.print(`\n   result.txt: ${result}\n`);
+    return {
+      app: app.address,
+      dataset: dataset.address,
+      workerpool: manifest.workerpool,
+      dealid,
+      taskid,
+      status: task.statusName,
+      consensus: task.consensusValue,
+      result,
+      resultPath: downloaded.resultPath,
+    };
+  } finally {
+    reader.close();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Where the local stack listens and keeps its files. Every port shifts by one offset, so two stacks
+ * (a developer's and a test's) can run side by side.
+ */
+import path from "node:path";
+import type { ChainConfig } from "../sdk/chains";
+
+/** Default ports of the stack's parts. */
+export const STACK_PORTS = {
+  chain: 8545,
+  market: 3000,
+  scheduler: 13100,
+  results: 13200,
+  sms: 13300,
+  files: 13400,
+  registry: 13500,
+  explorer: 13000,
+} as const;
+
+export type StackPart = keyof typeof STACK_PORTS;
+
+/** The ports of a stack started with `offset`. */
+export function stackPorts(offset: number): Record<StackPart, number> {
+  return Object.fromEntries(
+    Object.entries(STACK_PORTS).map(([part, port]) => [part, port + offset]),
+  ) as Record<StackPart, number>;
+}
+
+/** Files of a stack's data folder. */
+export function stackPaths(dataDir: string) {
+  return {
+    chain: path.join(dataDir, "chain"),
+    chainJson: path.join(dataDir, "chain.json"),
+    stackJson: path.join(dataDir, "stack.json"),
+    logs: path.join(dataDir, "logs"),
+    registry: path.join(dataDir, "registry"),
+    files: path.join(dataDir, "files"),
+    demo: path.join(dataDir, "demo"),
+    service: (name: string) => path.join(dataDir, name),
+  };
+}
+
+/** What `stack up` writes to stack.json for `stack status`, `stack demo` and `stack down`. */
+export interface StackManifest {
+  pid: number;
+  dataDir: string;
+  startedAt: string;
+  chain: {
+    name: string;
+    host: string;
+    id: string;
+    hub: string;
+    iexecGateway: string;
+    sms: string;
+    resultProxy: string;
+  };
+  workerpool: string;
+  scheduler: { url: string; owner: string; keystoreDir: string; walletFile: string };
+  workers: { address: string }[];
+  registry?: string;
+  files: string;
+  explorer?: string;
+}
+
+/** The chain of a manifest as the SDK takes it. */
+export function manifestChain(manifest: StackManifest): ChainConfig {
+  return { ...manifest.chain, id: BigInt(manifest.chain.id) };
+}

@@ -1,0 +1,318 @@
+/**
+ * The local marketplace as one supervised process tree: a Hardhat chain (journaled, so it survives
+ * restarts) or an attached node, the core contracts deployed if absent, a Docker registry, a file host,
+ * the market, the SMS, the result store, the workerpool's scheduler and its workers, all on embedded
+ * defaults (SQLite files, logs and keys under one data folder). Owns no rule of its own: every part is
+ * the `openpoco` command a user would run by hand.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { STACK_ROLES, localAccountKey } from "./accounts";
+import { REGISTRY_BIN, registryAnswers, writeRegistryConfig } from "./docker-images";
+import { startFileHost, type FileHost } from "./file-host";
+import { stackPaths, stackPorts, type StackManifest, type StackPart } from "./layout";
+import { STACK_WALLET_PASSWORD, provisionStack } from "./provision";
+import { Supervisor, type ChildStatus, type ReadyAnswer } from "./supervisor";
+import { Wallet } from "ethers";
+
+/** How to run the stack. */
+export interface StackOptions {
+  /** Folder of every file of the stack (default data/stack). */
+  dataDir: string;
+  /** JSON-RPC URL of a node to attach to instead of starting a Hardhat chain. */
+  rpc?: string;
+  /** Number of workers (default 2; 0 runs no worker and needs no Docker engine). */
+  workers: number;
+  /** Added to every default port. */
+  portOffset: number;
+  /** Progress lines for the person waiting. */
+  onEvent: (message: string) => void;
+  /** Starts the explorer's web server, when it is built. */
+  startExplorer?: (
+    chain: StackManifest["chain"],
+    port: number,
+  ) => Promise<{ url: string; stop(): Promise<void> }>;
+}
+
+/** Refusals before anything starts: a clear sentence naming the fix. */
+export class StackError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackError";
+  }
+}
+
+/** The project folder (where hardhat.config.ts is), found upwards from this file. */
+export function projectRoot(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir))
+    if (existsSync(path.join(dir, "hardhat.config.ts"))) return dir;
+  throw new StackError(
+    "The stack runs from the OpenPoCo repository (it deploys with its Hardhat scripts): run it from a clone.",
+  );
+}
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(command, args, { encoding: "utf8" }, (error, stdout, stderr) =>
+      error ? reject(new Error((stderr || error.message).trim())) : resolve(stdout),
+    ),
+  );
+}
+
+/** Fails with how to start Docker when no engine answers. */
+async function checkDocker(): Promise<void> {
+  try {
+    await run("docker", ["info", "--format", "{{.ServerVersion}}"]);
+  } catch (error) {
+    throw new StackError(
+      `No Docker engine answers (${(error as Error).message.split("\n")[0]}); workers run apps in Docker. ` +
+        "Start one with `sudo bash scripts/docker-up.sh` (installs Debian's docker.io and starts dockerd), " +
+        "or run the stack without workers: --workers 0.",
+    );
+  }
+  if (!existsSync(REGISTRY_BIN))
+    throw new StackError(
+      `${REGISTRY_BIN} is missing: the stack's app images go to a local registry. Install it with ` +
+        "`sudo bash scripts/docker-up.sh` (Debian's docker-registry), or run with --workers 0.",
+    );
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The manifest of a stack's data folder, if one was written. */
+export function readManifest(dataDir: string): StackManifest | undefined {
+  const file = stackPaths(dataDir).stackJson;
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as StackManifest) : undefined;
+}
+
+/** True when the manifest's stack process still runs. */
+export function manifestRunning(manifest: StackManifest | undefined): boolean {
+  return manifest !== undefined && manifest.pid !== process.pid && pidAlive(manifest.pid);
+}
+
+/** A running stack. */
+export class Stack {
+  private constructor(
+    readonly manifest: StackManifest,
+    private readonly supervisor: Supervisor,
+    private readonly inProcess: { name: string; url: string; stop(): Promise<void> }[],
+    private readonly dataDir: string,
+  ) {}
+
+  /** Each part: supervised children and the servers of this process. */
+  status(): (ChildStatus | { name: string; state: "up"; url: string })[] {
+    return [
+      ...this.supervisor.status(),
+      ...this.inProcess.map(({ name, url }) => ({ name, state: "up" as const, url })),
+    ];
+  }
+
+  /** Stops everything, last started first, and removes the manifest. */
+  async stop(): Promise<void> {
+    for (const part of [...this.inProcess].reverse()) await part.stop();
+    await this.supervisor.stopAll();
+    rmSync(stackPaths(this.dataDir).stackJson, { force: true });
+  }
+
+  /** Starts the stack; on any failure stops what was started and throws. */
+  static async start(options: StackOptions): Promise<Stack> {
+    const dataDir = path.resolve(options.dataDir);
+    const files = stackPaths(dataDir);
+    const running = readManifest(dataDir);
+    if (manifestRunning(running))
+      throw new StackError(
+        `A stack already runs from ${dataDir} (pid ${running!.pid}): stop it with \`openpoco stack down\` or use another --data-dir.`,
+      );
+    if (options.workers > 0) await checkDocker();
+    const root = projectRoot();
+    const cli = path.join(root, "dist", "src", "cli", "main.js");
+    if (!existsSync(cli))
+      throw new StackError(`${cli} is missing: run \`npm run build\` first (npm start does).`);
+    const hardhat = require.resolve("hardhat/internal/cli/cli.js", { paths: [root] });
+    const ports = stackPorts(options.portOffset);
+    const host = "127.0.0.1";
+    const url = (part: StackPart) => `http://${host}:${ports[part]}`;
+
+    const supervisor = new Supervisor(files.logs, options.onEvent);
+    const inProcess: { name: string; url: string; stop(): Promise<void> }[] = [];
+    const stopStarted = async () => {
+      for (const part of [...inProcess].reverse()) await part.stop().catch(() => undefined);
+      await supervisor.stopAll(5000);
+    };
+    try {
+      // The chain: ours, journaled, or the given node with the contracts deployed if absent.
+      options.onEvent(options.rpc ? `attaching to ${options.rpc}` : "starting the chain");
+      let chainAnswer: ReadyAnswer;
+      if (options.rpc) {
+        chainAnswer = await supervisor.runOnce({
+          name: "deploy",
+          command: process.execPath,
+          args: [hardhat, "run", "--network", "remote", "src/stack/chain-node.ts"],
+          cwd: root,
+          env: { RPC_URL: options.rpc, OPENPOCO_CHAIN_DIR: files.chain },
+          readyTimeoutMs: 600_000,
+        });
+      } else {
+        chainAnswer = await supervisor.start({
+          name: "chain",
+          command: process.execPath,
+          args: [hardhat, "run", "src/stack/chain-node.ts"],
+          cwd: root,
+          env: {
+            OPENPOCO_CHAIN_DIR: files.chain,
+            OPENPOCO_CHAIN_HOST: host,
+            OPENPOCO_CHAIN_PORT: String(ports.chain),
+          },
+          readyTimeoutMs: 300_000,
+        });
+      }
+      const chainUrl = options.rpc ?? String(chainAnswer.url);
+      options.onEvent(
+        chainAnswer.deployed
+          ? `contracts deployed, hub ${chainAnswer.hub}`
+          : `chain at block ${chainAnswer.block ?? "?"}${chainAnswer.replayed ? ` (${chainAnswer.replayed} blocks replayed)` : ""}, hub ${chainAnswer.hub}`,
+      );
+      const chain: StackManifest["chain"] = {
+        name: "local",
+        host: chainUrl,
+        id: String(chainAnswer.chainId),
+        hub: String(chainAnswer.hub),
+        iexecGateway: url("market"),
+        sms: url("sms"),
+        resultProxy: url("results"),
+      };
+      writeFileSync(
+        files.chainJson,
+        JSON.stringify({ default: "local", chains: { local: chain } }, null, 2) + "\n",
+      );
+
+      options.onEvent("checking the workerpool, stakes and wallets");
+      const provisioned = await provisionStack({ ...chain, id: BigInt(chain.id) }, dataDir, options.workers);
+      for (const action of provisioned.actions) options.onEvent(action);
+
+      let registry: string | undefined;
+      if (options.workers > 0) {
+        const config = await writeRegistryConfig(files.registry, ports.registry);
+        registry = `${host}:${ports.registry}`;
+        if (await registryAnswers(registry))
+          throw new StackError(
+            `Port ${ports.registry} is taken by another registry: stop it or pass --port-offset.`,
+          );
+        await supervisor.start({
+          name: "registry",
+          command: REGISTRY_BIN,
+          args: ["serve", config],
+          cwd: dataDir,
+          probe: async () =>
+            (await registryAnswers(registry!)) ? { ready: true, host: registry } : undefined,
+          readyTimeoutMs: 30_000,
+        });
+      }
+      const fileHost: FileHost = await startFileHost(files.files, host, ports.files);
+      inProcess.push({ name: "files", url: fileHost.url, stop: fileHost.stop });
+
+      const openpoco = (name: string, args: string[], wallet?: { keystoreDir: string; walletFile: string }) =>
+        supervisor.start({
+          name,
+          command: process.execPath,
+          args: [
+            cli,
+            ...args,
+            "--raw",
+            ...(wallet ? ["--keystoredir", wallet.keystoreDir, "--wallet-file", wallet.walletFile] : []),
+          ],
+          cwd: dataDir,
+          env: { OPENPOCO_WALLET_PASSWORD: STACK_WALLET_PASSWORD },
+        });
+      options.onEvent("starting the market, the SMS and the result store");
+      await Promise.all([
+        openpoco("market", [
+          "market",
+          "start",
+          "--port",
+          String(ports.market),
+          "--data-dir",
+          files.service("market"),
+        ]),
+        openpoco("sms", ["sms", "start", "--port", String(ports.sms), "--data-dir", files.service("sms")]),
+        openpoco("results", [
+          "result",
+          "serve",
+          "--port",
+          String(ports.results),
+          "--data-dir",
+          files.service("results"),
+        ]),
+      ]);
+      options.onEvent(`starting the scheduler of ${provisioned.workerpool} and ${options.workers} worker(s)`);
+      await openpoco(
+        "scheduler",
+        [
+          "scheduler",
+          "start",
+          "--workerpool",
+          provisioned.workerpool,
+          "--port",
+          String(ports.scheduler),
+          "--data-dir",
+          files.service("scheduler"),
+        ],
+        provisioned.scheduler,
+      );
+      await Promise.all(
+        provisioned.workers.map((wallet, i) =>
+          openpoco(
+            `worker-${i + 1}`,
+            [
+              "worker",
+              "start",
+              "--scheduler",
+              url("scheduler"),
+              "--data-dir",
+              files.service(`worker-${i + 1}`),
+            ],
+            wallet,
+          ),
+        ),
+      );
+
+      let explorer: string | undefined;
+      if (options.startExplorer) {
+        const started = await options.startExplorer(chain, ports.explorer);
+        explorer = started.url;
+        inProcess.push({ name: "explorer", url: started.url, stop: started.stop });
+      }
+
+      const manifest: StackManifest = {
+        pid: process.pid,
+        dataDir,
+        startedAt: new Date().toISOString(),
+        chain,
+        workerpool: provisioned.workerpool,
+        scheduler: {
+          url: url("scheduler"),
+          owner: new Wallet(localAccountKey(STACK_ROLES.workerpoolOwner)).address,
+          keystoreDir: provisioned.scheduler.keystoreDir,
+          walletFile: provisioned.scheduler.walletFile,
+        },
+        workers: provisioned.workers.map(({ address }) => ({ address })),
+        registry,
+        files: fileHost.url,
+        explorer,
+      };
+      writeFileSync(files.stackJson, JSON.stringify(manifest, null, 2) + "\n");
+      return new Stack(manifest, supervisor, inProcess, dataDir);
+    } catch (error) {
+      await stopStarted();
+      throw error;
+    }
+  }
+}
