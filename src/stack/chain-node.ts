@@ -2,7 +2,7 @@
  * The stack's local chain: Hardhat's in-process network served over JSON-RPC, with every mined block
  * journaled (chain-journal.ts) before its answer leaves, and the journal replayed at start. On a fresh
  * journal the core contracts are deployed with the deploy scripts. Run by the stack as
- * `hardhat run src/stack/chain-node.ts` with:
+ * `node -r ts-node/register/transpile-only -r hardhat/register src/stack/chain-node.ts` with:
  *   OPENPOCO_CHAIN_DIR   folder of the journal (required)
  *   OPENPOCO_CHAIN_HOST  interface to listen on (default 127.0.0.1)
  *   OPENPOCO_CHAIN_PORT  port (default 8545)
@@ -208,8 +208,10 @@ async function main(): Promise<void> {
     process.once("SIGTERM", resolve);
     void parentGone().then(resolve);
   });
-  await server.close();
+  // Every block is already on disk; open keep-alive connections must not hold the exit.
+  await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 2000))]);
   journal.close();
+  process.exit(0);
 }
 
 main().catch((error) => {

@@ -16,5 +16,7 @@ export function parentGone(env: NodeJS.ProcessEnv = process.env, intervalMs = 10
         resolve();
       }
     }, intervalMs);
+    // Never what keeps a process alive: once the service has stopped, it may exit.
+    timer.unref();
   });
 }

@@ -7,6 +7,7 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import path from "node:path";
 import { STACK_ROLES, localAccountKey } from "./accounts";
 import { REGISTRY_BIN, registryAnswers, writeRegistryConfig } from "./docker-images";
@@ -78,6 +79,34 @@ async function checkDocker(): Promise<void> {
     );
 }
 
+/** True when nothing listens on 127.0.0.1:`port`. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Waits until every port is free: the parts of a stack that was killed stop by themselves within a
+ * second or two. A port still taken after that belongs to another program.
+ */
+async function waitForPorts(ports: Record<string, number>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const taken: string[] = [];
+    for (const [part, port] of Object.entries(ports))
+      if (!(await portFree(port))) taken.push(`${port} (${part})`);
+    if (taken.length === 0) return;
+    if (Date.now() > deadline)
+      throw new StackError(
+        `Port ${taken.join(", ")} is in use by another program: stop it, or move the whole stack with --port-offset <n>.`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -136,8 +165,18 @@ export class Stack {
     const cli = path.join(root, "dist", "src", "cli", "main.js");
     if (!existsSync(cli))
       throw new StackError(`${cli} is missing: run \`npm run build\` first (npm start does).`);
-    const hardhat = require.resolve("hardhat/internal/cli/cli.js", { paths: [root] });
+    // The chain script runs with Hardhat's environment loaded in-process (what `hardhat run` does in a
+    // re-launched child): one process to supervise and signal.
+    const chainScript = [
+      "--require",
+      "ts-node/register/transpile-only",
+      "--require",
+      "hardhat/register",
+      "src/stack/chain-node.ts",
+    ];
     const ports = stackPorts(options.portOffset);
+    const { chain: _attached, ...servicePorts } = ports;
+    await waitForPorts(options.rpc ? servicePorts : ports);
     const host = "127.0.0.1";
     const url = (part: StackPart) => `http://${host}:${ports[part]}`;
 
@@ -155,18 +194,19 @@ export class Stack {
         chainAnswer = await supervisor.runOnce({
           name: "deploy",
           command: process.execPath,
-          args: [hardhat, "run", "--network", "remote", "src/stack/chain-node.ts"],
+          args: chainScript,
           cwd: root,
-          env: { RPC_URL: options.rpc, OPENPOCO_CHAIN_DIR: files.chain },
+          env: { HARDHAT_NETWORK: "remote", RPC_URL: options.rpc, OPENPOCO_CHAIN_DIR: files.chain },
           readyTimeoutMs: 600_000,
         });
       } else {
         chainAnswer = await supervisor.start({
           name: "chain",
           command: process.execPath,
-          args: [hardhat, "run", "src/stack/chain-node.ts"],
+          args: chainScript,
           cwd: root,
           env: {
+            HARDHAT_NETWORK: "hardhat",
             OPENPOCO_CHAIN_DIR: files.chain,
             OPENPOCO_CHAIN_HOST: host,
             OPENPOCO_CHAIN_PORT: String(ports.chain),
@@ -202,10 +242,6 @@ export class Stack {
       if (options.workers > 0) {
         const config = await writeRegistryConfig(files.registry, ports.registry);
         registry = `${host}:${ports.registry}`;
-        if (await registryAnswers(registry))
-          throw new StackError(
-            `Port ${ports.registry} is taken by another registry: stop it or pass --port-offset.`,
-          );
         await supervisor.start({
           name: "registry",
           command: REGISTRY_BIN,

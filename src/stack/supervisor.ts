@@ -49,6 +49,18 @@ export class ChildStartError extends Error {
   }
 }
 
+/**
+ * Signals the child's whole process group: some children run their work in a grandchild (Hardhat's
+ * CLI re-launches itself with ts-node), which must not outlive them.
+ */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
 const MAX_BACKOFF_MS = 30_000;
 /** Restart delays reset after a child stayed up this long. */
 const STABLE_MS = 60_000;
@@ -101,7 +113,7 @@ class Supervised {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+        if (child.exitCode === null && child.signalCode === null) signalGroup(child, "SIGTERM");
         reject(new ChildStartError(spec.name, reason, this.status.log));
       };
       child.stdout!.on("data", (chunk: Buffer) => {
@@ -196,8 +208,8 @@ class Supervised {
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      signalGroup(child, "SIGTERM");
+      const killer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
       await exited;
       clearTimeout(killer);
     }
