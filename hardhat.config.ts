@@ -4,6 +4,8 @@ import "hardhat-contract-sizer";
 import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
+import { envNetworks } from "./scripts/lib/network-from-env";
+import { explorerFromEnv } from "./scripts/lib/explorer-from-env";
 
 // The compiler comes from the npm `solc` package (pinned in package.json at this exact version):
 // this machine cannot download compilers, and a pinned solc-js keeps builds reproducible anywhere.
@@ -21,8 +23,11 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   };
 });
 
-const deployerKey = process.env.DEPLOYER_PRIVATE_KEY;
-const remoteRpc = process.env.RPC_URL;
+// Any network name other than hardhat/localhost (`--network sepolia`, `--network remote`, ...) is
+// built from RPC_URL, DEPLOYER_PRIVATE_KEY and CHAIN_ID (scripts/lib/network-from-env.ts), and
+// hardhat-deploy writes its addresses to deployments/<name>/. Checked only when selected.
+const remoteNetworks = envNetworks(process.argv, process.env);
+const remoteName = Object.keys(remoteNetworks)[0];
 
 const config: HardhatUserConfig = {
   solidity: {
@@ -31,16 +36,21 @@ const config: HardhatUserConfig = {
       optimizer: { enabled: process.env.NO_OPT !== "1", runs: 200 },
       evmVersion: "cancun",
       outputSelection: { "*": { "*": ["storageLayout"] } },
+      // No metadata hash in the bytecode: the CREATE2 addresses of the deployment (the hub's
+      // among them) then move only when code changes, not when a comment of an import does.
+      metadata: { bytecodeHash: "none" },
     },
   },
   networks: {
     hardhat: { hardfork: "cancun", chainId: 31337 },
     localhost: { url: "http://127.0.0.1:8545", chainId: 31337 },
-    ...(remoteRpc ? { remote: { url: remoteRpc, accounts: deployerKey ? [deployerKey] : [] } } : {}),
+    ...remoteNetworks,
   },
   namedAccounts: {
     deployer: { default: 0 },
   },
+  // Explorer verification (scripts/verify-deployment.ts): ETHERSCAN_API_KEY, or a custom explorer.
+  ...(remoteName ? explorerFromEnv(remoteName, process.env) : {}),
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   contractSizer: { runOnCompile: false, strict: true, except: ["mocks/"] },
   gasReporter: { enabled: process.env.REPORT_GAS === "true" },

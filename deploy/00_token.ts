@@ -1,4 +1,5 @@
 import type { DeployFunction } from "hardhat-deploy/types";
+import { coreDeployOptions } from "../scripts/lib/deploy-options";
 
 /**
  * RLC: on local and test chains a fresh test token whose supply goes to the deployer; on a
@@ -13,7 +14,7 @@ const deployToken: DeployFunction = async ({ deployments, getNamedAccounts }) =>
     deployments.log(`RLC: using ${existing} from RLC_ADDRESS`);
     return;
   }
-  await deployments.deploy("RLC", { from: deployer, args: [deployer], log: true });
+  await deployments.deploy("RLC", { from: deployer, args: [deployer], ...coreDeployOptions() });
 };
 
 deployToken.tags = ["RLC", "core"];

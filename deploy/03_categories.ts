@@ -1,6 +1,7 @@
 import { ethers } from "hardhat";
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { IHub } from "../typechain-types";
+import { txOverrides } from "../scripts/lib/deploy-options";
 
 /** The five default categories of PoCo, by work clock time reference (seconds). */
 export const DEFAULT_CATEGORIES = [
@@ -21,7 +22,9 @@ const deployCategories: DeployFunction = async ({ deployments, getNamedAccounts 
   )) as unknown as IHub;
   const existing = Number(await hub.countCategory());
   for (const category of DEFAULT_CATEGORIES.slice(existing)) {
-    await (await hub.createCategory(category.name, category.description, category.workClockTimeRef)).wait();
+    await (
+      await hub.createCategory(category.name, category.description, category.workClockTimeRef, txOverrides())
+    ).wait();
     deployments.log(`category ${category.name} (${category.workClockTimeRef} s) created`);
   }
 };

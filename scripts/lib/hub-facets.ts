@@ -62,7 +62,11 @@ export async function routingTable(
 /** The part of the hub that routing needs (any IHub binding fits). */
 export interface RoutableHub {
   facetOf(selector: string): Promise<string>;
-  setRoutes(selectors: string[], facet: string): Promise<{ wait(): Promise<unknown> }>;
+  setRoutes(
+    selectors: string[],
+    facet: string,
+    overrides: { gasPrice?: bigint },
+  ): Promise<{ wait(): Promise<unknown> }>;
 }
 
 /**
@@ -73,6 +77,7 @@ export async function applyRoutes(
   hub: RoutableHub,
   table: Map<string, string>,
   facetAddresses: Map<string, string>,
+  overrides: { gasPrice?: bigint } = {},
 ): Promise<number> {
   const pending = new Map<string, string[]>();
   for (const [selector, facetName] of table) {
@@ -83,7 +88,7 @@ export async function applyRoutes(
   }
   let changed = 0;
   for (const [target, selectors] of pending) {
-    await (await hub.setRoutes(selectors, target)).wait();
+    await (await hub.setRoutes(selectors, target, overrides)).wait();
     changed += selectors.length;
   }
   return changed;

@@ -46,14 +46,15 @@ export interface ChainJson {
 export const LOCAL_CHAIN_ID = 31337n;
 
 /**
- * The local chain as `npm start` runs it. The hub address is where the deploy scripts put it on a
- * fresh chain (the deployer's nonces are fixed), which a test checks.
+ * The local chain as `npm start` runs it. The hub address is where the deploy scripts put it with
+ * CREATE2 for Hardhat's account #0 and the default salt, on this chain or any other: it moves only
+ * when HubProxy's or RouterFacet's code changes, which test/deploy/addresses.test.ts catches.
  */
 export const LOCAL_CHAIN: ChainConfig = {
   name: "local",
   host: "http://127.0.0.1:8545",
   id: LOCAL_CHAIN_ID,
-  hub: "0x3Aa5ebB10DC797CAC828524e59A333d0A371443c",
+  hub: "0xf0fCF02f392BED7BAD5B9bA7a0738006e0CA5acD",
   iexecGateway: "http://127.0.0.1:3000",
   sms: "http://127.0.0.1:13300",
   resultProxy: "http://127.0.0.1:13200",
