@@ -8,7 +8,7 @@
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { OpenPoco, TaskStatus, type TaskInfo } from "../sdk";
+import { NotFoundError, OpenPoco, ServiceUnavailableError, TaskStatus, type TaskInfo } from "../sdk";
 import { STACK_ROLES, localAccountKey } from "./accounts";
 import { buildAppImage } from "./docker-images";
 import { manifestChain, stackPaths, type StackManifest } from "./layout";
@@ -74,8 +74,10 @@ async function retryWhileDown<T>(what: string, out: DemoOutput, work: () => Prom
       return await work();
     } catch (error) {
       const message = (error as Error).message;
-      if (!/ECONNREFUSED|connect|socket hang up|fetch failed|not answer|unavailable/i.test(message))
-        throw error;
+      const down =
+        error instanceof ServiceUnavailableError ||
+        /ECONNREFUSED|ECONNRESET|connect|socket hang up|fetch failed|not answer/i.test(message);
+      if (!down) throw error;
       if (!told)
         out.info(
           `${what}: the stack does not answer (${message.split("\n")[0]}); waiting for it to come back`,
@@ -276,7 +278,17 @@ export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise
       const client = await OpenPoco.connect({ chain });
       try {
         for (;;) {
-          const current = await client.tasks.show(taskid);
+          const current = await client.tasks.show(taskid).catch((error: unknown) => {
+            // Not initialized yet: the scheduler has not seen the deal (or the stack is coming back).
+            if (error instanceof NotFoundError) return undefined;
+            throw error;
+          });
+          if (current === undefined) {
+            if (last === "") evidence("task UNSET: waiting for the workerpool's scheduler to initialize it");
+            last = "UNSET";
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            continue;
+          }
           const seen = `${current.statusName}, ${current.contributors.length} contribution(s), ${current.revealCounter} reveal(s)`;
           if (seen !== last) evidence(`task ${seen}`);
           last = seen;

@@ -17,6 +17,8 @@ import { STACK_WALLET_PASSWORD, provisionStack } from "./provision";
 import { Supervisor, type ChildStatus, type ReadyAnswer } from "./supervisor";
 import { Wallet } from "ethers";
 
+const SETPRIV = "/usr/bin/setpriv";
+
 /** How to run the stack. */
 export interface StackOptions {
   /** Folder of every file of the stack (default data/stack). */
@@ -131,6 +133,8 @@ export function manifestRunning(manifest: StackManifest | undefined): boolean {
 export class Stack {
   private constructor(
     readonly manifest: StackManifest,
+    /** How the chain came up: blocks replayed from the journal, contracts deployed now or not. */
+    readonly chainStart: { block?: number; replayed: number; deployed: boolean },
     private readonly supervisor: Supervisor,
     private readonly inProcess: { name: string; url: string; stop(): Promise<void> }[],
     private readonly dataDir: string,
@@ -242,10 +246,13 @@ export class Stack {
       if (options.workers > 0) {
         const config = await writeRegistryConfig(files.registry, ports.registry);
         registry = `${host}:${ports.registry}`;
+        // The registry cannot watch its supervisor as our services do: the kernel stops it instead
+        // when the stack dies (util-linux's setpriv, present on Debian), so its port is never left taken.
+        const pdeath = existsSync(SETPRIV) ? [SETPRIV, "--pdeathsig", "SIGTERM", "--"] : [];
         await supervisor.start({
           name: "registry",
-          command: REGISTRY_BIN,
-          args: ["serve", config],
+          command: pdeath[0] ?? REGISTRY_BIN,
+          args: [...pdeath.slice(1), ...(pdeath.length ? [REGISTRY_BIN] : []), "serve", config],
           cwd: dataDir,
           probe: async () =>
             (await registryAnswers(registry!)) ? { ready: true, host: registry } : undefined,
@@ -345,7 +352,12 @@ export class Stack {
         explorer,
       };
       writeFileSync(files.stackJson, JSON.stringify(manifest, null, 2) + "\n");
-      return new Stack(manifest, supervisor, inProcess, dataDir);
+      const chainStart = {
+        block: chainAnswer.block as number | undefined,
+        replayed: Number(chainAnswer.replayed ?? 0),
+        deployed: chainAnswer.deployed === true,
+      };
+      return new Stack(manifest, chainStart, supervisor, inProcess, dataDir);
     } catch (error) {
       await stopStarted();
       throw error;

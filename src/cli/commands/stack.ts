@@ -110,7 +110,7 @@ async function up(session: Session, options: UpOptions): Promise<void> {
       ]) +
       "\n\nNext: `npm run demo` plays the walkthrough on it; Ctrl-C stops everything (state is kept for the next start).",
   );
-  out.set({ ...manifest, elapsedMs: Date.now() - started });
+  out.set({ ...manifest, chainStart: stack.chainStart, elapsedMs: Date.now() - started });
   out.finish();
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);

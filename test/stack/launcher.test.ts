@@ -1,0 +1,207 @@
+/**
+ * The main job end to end, with the real binary and the real Docker engine: `openpoco stack up` brings
+ * the whole marketplace up on a fresh folder, `stack demo` plays the walkthrough on it, the stack is
+ * killed (SIGKILL) mid-demo and started again, the deal still completes and the demo prints the
+ * verified result; then `stack down` leaves nothing running. (@stack @docker: no contract coverage.)
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import { OpenPoco, TaskStatus, parseRlc } from "../../src/sdk";
+import { manifestChain, stackPorts, type StackManifest } from "../../src/stack/layout";
+import { CLI } from "../cli/harness";
+
+interface Running {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function start(args: string[], cwd: string): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  child.stdout!.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [CLI, ...args], { cwd }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/** An offset whose ports are all free, so this test's stack never meets a developer's. */
+async function freeOffset(): Promise<number> {
+  for (let offset = 21_000; offset < 45_000; offset += 700) {
+    const free = await Promise.all(Object.values(stackPorts(offset)).map(portFree));
+    if (free.every(Boolean)) return offset;
+  }
+  throw new Error("no free port offset for the stack");
+}
+
+/** Starts `stack up --raw`; resolves with its manifest once it printed it. */
+async function stackUp(
+  dataDir: string,
+  offset: number,
+  cwd: string,
+): Promise<{ stack: Running; manifest: StackManifest & { elapsedMs: number } }> {
+  const stack = start(["stack", "up", "--raw", "--data-dir", dataDir, "--port-offset", String(offset)], cwd);
+  await until(
+    `stack up (${stack.output()})`,
+    () => stack.output().includes('{"ok":') || stack.child.exitCode !== null,
+    300_000,
+  );
+  const line = stack
+    .output()
+    .split("\n")
+    .find((l) => l.startsWith('{"ok":'))!;
+  const answer = JSON.parse(line);
+  expect(answer.ok, line).to.equal(true);
+  return { stack, manifest: answer };
+}
+
+describe("the main job: stack up, demo, restart, down @stack @docker", function () {
+  this.timeout(900_000);
+  let cwd: string;
+  let dataDir: string;
+  let offset: number;
+  let stack: Running | undefined;
+
+  before(async function () {
+    cwd = mkdtempSync(path.join(os.tmpdir(), "openpoco-stack-"));
+    dataDir = path.join(cwd, "data");
+    offset = await freeOffset();
+  });
+
+  after(async function () {
+    if (stack && stack.child.exitCode === null) {
+      stack.child.kill("SIGTERM");
+      await stack.exited;
+    }
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it("brings the marketplace up on a fresh folder: contracts, workerpool, stakes, every service answering", async function () {
+    const up = await stackUp(dataDir, offset, cwd);
+    stack = up.stack;
+    const { manifest } = up;
+    expect((manifest as unknown as { chainStart: { deployed: boolean } }).chainStart.deployed).to.equal(true);
+    expect(manifest.chain.host).to.equal(`http://127.0.0.1:${8545 + offset}`);
+    expect(manifest.workers).to.have.length(2);
+    const chainJson = JSON.parse(readFileSync(path.join(dataDir, "chain.json"), "utf8"));
+    expect(chainJson.chains.local.hub).to.equal(manifest.chain.hub);
+    expect(chainJson.chains.local.iexecGateway).to.equal(`http://127.0.0.1:${3000 + offset}`);
+
+    const poco = await OpenPoco.connect({ chain: manifestChain(manifest) });
+    try {
+      const pool = await poco.assets.showWorkerpool(manifest.workerpool);
+      expect(pool.owner).to.equal(manifest.scheduler.owner);
+      expect((await poco.account.show(manifest.scheduler.owner)).stake).to.be.gte(parseRlc("1000", "RLC"));
+      for (const worker of manifest.workers)
+        expect((await poco.account.show(worker.address)).stake).to.be.gte(parseRlc("100", "RLC"));
+      expect(await poco.categories.count()).to.equal(5n);
+    } finally {
+      poco.close();
+    }
+
+    const status = await run(["stack", "status", "--raw", "--data-dir", dataDir], cwd);
+    const parts = JSON.parse(status.stdout).parts as { name: string; answers: boolean }[];
+    expect(parts.map((p) => p.name)).to.include.members([
+      "chain",
+      "market",
+      "sms",
+      "results",
+      "scheduler",
+      "registry",
+      "files",
+    ]);
+    expect(
+      parts.filter((p) => !p.answers),
+      status.stdout,
+    ).to.deep.equal([]);
+  });
+
+  it("refuses a second stack on the same folder, naming the running one", async function () {
+    const second = await run(
+      ["stack", "up", "--raw", "--data-dir", dataDir, "--port-offset", String(offset)],
+      cwd,
+    );
+    expect(second.code).to.equal(1);
+    expect(JSON.parse(second.stdout).error.message).to.match(
+      new RegExp(
+        `A stack already runs from .*data \\(pid ${stack!.child.pid}\\): stop it with \`openpoco stack down\``,
+      ),
+    );
+  });
+
+  it("plays the walkthrough; killed mid-demo and started again, the stack finishes the deal", async function () {
+    const demo = start(["stack", "demo", "--data-dir", dataDir], cwd);
+    await until(
+      `the deal (${demo.output()})`,
+      () => /7\. Workers/.test(demo.output()) || demo.child.exitCode !== null,
+      300_000,
+    );
+    expect(demo.output()).to.match(/deal 0x[0-9a-f]{64} matched in tx 0x[0-9a-f]{64}/);
+    const dealid = /deal (0x[0-9a-f]{64}) matched/.exec(demo.output())![1];
+
+    // A crash of the whole stack: no clean stop.
+    stack!.child.kill("SIGKILL");
+    await stack!.exited;
+    const again = await stackUp(dataDir, offset, cwd);
+    stack = again.stack;
+    const { chainStart } = again.manifest as unknown as {
+      chainStart: { replayed: number; deployed: boolean };
+    };
+    expect(chainStart.deployed).to.equal(false);
+    expect(chainStart.replayed).to.be.greaterThan(40);
+
+    const code = await demo.exited;
+    expect(code, demo.output()).to.equal(0);
+    expect(demo.output()).to.contain("result.txt: Hello, world! Your dataset has 9 words.");
+    expect(demo.output()).to.match(/verified: true, files: determinism\.iexec, result\.txt/);
+
+    const poco = await OpenPoco.connect({ chain: manifestChain(again.manifest) });
+    try {
+      const deal = await poco.deals.show(dealid);
+      expect(deal.trust).to.equal(3n);
+      expect(deal.tasks[0].status).to.equal(TaskStatus.COMPLETED);
+      const task = await poco.tasks.show(deal.tasks[0].taskid);
+      expect(task.contributors).to.have.length(2);
+    } finally {
+      poco.close();
+    }
+  });
+
+  it("stack down stops every part and keeps the state", async function () {
+    const down = await run(["stack", "down", "--data-dir", dataDir], cwd);
+    expect(down.code, down.stderr).to.equal(0);
+    expect(await stack!.exited).to.equal(0);
+    for (const [part, port] of Object.entries(stackPorts(offset)))
+      expect(await portFree(port), part).to.equal(true);
+    expect(existsSync(path.join(dataDir, "stack.json"))).to.equal(false);
+    expect(existsSync(path.join(dataDir, "chain", "blocks.jsonl"))).to.equal(true);
+  });
+});
