@@ -79,7 +79,12 @@ export function isNetworkError(error: unknown): boolean {
   if (error.name === "AbortError" || error.name === "TimeoutError") return true;
   if (errorCodes(error).some((code) => NETWORK_CODES.has(code))) return true;
   // Any other TypeError thrown by fetch itself is a transport failure ("fetch failed", "terminated").
-  return error instanceof TypeError && /fetch failed|terminated|other side closed/i.test(error.message);
+  // Browsers word it "Failed to fetch" (Chromium), "NetworkError when attempting to fetch" (Firefox) or
+  // "Load failed" (Safari).
+  return (
+    error instanceof TypeError &&
+    /fetch failed|terminated|other side closed|failed to fetch|networkerror|load failed/i.test(error.message)
+  );
 }
 
 function checkedUrl(url: string): URL {

@@ -8,7 +8,7 @@
  * await poco.account.deposit(parseRlc("5 RLC"));
  * ```
  */
-import { JsonRpcProvider, Network, Wallet, getAddress } from "ethers";
+import { JsonRpcProvider, Network, Wallet, getAddress, isError } from "ethers";
 import type { Signer } from "ethers";
 import {
   IAppRegistry__factory,
@@ -43,6 +43,19 @@ async function chainIdOf(provider: JsonRpcProvider, host: string): Promise<bigin
     return BigInt(await provider.send("eth_chainId", []));
   } catch (error) {
     throw new ServiceUnavailableError("chain node", host, error);
+  }
+}
+
+/**
+ * `signer` on `provider`. Signers that cannot move to another provider (a browser wallet's, EIP-1193) stay
+ * on their own: they send through the wallet, and the client reads through `provider`.
+ */
+function connectSigner(signer: Signer, provider: JsonRpcProvider): Signer {
+  try {
+    return signer.connect(provider);
+  } catch (error) {
+    if (isError(error, "UNSUPPORTED_OPERATION")) return signer;
+    throw error;
   }
 }
 
@@ -106,7 +119,7 @@ export class OpenPoco {
     const signer =
       typeof options.signer === "string"
         ? new Wallet(options.signer, provider)
-        : options.signer?.connect(provider);
+        : options.signer && connectSigner(options.signer, provider);
     const hub = IHub__factory.connect(chain.hub, provider);
     const [token, appRegistry, datasetRegistry, workerpoolRegistry] = await Promise.all([
       hub.token(),
