@@ -161,7 +161,7 @@ async function deployIfAbsent(
 async function deployOnly(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const chainId = Number(await hre.network.provider.request({ method: "eth_chainId" }));
-  const deployment = await deployIfAbsent(path.join(dir, `deployment-${chainId}.json`), true);
+  const deployment = await deployIfAbsent(path.join(dir, `deployment-${chainId}.json`), false);
   process.stdout.write(JSON.stringify({ ready: true, chainId, ...deployment }) + "\n");
 }
 

@@ -2,7 +2,8 @@
  * The main job end to end, with the real binary and the real Docker engine: `openpoco stack up` brings
  * the whole marketplace up on a fresh folder, `stack demo` plays the walkthrough on it, the stack is
  * killed (SIGKILL) mid-demo and started again, the deal still completes and the demo prints the
- * verified result; then `stack down` leaves nothing running. (@stack @docker: no contract coverage.)
+ * verified result; the stack's explorer shows the demo's app, deal and task in Chromium; then `stack
+ * down` leaves nothing running. (@stack @docker: no contract coverage.)
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -13,6 +14,7 @@ import { expect } from "chai";
 import { OpenPoco, TaskStatus, parseRlc } from "../../src/sdk";
 import { manifestChain, stackPorts, type StackManifest } from "../../src/stack/layout";
 import { CLI } from "../cli/harness";
+import { launchChromium } from "../explorer/browser";
 
 interface Running {
   child: ChildProcess;
@@ -89,6 +91,7 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
   let dataDir: string;
   let offset: number;
   let stack: Running | undefined;
+  const demoResult = { app: "", dealid: "", taskid: "" };
 
   before(async function () {
     cwd = mkdtempSync(path.join(os.tmpdir(), "openpoco-stack-"));
@@ -166,6 +169,8 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
     );
     expect(demo.output()).to.match(/deal 0x[0-9a-f]{64} matched in tx 0x[0-9a-f]{64}/);
     const dealid = /deal (0x[0-9a-f]{64}) matched/.exec(demo.output())![1];
+    demoResult.dealid = dealid;
+    demoResult.app = /app (0x[0-9a-fA-F]{40}) registered/.exec(demo.output())![1];
 
     // A crash of the whole stack: no clean stop.
     stack!.child.kill("SIGKILL");
@@ -189,9 +194,38 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
       expect(deal.trust).to.equal(3n);
       expect(deal.tasks[0].status).to.equal(TaskStatus.COMPLETED);
       const task = await poco.tasks.show(deal.tasks[0].taskid);
+      demoResult.taskid = task.taskid;
       expect(task.contributors).to.have.length(2);
     } finally {
       poco.close();
+    }
+  });
+
+  it("serves the explorer, which shows the demo's app, its deal with the task COMPLETED, and finds the task", async function () {
+    const manifest = JSON.parse(readFileSync(path.join(dataDir, "stack.json"), "utf8")) as StackManifest;
+    expect(manifest.explorer, "explorer URL in stack.json").to.be.a("string");
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      page.setDefaultTimeout(30_000);
+      await page.goto(`${manifest.explorer}#/app/${demoResult.app}`);
+      await page.waitForSelector('[data-field="name"]');
+      expect(await page.locator('[data-field="name"]').innerText()).to.match(/^hello-dataset-\d{14}$/);
+      await page.goto(`${manifest.explorer}#/deal/${demoResult.dealid}`);
+      const row = page.locator(`tr[data-taskid="${demoResult.taskid}"]`);
+      await row.waitFor();
+      expect(await row.locator(".badge").innerText()).to.equal("COMPLETED");
+      expect(await row.locator("a.result-link").getAttribute("href")).to.equal(
+        `${manifest.chain.resultProxy}/results/${demoResult.taskid}?chainId=31337`,
+      );
+      await page.goto(`${manifest.explorer}#/`);
+      await page.fill('input[name="q"]', demoResult.taskid);
+      await page.press('input[name="q"]', "Enter");
+      await page.waitForURL((url) => url.hash === `#/task/${demoResult.taskid}`);
+      await page.waitForSelector("dl.fields .badge");
+      expect(await page.locator("dl.fields .badge").innerText()).to.equal("COMPLETED");
+    } finally {
+      await browser.close();
     }
   });
 

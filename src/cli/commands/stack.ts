@@ -2,13 +2,16 @@
  * `stack up|status|down|demo`: the whole marketplace on this machine, in one command, and the seed's
  * walkthrough played on it.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { runDemo } from "../../stack/demo";
 import { stackPaths, type StackManifest } from "../../stack/layout";
-import { Stack, StackError, manifestRunning, readManifest } from "../../stack/stack";
+import { Stack, StackError, manifestRunning, readManifest, type StackOptions } from "../../stack/stack";
+import { defaultStaticDir, startExplorer } from "../../explorer/serve";
 import { probeStack } from "../../stack/status";
 import { action } from "../action";
+import type { Output } from "../output";
 import { positiveInt } from "../service";
 import type { Session } from "../session";
 
@@ -51,23 +54,14 @@ function endpoints(manifest: StackManifest): Record<string, string | undefined> 
   };
 }
 
-/** The explorer's server, when its build exists (`npm run build` makes it). */
-async function explorerStarter(): Promise<Parameters<typeof Stack.start>[0]["startExplorer"]> {
-  try {
-    const module = (await import("../../explorer/serve")) as {
-      startExplorer?: (options: {
-        host?: string;
-        port: number;
-        chain: unknown;
-      }) => Promise<{ url: string; stop(): Promise<void> }>;
-      explorerBuilt?: () => boolean;
-    };
-    if (!module.startExplorer || (module.explorerBuilt && !module.explorerBuilt())) return undefined;
-    const start = module.startExplorer;
-    return (chain, port) => start({ host: "127.0.0.1", port, chain: { ...chain, id: BigInt(chain.id) } });
-  } catch {
+/** The explorer's server, when its build exists (`npm run build` makes it); else a note and none. */
+function explorerStarter(out: Output): StackOptions["startExplorer"] {
+  if (!existsSync(path.join(defaultStaticDir(), "index.html"))) {
+    out.info("the explorer is not built (npm run build:explorer): the stack runs without it");
     return undefined;
   }
+  return (chain, port) =>
+    startExplorer({ host: "127.0.0.1", port, chain: { ...chain, id: BigInt(chain.id) } });
 }
 
 async function up(session: Session, options: UpOptions): Promise<void> {
@@ -81,7 +75,7 @@ async function up(session: Session, options: UpOptions): Promise<void> {
     workers,
     portOffset,
     onEvent: (message) => out.info(message),
-    startExplorer: options.explorer ? await explorerStarter() : undefined,
+    startExplorer: options.explorer ? explorerStarter(out) : undefined,
   });
   const manifest = stack.manifest;
   out.success(
