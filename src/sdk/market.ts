@@ -581,6 +581,20 @@ export class MarketClient {
     return { orders: json.orders.map((o: unknown) => publishedFromJson(kind, o, url)), ...page(json, url) };
   }
 
+  /** The market's record of deal `dealid` (orders, prices, transaction); throws `NotFoundError` when it has none. */
+  async deal(dealid: string): Promise<MarketDeal> {
+    const url = this.url(`/deals/${checkBytes32("dealid", dealid)}`);
+    try {
+      return dealFromJson(await this.get<Json>(url), url);
+    } catch (error) {
+      if (error instanceof ServiceError && error.status === 404)
+        throw new NotFoundError(
+          `The market at ${this.baseUrl} has no deal ${dealid}: check the id, or wait for it to sync.`,
+        );
+      throw error;
+    }
+  }
+
   /** The published `kind` order of hash `orderHash`; throws `NotFoundError` when the market has none. */
   async order<K extends OrderKind>(kind: K, orderHash: string): Promise<PublishedOrder<K>> {
     const url = this.url(`${endpointOf(kind)}/${checkBytes32("orderHash", orderHash)}`);

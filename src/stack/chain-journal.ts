@@ -1,7 +1,8 @@
 /**
  * The local chain's journal: every mined block as one JSON line (its number, timestamp and signed
- * transactions), appended and flushed before any client hears of the block. Replaying the lines on a
- * fresh Hardhat node rebuilds the same chain, which is how the stack's chain survives restarts
+ * transactions, its hash), appended and flushed before any JSON-RPC answer over HTTP reveals the block
+ * (chain-node.ts holds such answers back). Replaying the lines on a fresh Hardhat node rebuilds the
+ * same chain, which is how the stack's chain survives restarts
  * (Hardhat keeps no state on disk).
  */
 import {
@@ -24,6 +25,8 @@ export interface JournalBlock {
   t: number;
   /** The block's transactions, signed and serialized, in order. */
   txs: string[];
+  /** The block's hash, which a replay must reproduce. */
+  h?: string;
 }
 
 /** Append-only file of the chain's blocks. */
@@ -45,20 +48,15 @@ export class ChainJournal {
     const blocks: JournalBlock[] = [];
     if (existsSync(file)) {
       const text = readFileSync(file, "utf8");
-      let kept = 0;
       const lines = text.split("\n");
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        const last = i === lines.length - 1;
-        if (line === "") {
-          if (!last) throw new Error(`${file}: empty line ${i + 1}; the journal is damaged.`);
-          continue;
-        }
+      // Every block is written with its newline: whatever follows the last newline is a torn write,
+      // even when it happens to parse, and was never acknowledged to anyone.
+      const torn = lines.pop()!;
+      for (const [i, line] of lines.entries()) {
         let block: JournalBlock;
         try {
           block = parseBlock(JSON.parse(line));
         } catch (error) {
-          if (last) break; // torn write: never acknowledged
           throw new Error(
             `${file}: line ${i + 1} is not a block (${(error as Error).message}); the journal is damaged.`,
           );
@@ -69,9 +67,8 @@ export class ChainJournal {
             `${file}: line ${i + 1} holds block ${block.n}, expected ${expected}; the journal is damaged.`,
           );
         blocks.push(block);
-        kept += Buffer.byteLength(line) + 1;
       }
-      if (kept < Buffer.byteLength(text)) truncateSync(file, kept);
+      if (torn !== "") truncateSync(file, Buffer.byteLength(text) - Buffer.byteLength(torn));
     }
     return new ChainJournal(file, blocks);
   }
@@ -109,8 +106,11 @@ function parseBlock(value: unknown): JournalBlock {
     !Number.isSafeInteger(block.n) ||
     !Number.isSafeInteger(block.t) ||
     !Array.isArray(block.txs) ||
-    !block.txs.every((tx) => typeof tx === "string" && /^0x[0-9a-f]*$/i.test(tx))
+    !block.txs.every((tx) => typeof tx === "string" && /^0x[0-9a-f]*$/i.test(tx)) ||
+    (block.h !== undefined && !/^0x[0-9a-f]{64}$/i.test(block.h))
   )
-    throw new Error("fields n, t and txs expected");
-  return { n: block.n, t: block.t, txs: block.txs };
+    throw new Error("fields n, t, txs and h expected");
+  return block.h === undefined
+    ? { n: block.n, t: block.t, txs: block.txs }
+    : { n: block.n, t: block.t, txs: block.txs, h: block.h };
 }

@@ -10,13 +10,14 @@
  * Run with `--network remote` (RPC_URL, see hardhat.config.ts) it only deploys on that node when the hub
  * is absent, prints { ready, chainId, hub, deployed } and exits.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
 import type { EIP1193Provider, HardhatNetworkConfig, RequestArguments } from "hardhat/types";
 import { Transaction, type TransactionLike } from "ethers";
 import type {} from "hardhat-deploy/dist/src/type-extensions";
+import { writeFileAtomic } from "../sdk/files";
 import { ChainJournal, type JournalBlock } from "./chain-journal";
 import { parentGone } from "./parent";
 
@@ -39,6 +40,7 @@ const REFUSED = new Set([
   "evm_setAutomine",
   "evm_setIntervalMining",
   "hardhat_dropTransaction",
+  "evm_setBlockGasLimit",
 ]);
 
 interface RpcTx {
@@ -90,17 +92,38 @@ async function journalNewBlocks(inner: EIP1193Provider, journal: ChainJournal): 
     const block = (await inner.request({
       method: "eth_getBlockByNumber",
       params: ["0x" + n.toString(16), true],
-    })) as { timestamp: string; transactions: RpcTx[] };
-    blocks.push({ n, t: Number(block.timestamp), txs: block.transactions.map(serialize) });
+    })) as { hash: string; timestamp: string; transactions: RpcTx[] };
+    blocks.push({ n, t: Number(block.timestamp), txs: block.transactions.map(serialize), h: block.hash });
   }
   journal.append(blocks);
 }
 
-/** The provider served to clients: journals new blocks before answering, refuses what it cannot replay. */
+/**
+ * The provider served to clients: refuses what a journal cannot replay, and lets no HTTP answer reveal
+ * a block before it is on disk. A request that may mine holds the gate from before it is forwarded
+ * until its blocks are journaled; every other request waits for the gate to open. A journal that
+ * cannot be written stops the chain at once (fail-stop): the supervisor restarts it from the disk,
+ * which never diverges from what clients were told.
+ */
 function journaledProvider(inner: EIP1193Provider, journal: ChainJournal): EIP1193Provider {
-  // One catch-up at a time: concurrent answers wait for the blocks before them to be on disk.
-  let catchingUp = Promise.resolve();
-  const catchUp = () => (catchingUp = catchingUp.then(() => journalNewBlocks(inner, journal)));
+  let gate: Promise<void> = Promise.resolve();
+  const mining = async (args: RequestArguments) => {
+    const previous = gate;
+    let open!: () => void;
+    gate = new Promise<void>((resolve) => (open = resolve));
+    await previous;
+    try {
+      return await inner.request(args);
+    } finally {
+      try {
+        await journalNewBlocks(inner, journal);
+      } catch (error) {
+        console.error(`the chain's journal cannot be written, stopping: ${(error as Error).message}`);
+        process.exit(1);
+      }
+      open();
+    }
+  };
   return new Proxy(inner, {
     get(target, property, receiver) {
       if (property !== "request") return Reflect.get(target, property, receiver);
@@ -109,11 +132,9 @@ function journaledProvider(inner: EIP1193Provider, journal: ChainJournal): EIP11
           throw Object.assign(new Error(`${args.method} is not available on the stack's journaled chain`), {
             code: -32601,
           });
-        try {
-          return await target.request(args);
-        } finally {
-          if (MINING.has(args.method)) await catchUp();
-        }
+        if (MINING.has(args.method)) return mining(args);
+        await gate;
+        return target.request(args);
       };
     },
   });
@@ -127,8 +148,17 @@ async function replay(provider: EIP1193Provider, journal: ChainJournal): Promise
     await provider.request({ method: "evm_setNextBlockTimestamp", params: [block.t] });
     for (const tx of block.txs) await provider.request({ method: "eth_sendRawTransaction", params: [tx] });
     await provider.request({ method: "evm_mine", params: [] });
-    const head = Number(await provider.request({ method: "eth_blockNumber" }));
-    if (head !== block.n) throw new Error(`replaying block ${block.n} mined block ${head}`);
+    const mined = (await provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
+      number: string;
+      hash: string;
+    };
+    if (Number(mined.number) !== block.n)
+      throw new Error(`replaying block ${block.n} mined block ${Number(mined.number)}`);
+    if (block.h !== undefined && mined.hash !== block.h)
+      throw new Error(
+        `replayed block ${block.n} has hash ${mined.hash}, the journal says ${block.h}: the chain's settings or ` +
+          "Hardhat's version changed since it was written. Start afresh with `rm -rf` of the stack's data folder.",
+      );
   }
   await provider.request({ method: "evm_setAutomine", params: [true] });
 }
@@ -153,7 +183,7 @@ async function deployIfAbsent(
   }
   await hre.deployments.run("core", { resetMemory: false, writeDeploymentsToFiles: writeFiles });
   const deployment: Deployment = { hub: (await hre.deployments.get("Hub")).address };
-  writeFileSync(file, JSON.stringify(deployment, null, 2) + "\n");
+  await writeFileAtomic(file, JSON.stringify(deployment, null, 2) + "\n");
   return { ...deployment, deployed: true };
 }
 
@@ -168,6 +198,9 @@ async function deployOnly(dir: string): Promise<void> {
 async function main(): Promise<void> {
   const dir = process.env.OPENPOCO_CHAIN_DIR;
   if (!dir) throw new Error("OPENPOCO_CHAIN_DIR must name the chain's folder");
+  // The supervisor gone (killed), this chain stops wherever it is, replay and deploy included: every
+  // block is on disk already, and a second stack may soon want this journal.
+  void parentGone().then(() => process.exit(0));
   if (hre.network.name !== "hardhat") return deployOnly(dir);
   const host = process.env.OPENPOCO_CHAIN_HOST ?? "127.0.0.1";
   const port = Number(process.env.OPENPOCO_CHAIN_PORT ?? 8545);
@@ -180,7 +213,7 @@ async function main(): Promise<void> {
     : { initialDate: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString() };
   (hre.network.config as HardhatNetworkConfig).initialDate = genesis.initialDate;
   const provider = hre.network.provider;
-  if (!existsSync(genesisFile)) writeFileSync(genesisFile, JSON.stringify(genesis) + "\n");
+  if (!existsSync(genesisFile)) await writeFileAtomic(genesisFile, JSON.stringify(genesis) + "\n");
   const journal = ChainJournal.open(path.join(dir, "blocks.jsonl"));
   const replayed = journal.blocks.length;
   await replay(provider, journal);
@@ -206,7 +239,6 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
-    void parentGone().then(resolve);
   });
   // Every block is already on disk; open keep-alive connections must not hold the exit.
   await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 2000))]);

@@ -53,6 +53,8 @@ const DEMO_DATASET = "the quick brown fox jumps over the lazy dog\n";
 /** Trust 3: two of the stack's new workers must compute and agree. */
 const DEMO_TRUST = "3";
 const CLI = path.resolve(__dirname, "..", "cli", "main.js");
+/** Time the scheduler gets to initialize the task (restarts of the stack included). */
+const INITIALIZE_TIMEOUT_MS = 5 * 60_000;
 
 interface Role {
   name: string;
@@ -274,6 +276,7 @@ export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise
       "Workers: the scheduler hands the task out, two workers compute in Docker, contribute, reveal; it finalizes",
     );
     let last = "";
+    const initializeBy = Date.now() + INITIALIZE_TIMEOUT_MS;
     const task: TaskInfo = await retryWhileDown("following the task", out, async () => {
       const client = await OpenPoco.connect({ chain });
       try {
@@ -284,6 +287,11 @@ export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise
             throw error;
           });
           if (current === undefined) {
+            if (Date.now() > initializeBy)
+              throw new DemoStepError(
+                "compute",
+                `the workerpool's scheduler did not initialize task ${taskid} within ${INITIALIZE_TIMEOUT_MS / 60_000} minutes: see ${stackPaths(manifest.dataDir).logs}/scheduler.log`,
+              );
             if (last === "") evidence("task UNSET: waiting for the workerpool's scheduler to initialize it");
             last = "UNSET";
             await new Promise((resolve) => setTimeout(resolve, 500));

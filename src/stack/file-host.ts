@@ -21,7 +21,13 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export async function startFileHost(dir: string, host: string, port: number): Promise<FileHost> {
   mkdirSync(dir, { recursive: true });
   const server: Server = createServer((req, res) => {
-    const name = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname.slice(1));
+    let name: string;
+    try {
+      name = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname.slice(1));
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     if ((req.method !== "GET" && req.method !== "HEAD") || !SAFE_NAME.test(name)) {
       res.writeHead(404).end();
       return;
@@ -38,7 +44,11 @@ export async function startFileHost(dir: string, host: string, port: number): Pr
     }
     res.writeHead(200, { "Content-Length": size, "Content-Type": "application/octet-stream" });
     if (req.method === "HEAD") res.end();
-    else createReadStream(file).pipe(res);
+    // A file removed between the stat and the read ends this response, never the stack.
+    else
+      createReadStream(file)
+        .on("error", () => res.destroy())
+        .pipe(res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

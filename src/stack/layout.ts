@@ -5,6 +5,26 @@
 import path from "node:path";
 import type { ChainConfig } from "../sdk/chains";
 
+/**
+ * Variables the deploy scripts and hardhat.config.ts read. A stack's own chain starts without them, so
+ * that what a shell kept from a deployment to a public network (RLC_ADDRESS, DEPLOY_SALT, a key)
+ * never reaches the local deployment.
+ */
+export const DEPLOY_VARIABLES = [
+  "HARDHAT_NETWORK",
+  "RPC_URL",
+  "DEPLOYER_PRIVATE_KEY",
+  "CHAIN_ID",
+  "DEPLOY_SALT",
+  "RLC_ADDRESS",
+  "GAS_PRICE_GWEI",
+  "ETHERSCAN_API_KEY",
+  "EXPLORER_API_URL",
+  "EXPLORER_BROWSER_URL",
+  "EXPLORER_CHAIN_ID",
+  "EXPLORER_KIND",
+] as const;
+
 /** Default ports of the stack's parts. */
 export const STACK_PORTS = {
   chain: 8545,
@@ -31,6 +51,7 @@ export function stackPaths(dataDir: string) {
   return {
     chain: path.join(dataDir, "chain"),
     chainJson: path.join(dataDir, "chain.json"),
+    children: path.join(dataDir, "children.json"),
     stackJson: path.join(dataDir, "stack.json"),
     logs: path.join(dataDir, "logs"),
     registry: path.join(dataDir, "registry"),
@@ -42,6 +63,7 @@ export function stackPaths(dataDir: string) {
 
 /** What `stack up` writes to stack.json for `stack status`, `stack demo` and `stack down`. */
 export interface StackManifest {
+  /** The stack process (the data folder's lock says whether it still runs). */
   pid: number;
   dataDir: string;
   startedAt: string;

@@ -7,7 +7,15 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { Wallet, getAddress } from "ethers";
 import { IWorkerpoolRegistry__factory, RLC__factory } from "../../typechain-types";
-import { OpenPoco, formatRlc, listWallets, parseRlc, saveWallet, type ChainConfig } from "../sdk";
+import {
+  InvalidInputError,
+  OpenPoco,
+  formatRlc,
+  listWallets,
+  parseRlc,
+  saveWallet,
+  type ChainConfig,
+} from "../sdk";
 import { FIRST_WORKER_ACCOUNT, STACK_ROLES, localAccountKey } from "./accounts";
 
 /** The password of the stack's keystore files: their keys come from the public mnemonic anyway. */
@@ -53,6 +61,18 @@ export async function provisionStack(
   const actions: string[] = [];
   const deployer = await OpenPoco.connect({ chain, signer: localAccountKey(STACK_ROLES.deployer) });
   const token = RLC__factory.connect(deployer.addresses.token, deployer.context.signer!);
+  const funder = new Wallet(localAccountKey(STACK_ROLES.deployer)).address;
+  /** Sends RLC from account #0, which holds the supply on a chain the stack deployed. */
+  const fund = async (to: string, amount: bigint) => {
+    const held = await token.balanceOf(funder);
+    if (held < amount)
+      throw new InvalidInputError(
+        `The stack funds its accounts from account #0 of Hardhat's mnemonic (${funder}), which holds ` +
+          `${formatRlc(held)}: attach it (--rpc) only to a development node with Hardhat's accounts, where ` +
+          "account #0 deployed the contracts.",
+      );
+    await (await token.transfer(to, amount)).wait();
+  };
   try {
     const ownerKey = localAccountKey(STACK_ROLES.workerpoolOwner);
     const owner = new Wallet(ownerKey).address;
@@ -77,7 +97,7 @@ export async function provisionStack(
         const { stake, address } = await client.account.show();
         if (stake >= target) return;
         const missing = target - stake;
-        await (await token.transfer(address, missing)).wait();
+        await fund(address, missing);
         await client.account.deposit(missing);
         actions.push(`${address} staked ${formatRlc(missing)}`);
       } finally {
@@ -92,7 +112,7 @@ export async function provisionStack(
       const address = new Wallet(localAccountKey(role)).address;
       const held = await token.balanceOf(address);
       if (held < ROLE_WALLET_RLC / 10n) {
-        await (await token.transfer(address, ROLE_WALLET_RLC - held)).wait();
+        await fund(address, ROLE_WALLET_RLC - held);
         actions.push(`${address} received ${formatRlc(ROLE_WALLET_RLC - held)}`);
       }
     }

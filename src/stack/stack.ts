@@ -5,19 +5,24 @@
  * defaults (SQLite files, logs and keys under one data folder). Owns no rule of its own: every part is
  * the `openpoco` command a user would run by hand.
  */
-import { execFile } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { STACK_ROLES, localAccountKey } from "./accounts";
-import { REGISTRY_BIN, registryAnswers, writeRegistryConfig } from "./docker-images";
+import { writeFileAtomic } from "../sdk/files";
+import { REGISTRY_BIN, ensureDockerEngine, registryAnswers, writeRegistryConfig } from "./docker-images";
 import { startFileHost, type FileHost } from "./file-host";
-import { stackPaths, stackPorts, type StackManifest, type StackPart } from "./layout";
+import { DEPLOY_VARIABLES, stackPaths, stackPorts, type StackManifest, type StackPart } from "./layout";
+import { acquireLock, lockHolder, processStart, type LockHolder } from "./lock";
 import { STACK_WALLET_PASSWORD, provisionStack } from "./provision";
 import { Supervisor, type ChildStatus, type ReadyAnswer } from "./supervisor";
 import { Wallet } from "ethers";
 
 const SETPRIV = "/usr/bin/setpriv";
+/** Workers use accounts #10 and up; Hardhat funds #0 to #19. */
+const MAX_WORKERS = 10;
+/** The local chain's environment: the deploy variables of a shell removed (undefined = not passed). */
+const withoutDeployVariables = Object.fromEntries(DEPLOY_VARIABLES.map((name) => [name, undefined]));
 
 /** How to run the stack. */
 export interface StackOptions {
@@ -55,21 +60,13 @@ export function projectRoot(): string {
   );
 }
 
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(command, args, { encoding: "utf8" }, (error, stdout, stderr) =>
-      error ? reject(new Error((stderr || error.message).trim())) : resolve(stdout),
-    ),
-  );
-}
-
 /** Fails with how to start Docker when no engine answers. */
 async function checkDocker(): Promise<void> {
   try {
-    await run("docker", ["info", "--format", "{{.ServerVersion}}"]);
+    await ensureDockerEngine();
   } catch (error) {
     throw new StackError(
-      `No Docker engine answers (${(error as Error).message.split("\n")[0]}); workers run apps in Docker. ` +
+      `${(error as Error).message.split(":")[0]}: workers run apps in Docker. ` +
         "Start one with `sudo bash scripts/docker-up.sh` (installs Debian's docker.io and starts dockerd), " +
         "or run the stack without workers: --workers 0.",
     );
@@ -109,12 +106,33 @@ async function waitForPorts(ports: Record<string, number>, timeoutMs = 15_000): 
   }
 }
 
-function pidAlive(pid: number): boolean {
+/**
+ * Waits for what a killed stack of `dataDir` left running (a worker finishing its container, say):
+ * they stop by themselves once they see their supervisor gone; after `timeoutMs` they are killed.
+ */
+async function waitForLeftovers(
+  childrenFile: string,
+  onEvent: (message: string) => void,
+  timeoutMs = 20_000,
+): Promise<void> {
+  let listed: { pid: number; since?: string }[];
   try {
-    process.kill(pid, 0);
-    return true;
+    listed = JSON.parse(readFileSync(childrenFile, "utf8"));
   } catch {
-    return false;
+    return;
+  }
+  const alive = () => listed.filter(({ pid, since }) => since !== undefined && processStart(pid) === since);
+  if (alive().length === 0) return;
+  onEvent(`waiting for ${alive().length} part(s) of the previous stack to stop`);
+  const deadline = Date.now() + timeoutMs;
+  while (alive().length > 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  for (const { pid } of alive()) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // Gone meanwhile.
+    }
   }
 }
 
@@ -124,9 +142,18 @@ export function readManifest(dataDir: string): StackManifest | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as StackManifest) : undefined;
 }
 
-/** True when the manifest's stack process still runs. */
-export function manifestRunning(manifest: StackManifest | undefined): boolean {
-  return manifest !== undefined && manifest.pid !== process.pid && pidAlive(manifest.pid);
+/** The manifest of the stack running from `dataDir`, or undefined when none runs (or it is still starting). */
+export function runningManifest(dataDir: string): StackManifest | undefined {
+  const holder = lockHolder(dataDir);
+  const manifest = readManifest(dataDir);
+  return holder && manifest?.pid === holder.pid ? manifest : undefined;
+}
+
+/** The error of a data folder held by another stack. */
+function alreadyRunning(dataDir: string, holder: LockHolder): StackError {
+  return new StackError(
+    `A stack already runs from ${dataDir} (pid ${holder.pid}): stop it with \`openpoco stack down\` or use another --data-dir.`,
+  );
 }
 
 /** A running stack. */
@@ -138,6 +165,7 @@ export class Stack {
     private readonly supervisor: Supervisor,
     private readonly inProcess: { name: string; url: string; stop(): Promise<void> }[],
     private readonly dataDir: string,
+    private readonly releaseLock: () => void,
   ) {}
 
   /** Each part: supervised children and the servers of this process. */
@@ -153,17 +181,34 @@ export class Stack {
     for (const part of [...this.inProcess].reverse()) await part.stop();
     await this.supervisor.stopAll();
     rmSync(stackPaths(this.dataDir).stackJson, { force: true });
+    this.releaseLock();
   }
 
   /** Starts the stack; on any failure stops what was started and throws. */
   static async start(options: StackOptions): Promise<Stack> {
     const dataDir = path.resolve(options.dataDir);
     const files = stackPaths(dataDir);
-    const running = readManifest(dataDir);
-    if (manifestRunning(running))
+    if (!Number.isSafeInteger(options.workers) || options.workers < 0 || options.workers > MAX_WORKERS)
       throw new StackError(
-        `A stack already runs from ${dataDir} (pid ${running!.pid}): stop it with \`openpoco stack down\` or use another --data-dir.`,
+        `--workers must be between 0 and ${MAX_WORKERS} (Hardhat's funded accounts #10 to #19), got ${options.workers}.`,
       );
+    mkdirSync(dataDir, { recursive: true });
+    const releaseLock = acquireLock(dataDir, (holder) => alreadyRunning(dataDir, holder));
+    try {
+      return await Stack.startLocked(options, dataDir, files, releaseLock);
+    } catch (error) {
+      releaseLock();
+      throw error;
+    }
+  }
+
+  private static async startLocked(
+    options: StackOptions,
+    dataDir: string,
+    files: ReturnType<typeof stackPaths>,
+    releaseLock: () => void,
+  ): Promise<Stack> {
+    await waitForLeftovers(files.children, options.onEvent);
     if (options.workers > 0) await checkDocker();
     const root = projectRoot();
     const cli = path.join(root, "dist", "src", "cli", "main.js");
@@ -184,7 +229,7 @@ export class Stack {
     const host = "127.0.0.1";
     const url = (part: StackPart) => `http://${host}:${ports[part]}`;
 
-    const supervisor = new Supervisor(files.logs, options.onEvent);
+    const supervisor = new Supervisor(files.logs, options.onEvent, files.children);
     const inProcess: { name: string; url: string; stop(): Promise<void> }[] = [];
     const stopStarted = async () => {
       for (const part of [...inProcess].reverse()) await part.stop().catch(() => undefined);
@@ -210,12 +255,14 @@ export class Stack {
           args: chainScript,
           cwd: root,
           env: {
+            ...withoutDeployVariables,
             HARDHAT_NETWORK: "hardhat",
             OPENPOCO_CHAIN_DIR: files.chain,
             OPENPOCO_CHAIN_HOST: host,
             OPENPOCO_CHAIN_PORT: String(ports.chain),
           },
-          readyTimeoutMs: 300_000,
+          // Replaying a long journal takes a while: about a millisecond a block.
+          readyTimeoutMs: 1_800_000,
         });
       }
       const chainUrl = options.rpc ?? String(chainAnswer.url);
@@ -233,7 +280,7 @@ export class Stack {
         sms: url("sms"),
         resultProxy: url("results"),
       };
-      writeFileSync(
+      await writeFileAtomic(
         files.chainJson,
         JSON.stringify({ default: "local", chains: { local: chain } }, null, 2) + "\n",
       );
@@ -351,13 +398,13 @@ export class Stack {
         files: fileHost.url,
         explorer,
       };
-      writeFileSync(files.stackJson, JSON.stringify(manifest, null, 2) + "\n");
+      await writeFileAtomic(files.stackJson, JSON.stringify(manifest, null, 2) + "\n");
       const chainStart = {
         block: chainAnswer.block as number | undefined,
         replayed: Number(chainAnswer.replayed ?? 0),
         deployed: chainAnswer.deployed === true,
       };
-      return new Stack(manifest, chainStart, supervisor, inProcess, dataDir);
+      return new Stack(manifest, chainStart, supervisor, inProcess, dataDir, releaseLock);
     } catch (error) {
       await stopStarted();
       throw error;

@@ -4,8 +4,9 @@
  * to its own file, restarted with a growing delay when it dies, and stopped in reverse order of start.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { createWriteStream, mkdirSync, renameSync, writeFileSync, type WriteStream } from "node:fs";
 import path from "node:path";
+import { processStart } from "./lock";
 
 /** How to run one child. */
 export interface ChildSpec {
@@ -68,6 +69,8 @@ const STABLE_MS = 60_000;
 class Supervised {
   status: ChildStatus;
   private child?: ChildProcess;
+  /** Resolves once the current child has exited and its pipes are drained. */
+  private closed?: Promise<void>;
   private stopping = false;
   private backoffMs = 1000;
   private restartTimer?: NodeJS.Timeout;
@@ -77,9 +80,12 @@ class Supervised {
     readonly spec: ChildSpec,
     logDir: string,
     private readonly onEvent: (message: string) => void,
+    private readonly onSpawn: () => void = () => undefined,
   ) {
     const log = path.join(logDir, `${spec.name}.log`);
     this.logStream = createWriteStream(log, { flags: "a" });
+    // A log that cannot be written (disk full) must not take the supervisor down with it.
+    this.logStream.on("error", () => undefined);
     this.status = { name: spec.name, state: "starting", restarts: 0, log };
   }
 
@@ -99,11 +105,15 @@ class Supervised {
       detached: true,
     });
     this.child = child;
+    this.closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
     this.status.pid = child.pid;
+    this.onSpawn();
     const startedAt = Date.now();
     child.stderr!.pipe(this.logStream, { end: false });
     return new Promise<ReadyAnswer>((resolve, reject) => {
       let settled = false;
+      /** Ready once: only then is an exit this child's death to answer with a restart. */
+      let ready = false;
       let pending = "";
       const timer = setTimeout(
         () => fail(`no ready line within ${(spec.readyTimeoutMs ?? 120_000) / 1000} s`),
@@ -136,6 +146,7 @@ class Supervised {
           }
           if (answer.ok === true || answer.ready === true) {
             settled = true;
+            ready = true;
             clearTimeout(timer);
             this.status.state = "up";
             this.status.answer = answer;
@@ -150,6 +161,7 @@ class Supervised {
             const answer = await probe().catch(() => undefined);
             if (answer && !settled) {
               settled = true;
+              ready = true;
               clearTimeout(timer);
               this.status.state = "up";
               this.status.answer = answer;
@@ -161,10 +173,11 @@ class Supervised {
         void poll();
       }
       child.once("error", (error) => fail(error.message));
-      child.once("exit", (code, signal) => {
+      child.once("close", (code, signal) => {
         this.logStream.write(`=== ${new Date().toISOString()} exited (${signal ?? code})\n`);
         if (!settled) return fail(`exited (${signal ?? code}) before it was ready`);
-        if (this.stopping || once) return;
+        // A start that failed is answered by whoever awaited it, never here as well.
+        if (!ready || this.stopping || once) return;
         if (Date.now() - startedAt > STABLE_MS) this.backoffMs = 1000;
         this.scheduleRestart(`exited (${signal ?? code})`);
       });
@@ -172,6 +185,7 @@ class Supervised {
   }
 
   private scheduleRestart(reason: string): void {
+    clearTimeout(this.restartTimer);
     this.status.state = "restarting";
     this.status.restarts += 1;
     const delay = this.backoffMs;
@@ -181,7 +195,9 @@ class Supervised {
       if (this.stopping) return;
       this.start().then(
         () => this.onEvent(`${this.spec.name} is up again`),
-        (error: Error) => {
+        async (error: Error) => {
+          // The failed child is gone before the next one starts: never two at once.
+          await this.stopChild(5000);
           if (!this.stopping) this.scheduleRestart(error.message);
         },
       );
@@ -194,25 +210,29 @@ class Supervised {
     clearTimeout(this.restartTimer);
   }
 
-  /** Resolves when the child has exited (at once if it has). */
+  /** Resolves when the child has exited and its output is read (at once if it has). */
   exited(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => child.once("exit", () => resolve()));
+    return this.closed ?? Promise.resolve();
   }
 
-  /** Stops the child: SIGTERM, then SIGKILL after `graceMs`. */
-  async stop(graceMs: number): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.restartTimer);
+  /** Stops the current child: SIGTERM to its group, then SIGKILL after `graceMs`. */
+  private async stopChild(graceMs: number): Promise<void> {
     const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    if (!child) return;
+    const closed = this.exited();
+    if (child.exitCode === null && child.signalCode === null) {
       signalGroup(child, "SIGTERM");
       const killer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
-      await exited;
+      await closed;
       clearTimeout(killer);
     }
+    await closed;
+  }
+
+  /** Stops the child for good and closes its log. */
+  async stop(graceMs: number): Promise<void> {
+    this.retire();
+    await this.stopChild(graceMs);
     this.status.state = "stopped";
     this.status.pid = undefined;
     await new Promise<void>((resolve) => this.logStream.end(resolve));
@@ -223,16 +243,31 @@ class Supervised {
 export class Supervisor {
   private readonly children: Supervised[] = [];
 
+  /**
+   * `childrenFile`, when given, always lists the live children's pids (with their start times), so
+   * that a stack started after this one was killed can wait for its leftovers.
+   */
   constructor(
     private readonly logDir: string,
     private readonly onEvent: (message: string) => void = () => undefined,
+    private readonly childrenFile?: string,
   ) {
     mkdirSync(logDir, { recursive: true });
   }
 
+  private writeChildren(): void {
+    if (!this.childrenFile) return;
+    const pids = this.children
+      .map((child) => child.status.pid)
+      .filter((pid): pid is number => pid !== undefined)
+      .map((pid) => ({ pid, since: processStart(pid) }));
+    writeFileSync(`${this.childrenFile}.tmp`, JSON.stringify(pids));
+    renameSync(`${this.childrenFile}.tmp`, this.childrenFile);
+  }
+
   /** Starts a child and waits for its ready answer; a child that fails to start is stopped and the error thrown. */
   async start(spec: ChildSpec): Promise<ReadyAnswer> {
-    const supervised = new Supervised(spec, this.logDir, this.onEvent);
+    const supervised = new Supervised(spec, this.logDir, this.onEvent, () => this.writeChildren());
     this.children.push(supervised);
     try {
       return await supervised.start();
@@ -248,7 +283,7 @@ export class Supervisor {
    * exited cleanly.
    */
   async runOnce(spec: ChildSpec): Promise<ReadyAnswer> {
-    const supervised = new Supervised(spec, this.logDir, this.onEvent);
+    const supervised = new Supervised(spec, this.logDir, this.onEvent, () => this.writeChildren());
     try {
       const answer = await supervised.start(true);
       await supervised.exited();

@@ -3,27 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { DEPLOY_VARIABLES } from "../../src/stack/layout";
 
 /** Child Hardhat processes for the deploy tests: `hardhat node` on another chain, `hardhat deploy`. */
 
 export const ROOT = path.join(__dirname, "..", "..");
 const HARDHAT = require.resolve("hardhat/internal/cli/cli.js");
 
-/** Variables the deploy tooling reads: the tests set them explicitly, never inherit them. */
-const OWN_VARIABLES = [
-  "HARDHAT_NETWORK",
-  "RPC_URL",
-  "DEPLOYER_PRIVATE_KEY",
-  "CHAIN_ID",
-  "DEPLOY_SALT",
-  "RLC_ADDRESS",
-  "GAS_PRICE_GWEI",
-  "ETHERSCAN_API_KEY",
-  "EXPLORER_API_URL",
-  "EXPLORER_BROWSER_URL",
-  "EXPLORER_CHAIN_ID",
-  "EXPLORER_KIND",
-];
 
 export interface Run {
   code: number | null;
@@ -33,7 +19,7 @@ export interface Run {
 /** Runs the project's Hardhat with `args` and `env` on top of a clean environment. */
 export function hardhat(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const base = { ...process.env };
-  for (const name of OWN_VARIABLES) delete base[name];
+  for (const name of DEPLOY_VARIABLES) delete base[name];
   const child = spawn(process.execPath, [HARDHAT, ...args], { cwd: ROOT, env: { ...base, ...env } });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));

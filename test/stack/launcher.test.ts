@@ -172,6 +172,16 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
     demoResult.dealid = dealid;
     demoResult.app = /app (0x[0-9a-fA-F]{40}) registered/.exec(demo.output())![1];
 
+    const rpc = async (method: string, params: unknown[]) => {
+      const response = await fetch(`http://127.0.0.1:${8545 + offset}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      });
+      return ((await response.json()) as { result: any }).result;
+    };
+    const head = await rpc("eth_getBlockByNumber", ["latest", false]);
+
     // A crash of the whole stack: no clean stop.
     stack!.child.kill("SIGKILL");
     await stack!.exited;
@@ -182,6 +192,8 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
     };
     expect(chainStart.deployed).to.equal(false);
     expect(chainStart.replayed).to.be.greaterThan(40);
+    const replayedHead = await rpc("eth_getBlockByNumber", [head.number, false]);
+    expect(replayedHead.hash, "the replayed chain is the same chain").to.equal(head.hash);
 
     const code = await demo.exited;
     expect(code, demo.output()).to.equal(0);
@@ -236,6 +248,7 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
     for (const [part, port] of Object.entries(stackPorts(offset)))
       expect(await portFree(port), part).to.equal(true);
     expect(existsSync(path.join(dataDir, "stack.json"))).to.equal(false);
+    expect(existsSync(path.join(dataDir, "stack.lock"))).to.equal(false);
     expect(existsSync(path.join(dataDir, "chain", "blocks.jsonl"))).to.equal(true);
   });
 });

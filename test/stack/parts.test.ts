@@ -9,6 +9,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { ChainJournal } from "../../src/stack/chain-journal";
 import { startFileHost } from "../../src/stack/file-host";
+import { acquireLock, lockHolder, processStart, type LockHolder } from "../../src/stack/lock";
 import { parentGone } from "../../src/stack/parent";
 import { ChildStartError, Supervisor } from "../../src/stack/supervisor";
 import { rejection } from "../rejection";
@@ -70,6 +71,19 @@ describe("local stack parts @stack", function () {
       ).to.deep.equal([1, 2, 3]);
     });
 
+    it("cuts a last line without its newline even when it parses: it was never acknowledged", function () {
+      const file = path.join(dir, "blocks.jsonl");
+      const journal = ChainJournal.open(file);
+      journal.append([block(1)]);
+      journal.close();
+      appendFileSync(file, JSON.stringify(block(2)));
+      const reopened = ChainJournal.open(file);
+      expect(reopened.head).to.equal(1);
+      reopened.append([block(2, ["0x05"])]);
+      reopened.close();
+      expect(ChainJournal.open(file).blocks).to.deep.equal([block(1), block(2, ["0x05"])]);
+    });
+
     it("refuses a damaged journal, naming the line", function () {
       const file = path.join(dir, "blocks.jsonl");
       writeFileSync(file, [JSON.stringify(block(1)), "not json", JSON.stringify(block(2)), ""].join("\n"));
@@ -115,6 +129,31 @@ describe("local stack parts @stack", function () {
       expect(alive(pid)).to.equal(false);
       const log = readFileSync(status.log, "utf8");
       expect(log).to.contain("log line of start 1").and.to.contain("log line of start 2");
+    });
+
+    it("after a restart that fails, tries again with one child only, never two", async function () {
+      const supervisor = new Supervisor(path.join(dir, "logs"));
+      const counter = path.join(dir, "starts");
+      const pids = path.join(dir, "pids");
+      // Start 1: up, then dies. Start 2: refuses (ok: false) and would linger. Start 3: up for good.
+      const script = `
+        const fs = require("fs");
+        fs.appendFileSync(${JSON.stringify(counter)}, "x");
+        fs.appendFileSync(${JSON.stringify(pids)}, process.pid + "\\n");
+        const starts = fs.readFileSync(${JSON.stringify(counter)}, "utf8").length;
+        if (starts === 2) console.log(JSON.stringify({ ok: false, error: { message: "port taken" } }));
+        else console.log(JSON.stringify({ ok: true, starts }));
+        if (starts === 1) setTimeout(() => process.exit(1), 100);
+        setInterval(() => {}, 1000);`;
+      await supervisor.start({ name: "unlucky", ...node(script) });
+      await until(() => supervisor.status()[0].answer?.starts === 3, 20_000);
+      // Time for a doubled restart, had there been one, to show.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const started = readFileSync(pids, "utf8").trim().split("\n").map(Number);
+      expect(started).to.have.length(3);
+      expect(started.filter(alive)).to.deep.equal([supervisor.status()[0].pid]);
+      await supervisor.stopAll();
+      expect(started.filter(alive)).to.deep.equal([]);
     });
 
     it("throws the child's own error when it answers ok: false, and keeps nothing running", async function () {
@@ -188,10 +227,44 @@ describe("local stack parts @stack", function () {
         expect([...new Uint8Array(await ok.arrayBuffer())]).to.deep.equal([1, 2, 3]);
         for (const probe of ["/missing.bin", "/..%2Fsecret.txt", "/%2E%2E/secret.txt", "/", "/.hidden"])
           expect((await fetch(`${host.url}${probe}`)).status, probe).to.equal(404);
+        // A malformed escape is the client's error, and the host keeps serving.
+        expect((await fetch(`${host.url}/%`)).status).to.equal(400);
+        expect((await fetch(`${host.url}/data.bin`)).status).to.equal(200);
         expect((await fetch(`${host.url}/data.bin`, { method: "POST" })).status).to.equal(404);
       } finally {
         await host.stop();
       }
+    });
+  });
+
+  describe("data folder lock", function () {
+    it("lets one stack hold a folder, names the holder to the next, and is taken over once its holder died", async function () {
+      const held = (holder: LockHolder) => new Error(`held by ${holder.pid}`);
+      const release = acquireLock(dir, held);
+      expect(lockHolder(dir)?.pid).to.equal(process.pid);
+      expect(() => acquireLock(dir, held)).to.throw(`held by ${process.pid}`);
+      release();
+      expect(lockHolder(dir)).to.equal(undefined);
+
+      // A lock left by a process that died (a killed stack) is stale.
+      const other = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+      await until(() => processStart(other.pid!) !== undefined);
+      writeFileSync(
+        path.join(dir, "stack.lock"),
+        JSON.stringify({ pid: other.pid, since: processStart(other.pid!) }),
+      );
+      expect(() => acquireLock(dir, held)).to.throw(`held by ${other.pid}`);
+      other.kill("SIGKILL");
+      await until(() => !alive(other.pid!));
+      const mine = acquireLock(dir, held);
+      expect(lockHolder(dir)?.pid).to.equal(process.pid);
+      mine();
+    });
+
+    it("does not take a reused pid for the holder", function () {
+      // This very process, but recorded with another start time: the stack that wrote it is gone.
+      writeFileSync(path.join(dir, "stack.lock"), JSON.stringify({ pid: process.pid, since: "1" }));
+      expect(lockHolder(dir)).to.equal(undefined);
     });
   });
 

@@ -7,7 +7,8 @@ import path from "node:path";
 import type { Command } from "commander";
 import { runDemo } from "../../stack/demo";
 import { stackPaths, type StackManifest } from "../../stack/layout";
-import { Stack, StackError, manifestRunning, readManifest, type StackOptions } from "../../stack/stack";
+import { lockHolder } from "../../stack/lock";
+import { Stack, StackError, runningManifest, type StackOptions } from "../../stack/stack";
 import { defaultStaticDir, startExplorer } from "../../explorer/serve";
 import { probeStack } from "../../stack/status";
 import { action } from "../action";
@@ -115,39 +116,53 @@ async function up(session: Session, options: UpOptions): Promise<void> {
   out.info("stopped; the next start resumes from " + manifest.dataDir);
 }
 
-async function status(session: Session, options: { dataDir: string }): Promise<void> {
-  const manifest = readManifest(path.resolve(options.dataDir));
-  if (!manifestRunning(manifest))
+/** The running stack's manifest, or an error saying how to start one (or that it is still starting). */
+function running(dataDir: string, then: string): StackManifest {
+  const folder = path.resolve(dataDir);
+  const manifest = runningManifest(folder);
+  if (manifest) return manifest;
+  if (lockHolder(folder))
     throw new StackError(
-      `No stack runs from ${path.resolve(options.dataDir)}: start one with \`npm start\`.`,
+      `The stack of ${folder} is still starting: ${then} once it prints its status table.`,
     );
-  const probes = await probeStack(manifest!);
+  throw new StackError(`No stack runs from ${folder}: start one with \`npm start\` first.`);
+}
+
+async function status(session: Session, options: { dataDir: string }): Promise<void> {
+  const manifest = running(options.dataDir, "ask again");
+  const probes = await probeStack(manifest);
   session.out.print(
     table([
       ["part", "address", "answers"],
       ...probes.map((p) => [p.name, p.url, p.answers ? "yes" : `no (${p.detail})`]),
     ]),
   );
-  session.out.set({ pid: manifest!.pid, parts: probes });
+  session.out.set({ pid: manifest.pid, parts: probes });
   const down = probes.filter((p) => !p.answers);
   if (down.length > 0)
     throw new StackError(
-      `Not answering: ${down.map((p) => p.name).join(", ")} (see ${stackPaths(manifest!.dataDir).logs}).`,
+      `Not answering: ${down.map((p) => p.name).join(", ")} (see ${stackPaths(manifest.dataDir).logs}).`,
     );
 }
 
+/** Each part gets up to 10 s to stop, one after the other. */
+const DOWN_TIMEOUT_MS = 150_000;
+
 async function down(session: Session, options: { dataDir: string }): Promise<void> {
-  const manifest = readManifest(path.resolve(options.dataDir));
-  if (!manifestRunning(manifest)) {
-    session.out.success(`No stack runs from ${path.resolve(options.dataDir)}.`);
+  const folder = path.resolve(options.dataDir);
+  const holder = lockHolder(folder);
+  if (!holder) {
+    session.out.success(`No stack runs from ${folder}.`);
     return;
   }
-  process.kill(manifest!.pid, "SIGTERM");
-  const deadline = Date.now() + 60_000;
-  await session.out.step(`Stopping the stack (pid ${manifest!.pid})`, async () => {
-    while (manifestRunning(manifest)) {
+  process.kill(holder.pid, "SIGTERM");
+  const deadline = Date.now() + DOWN_TIMEOUT_MS;
+  await session.out.step(`Stopping the stack (pid ${holder.pid})`, async () => {
+    while (lockHolder(folder)) {
       if (Date.now() > deadline)
-        throw new StackError(`The stack (pid ${manifest!.pid}) did not stop within 60 s.`);
+        throw new StackError(
+          `The stack (pid ${holder.pid}) did not stop within ${DOWN_TIMEOUT_MS / 1000} s: see ${stackPaths(folder).logs}.`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   });
@@ -155,12 +170,8 @@ async function down(session: Session, options: { dataDir: string }): Promise<voi
 }
 
 async function demo(session: Session, options: { dataDir: string }): Promise<void> {
-  const manifest = readManifest(path.resolve(options.dataDir));
-  if (!manifestRunning(manifest))
-    throw new StackError(
-      `No stack runs from ${path.resolve(options.dataDir)}: start one with \`npm start\` in another terminal first.`,
-    );
-  const result = await runDemo(manifest!, session.out);
+  const manifest = running(options.dataDir, "run the demo");
+  const result = await runDemo(manifest, session.out);
   session.out.set({ ...result });
 }
 

@@ -1,6 +1,7 @@
 /** Orders and deals through the market API (the SDK's MarketClient), page by page. */
 import {
   MarketClient,
+  NotFoundError,
   ServiceUnavailableError,
   type DealFilters,
   type MarketDeal,
@@ -52,21 +53,12 @@ export class MarketReader {
 
   /** The market's record of one deal (transaction, order hashes), or undefined when it has none. */
   async deal(dealid: string): Promise<MarketDeal | undefined> {
-    // GET /deals/:dealid, which the MarketClient does not wrap.
-    return this.call(async (client) => {
-      const url = `${client.baseUrl.replace(/\/+$/, "")}/deals/${dealid}?chainId=${client.chainId}`;
-      let response: Response;
-      try {
-        response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
-      } catch (error) {
-        throw new ServiceUnavailableError("market", client.baseUrl, error);
-      }
-      if (response.status === 404) return undefined;
-      if (!response.ok) throw new Error(`The market answered HTTP ${response.status} for deal ${dealid}.`);
-      const json = (await response.json()) as { deal?: Record<string, unknown> } & Record<string, unknown>;
-      const record = (json.deal ?? json) as Record<string, unknown>;
-      return parseDeal(record);
-    });
+    return this.call((client) =>
+      client.deal(dealid).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      }),
+    );
   }
 
   async orderbook<K extends OrderKind>(
@@ -77,50 +69,4 @@ export class MarketReader {
   ): Promise<Orderbook<K>> {
     return this.call((client) => client.orderbook(kind, filters, { pageIndex: page, pageSize: size }));
   }
-}
-
-/** The fields of a market deal record the deal page shows. */
-function parseDeal(record: Record<string, unknown>): MarketDeal | undefined {
-  if (typeof record.dealid !== "string" && typeof record.dealId !== "string") return undefined;
-  const text = (name: string) => (typeof record[name] === "string" ? (record[name] as string) : undefined);
-  const int = (name: string) => {
-    const value = record[name];
-    return typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value))
-      ? BigInt(value)
-      : 0n;
-  };
-  const resource = (name: string) => {
-    const r = (record[name] ?? {}) as Record<string, unknown>;
-    return {
-      pointer: String(r.pointer ?? ""),
-      owner: String(r.owner ?? ""),
-      price: typeof r.price === "number" || typeof r.price === "string" ? BigInt(r.price) : 0n,
-    };
-  };
-  return {
-    dealid: (text("dealid") ?? text("dealId"))!,
-    app: resource("app"),
-    dataset: resource("dataset"),
-    workerpool: resource("workerpool"),
-    appHash: text("appHash"),
-    datasetHash: text("datasetHash"),
-    workerpoolHash: text("workerpoolHash"),
-    requestHash: text("requestHash"),
-    requester: text("requester") ?? "",
-    beneficiary: text("beneficiary") ?? "",
-    callback: text("callback") ?? "",
-    tag: text("tag") ?? "",
-    params: text("params") ?? "",
-    category: int("category"),
-    trust: int("trust"),
-    volume: int("volume"),
-    botFirst: int("botFirst"),
-    botSize: int("botSize"),
-    startTime: int("startTime"),
-    workerStake: int("workerStake"),
-    schedulerRewardRatio: int("schedulerRewardRatio"),
-    transactionHash: text("transactionHash"),
-    blockNumber: typeof record.blockNumber === "number" ? record.blockNumber : undefined,
-    blockTimestamp: text("blockTimestamp"),
-  };
 }
