@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 
 const CLI = path.resolve(__dirname, "..", "dist", "src", "cli", "main.js");
-const OFFSET = Number(process.env.BENCH_UP_PORT_OFFSET ?? 37_000);
+const OFFSET = Number(process.env.BENCH_UP_PORT_OFFSET ?? 17_000);
 
 /** Runs `stack up --raw` until its answer, then stops it; returns the seconds to the answer. */
 async function timedUp(dataDir: string): Promise<{ seconds: number; replayed: number; deployed: boolean }> {

@@ -12,7 +12,14 @@ import { STACK_ROLES, localAccountKey } from "./accounts";
 import { writeFileAtomic } from "../sdk/files";
 import { REGISTRY_BIN, ensureDockerEngine, registryAnswers, writeRegistryConfig } from "./docker-images";
 import { startFileHost, type FileHost } from "./file-host";
-import { DEPLOY_VARIABLES, stackPaths, stackPorts, type StackManifest, type StackPart } from "./layout";
+import {
+  DEPLOY_VARIABLES,
+  STACK_PORTS,
+  stackPaths,
+  stackPorts,
+  type StackManifest,
+  type StackPart,
+} from "./layout";
 import { acquireLock, lockHolder, processStart, type LockHolder } from "./lock";
 import { STACK_WALLET_PASSWORD, provisionStack } from "./provision";
 import { Supervisor, type ChildStatus, type ReadyAnswer } from "./supervisor";
@@ -136,6 +143,29 @@ async function waitForLeftovers(
   }
 }
 
+/** First port the system hands out to outgoing connections (Linux's range; 32768 elsewhere). */
+function ephemeralPortStart(): number {
+  try {
+    return Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+  } catch {
+    return 32768;
+  }
+}
+
+/**
+ * Refuses ports in the ephemeral range: the stack's own connections would take them at random, and a
+ * service would then find its port in use.
+ */
+function checkOutsideEphemeralRange(portOffset: number): void {
+  const start = ephemeralPortStart();
+  const highestDefault = Math.max(...Object.values(STACK_PORTS));
+  if (highestDefault + portOffset >= start)
+    throw new StackError(
+      `--port-offset ${portOffset} puts port ${highestDefault + portOffset} in the range the system gives ` +
+        `outgoing connections (${start} and up): pick an offset of at most ${start - 1 - highestDefault}.`,
+    );
+}
+
 /** The manifest of a stack's data folder, if one was written. */
 export function readManifest(dataDir: string): StackManifest | undefined {
   const file = stackPaths(dataDir).stackJson;
@@ -192,6 +222,7 @@ export class Stack {
       throw new StackError(
         `--workers must be between 0 and ${MAX_WORKERS} (Hardhat's funded accounts #10 to #19), got ${options.workers}.`,
       );
+    checkOutsideEphemeralRange(options.portOffset);
     mkdirSync(dataDir, { recursive: true });
     const releaseLock = acquireLock(dataDir, (holder) => alreadyRunning(dataDir, holder));
     try {

@@ -57,7 +57,8 @@ function portFree(port: number): Promise<boolean> {
 
 /** An offset whose ports are all free, so this test's stack never meets a developer's. */
 async function freeOffset(): Promise<number> {
-  for (let offset = 21_000; offset < 45_000; offset += 700) {
+  // Every port stays below the system's ephemeral range (32768 and up), which the stack refuses.
+  for (let offset = 2_100; offset <= 19_000; offset += 1_100) {
     const free = await Promise.all(Object.values(stackPorts(offset)).map(portFree));
     if (free.every(Boolean)) return offset;
   }
@@ -145,6 +146,18 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
       parts.filter((p) => !p.answers),
       status.stdout,
     ).to.deep.equal([]);
+  });
+
+  it("refuses a port offset that would put a port where outgoing connections take theirs", async function () {
+    const refused = await run(
+      ["stack", "up", "--raw", "--data-dir", path.join(cwd, "other"), "--port-offset", "30000"],
+      cwd,
+    );
+    expect(refused.code).to.equal(1);
+    expect(JSON.parse(refused.stdout).error.message).to.match(
+      /--port-offset 30000 puts port 43500 in the range the system gives outgoing connections \(32768 and up\): pick an offset of at most 19267/,
+    );
+    expect(existsSync(path.join(cwd, "other")), "nothing written").to.equal(false);
   });
 
   it("refuses a second stack on the same folder, naming the running one", async function () {
