@@ -10,7 +10,6 @@ import { DEPLOY_VARIABLES } from "../../src/stack/layout";
 export const ROOT = path.join(__dirname, "..", "..");
 const HARDHAT = require.resolve("hardhat/internal/cli/cli.js");
 
-
 export interface Run {
   code: number | null;
   output: string;
