@@ -1,11 +1,11 @@
 /** The explorer's static server: config.json from the chain, caching headers, the build folder only. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { expect } from "chai";
-import { startExplorer, type RunningExplorer } from "../../src/explorer/serve";
-import type { ChainConfig } from "../../src/sdk";
+import { explorerConfig, startExplorer, type RunningExplorer } from "../../src/explorer/serve";
+import { LOCAL_CHAIN, type ChainConfig } from "../../src/sdk";
 import { rejection } from "../rejection";
 
 const CHAIN: ChainConfig = {
@@ -36,6 +36,11 @@ describe("explorer server @explorer", function () {
     await explorer?.stop();
     rmSync(dir, { recursive: true, force: true });
     rmSync(path.join(os.tmpdir(), "openpoco-explorer-secret.txt"), { force: true });
+  });
+
+  it("the dev server's public/config.json is the built-in local chain's, so it never drifts", function () {
+    const file = path.join(__dirname, "..", "..", "src", "explorer", "public", "config.json");
+    expect(JSON.parse(readFileSync(file, "utf8"))).to.deep.equal(explorerConfig(LOCAL_CHAIN));
   });
 
   it("serves a config.json made from the chain, never cached, instead of the build's", async function () {

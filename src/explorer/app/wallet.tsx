@@ -21,7 +21,12 @@ export function WalletProvider({ children }: { children: ComponentChildren }) {
   const [error, setError] = useState<string>();
   const [connecting, setConnecting] = useState(false);
   useEffect(() => {
-    const forget = () => setWallet(undefined);
+    // A wallet whose account or chain changed is dropped, and its client's provider stops polling.
+    const forget = () =>
+      setWallet((old) => {
+        old?.poco.close();
+        return undefined;
+      });
     window.ethereum?.on?.("accountsChanged", forget);
     window.ethereum?.on?.("chainChanged", forget);
     return () => {

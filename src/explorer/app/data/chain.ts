@@ -45,14 +45,20 @@ export class ChainReader {
   poco(): Promise<OpenPoco> {
     if (!this.client) {
       const { config } = this;
+      const connect = OpenPoco.connect({
+        chain: { name: config.name, host: config.rpcUrl, id: BigInt(config.chainId), hub: config.hub },
+        pollingIntervalMs: 4000,
+      });
       const connecting = withTimeout(
-        OpenPoco.connect({
-          chain: { name: config.name, host: config.rpcUrl, id: BigInt(config.chainId), hub: config.hub },
-          pollingIntervalMs: 4000,
-        }),
+        connect,
         CONNECT_TIMEOUT_MS,
         () => new Unreachable("chain", config.rpcUrl, "no answer in time"),
       ).catch((error: unknown) => {
+        // A connection that answers after the timeout is closed, not left polling.
+        void connect.then(
+          (late) => late.close(),
+          () => undefined,
+        );
         this.client = undefined;
         if (error instanceof ServiceUnavailableError) throw new Unreachable("chain", config.rpcUrl);
         throw error;
