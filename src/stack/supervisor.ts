@@ -126,6 +126,15 @@ class Supervised {
         if (child.exitCode === null && child.signalCode === null) signalGroup(child, "SIGTERM");
         reject(new ChildStartError(spec.name, reason, this.status.log));
       };
+      const succeed = (answer: ReadyAnswer) => {
+        if (settled) return;
+        settled = true;
+        ready = true;
+        clearTimeout(timer);
+        this.status.state = "up";
+        this.status.answer = answer;
+        resolve(answer);
+      };
       child.stdout!.on("data", (chunk: Buffer) => {
         this.logStream.write(chunk);
         if (settled) return;
@@ -144,14 +153,7 @@ class Supervised {
             const error = answer.error as { message?: string } | undefined;
             return fail(error?.message ?? line);
           }
-          if (answer.ok === true || answer.ready === true) {
-            settled = true;
-            ready = true;
-            clearTimeout(timer);
-            this.status.state = "up";
-            this.status.answer = answer;
-            return resolve(answer);
-          }
+          if (answer.ok === true || answer.ready === true) return succeed(answer);
         }
       });
       if (spec.probe) {
@@ -159,14 +161,7 @@ class Supervised {
         const poll = async () => {
           while (!settled && child.exitCode === null && child.signalCode === null) {
             const answer = await probe().catch(() => undefined);
-            if (answer && !settled) {
-              settled = true;
-              ready = true;
-              clearTimeout(timer);
-              this.status.state = "up";
-              this.status.answer = answer;
-              return resolve(answer);
-            }
+            if (answer) return succeed(answer);
             await new Promise((r) => setTimeout(r, 100));
           }
         };

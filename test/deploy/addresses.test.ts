@@ -8,6 +8,7 @@ import hre, { deployments, ethers } from "hardhat";
 import { LOCAL_CHAIN } from "../../src/sdk";
 import { CREATE2_FACTORY, DEFAULT_DEPLOY_SALT, predictCoreAddresses } from "../../scripts/lib/deterministic";
 import { HUB_FACETS, selectorsOf } from "../../scripts/lib/hub-facets";
+import { CORE_CONTRACTS } from "./child";
 import type { IHub } from "../../typechain-types";
 
 /** Re-runs every deploy script against the current chain, as `hardhat deploy` would. */
@@ -32,16 +33,7 @@ describe("@deploy deterministic addresses", function () {
   it("deploys every contract through the CREATE2 factory, where the artifacts predict", async () => {
     expect(await ethers.provider.getCode(CREATE2_FACTORY)).not.to.equal("0x");
     const predicted = await predictCoreAddresses(hre, deployer, DEFAULT_DEPLOY_SALT);
-    const names = [
-      "RLC",
-      "AppRegistry",
-      "DatasetRegistry",
-      "WorkerpoolRegistry",
-      "RouterFacet",
-      "HubProxy",
-      "Hub",
-    ];
-    for (const name of [...names, ...HUB_FACETS.map((facet) => facet.name)]) {
+    for (const name of [...CORE_CONTRACTS, "Hub", ...HUB_FACETS.map((facet) => facet.name)]) {
       expect((await deployments.get(name)).address, name).to.equal(predicted[name]);
       expect(await ethers.provider.getCode(predicted[name]), name).not.to.equal("0x");
     }

@@ -8,6 +8,16 @@ import { DEPLOY_VARIABLES } from "../../src/stack/layout";
 /** Child Hardhat processes for the deploy tests: `hardhat node` on another chain, `hardhat deploy`. */
 
 export const ROOT = path.join(__dirname, "..", "..");
+
+/** The core deployment's contracts besides the facets (the hub is also saved as "Hub", HubProxy's address). */
+export const CORE_CONTRACTS = [
+  "RLC",
+  "AppRegistry",
+  "DatasetRegistry",
+  "WorkerpoolRegistry",
+  "RouterFacet",
+  "HubProxy",
+];
 const HARDHAT = require.resolve("hardhat/internal/cli/cli.js");
 
 export interface Run {

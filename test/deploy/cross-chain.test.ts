@@ -10,17 +10,9 @@ import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import hre, { deployments, ethers } from "hardhat";
 import { HUB_FACETS } from "../../scripts/lib/hub-facets";
-import { ROOT, hardhat, startNode, type Node } from "./child";
+import { CORE_CONTRACTS, ROOT, hardhat, startNode, type Node } from "./child";
 
-const NAMES = [
-  "RLC",
-  "AppRegistry",
-  "DatasetRegistry",
-  "WorkerpoolRegistry",
-  "RouterFacet",
-  "HubProxy",
-  "Hub",
-].concat(HUB_FACETS.map((facet) => facet.name));
+const NAMES = [...CORE_CONTRACTS, "Hub", ...HUB_FACETS.map((facet) => facet.name)];
 /** Hardhat's account #0 of the default mnemonic: public test key. */
 const ACCOUNT0_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const ACCOUNT0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
