@@ -3,6 +3,11 @@ import { HUB_FACETS, applyRoutes, routingTable } from "../scripts/lib/hub-facets
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { AppRegistry, DatasetRegistry, IHub, RLC, WorkerpoolRegistry } from "../typechain-types";
 
+/** The creation code of deals (see contracts/hub/libs/CodeData.sol). */
+export const DEAL_INIT_CODE = "0x6330e008425f525f5f6004601c335afa503d5f5f3e3d5ff3";
+/** The creation code of results: PUSH1 1 POP, then the deals' code, so another CREATE2 address space. */
+export const RESULTS_INIT_CODE = "0x60015063" + DEAL_INIT_CODE.slice(4);
+
 /** nRLC per RLC (9 decimals). */
 export const RLC_UNIT = 10n ** 9n;
 

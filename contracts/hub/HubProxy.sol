@@ -35,9 +35,14 @@ contract HubProxy {
     /// @dev Routing is this proxy's job, hence a fallback that does real work. One selector is answered
     /// here: `dataInFlight()`, the transient hand-off a data contract (a deal, a task's results) reads while the
     /// hub creates it (see `CodeData`); answering it without a route lookup saves a cold storage read each time.
+    /// The fallback is payable only for the reference's ABI: no facet function is payable (each refuses ether
+    /// itself), and `dataInFlight()` refuses it here, so the hub never keeps ether.
     // solhint-disable-next-line no-complex-fallback
     fallback() external payable {
-        if (msg.sig == IDataInFlight.dataInFlight.selector) CodeData.returnInFlight();
+        if (msg.sig == IDataInFlight.dataInFlight.selector) {
+            if (msg.value != 0) revert IRouter.EtherNotAccepted();
+            CodeData.returnInFlight();
+        }
         address facet = RouterStorage.layout().facets[msg.sig];
         if (facet == address(0)) revert IRouter.FunctionNotFound(msg.sig);
         assembly {

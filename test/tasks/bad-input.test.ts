@@ -906,7 +906,7 @@ describe("Tasks: bad input and attacks", () => {
   });
 
   describe("initialize", () => {
-    it("rejects an index below botFirst, at botFirst + botSize, or of an unknown deal", async () => {
+    it("rejects an index below botFirst or at botFirst + botSize, and an unknown deal", async () => {
       const setup = await loadFixture(taskSetup);
       const { hub } = setup;
       const [first, second] = await twoDealsOfOneRequest(setup);
@@ -933,7 +933,8 @@ describe("Tasks: bad input and attacks", () => {
       await outOfRange(second, 2n);
       await outOfRange(bag, 3n);
       await outOfRange(bag, 2n ** 256n - 1n);
-      await outOfRange({ dealid: UNKNOWN_ID, botFirst: 0n, volume: 0n }, 0n);
+      // An id no match recorded is no deal at all, whatever the index.
+      await rejects(() => hub.initialize(UNKNOWN_ID, 0n), "DealNotFound", UNKNOWN_ID);
 
       // Their neighbours are tasks.
       await mined(hub.initialize(first.dealid, 0n));
@@ -986,14 +987,7 @@ describe("Tasks: bad input and attacks", () => {
         0n,
         3n,
       );
-      await rejects(
-        () => hub.initializeArray([dealid, UNKNOWN_ID], [0n, 0n]),
-        "TaskIndexOutOfRange",
-        UNKNOWN_ID,
-        0n,
-        0n,
-        0n,
-      );
+      await rejects(() => hub.initializeArray([dealid, UNKNOWN_ID], [0n, 0n]), "DealNotFound", UNKNOWN_ID);
       await rejects(
         () => hub.initializeArray([dealid, dealid, dealid], [0n, 1n, 0n]),
         "TaskAlreadyInitialized",

@@ -187,6 +187,54 @@ describe("Deal callback", () => {
     });
   });
 
+  describe("large callback data", () => {
+    // The digest committed at consensus is keccak256 of the callback data, whatever its size: finalize must accept
+    // every size a block's gas allows (results and callback data share one store, cut into chunks), or the workers
+    // who reached consensus could never be paid.
+    // Together, 64 KiB of each take about 31M gas: more than Hardhat's default 30M block (the reference, which keeps
+    // both in storage, would need about 90M), so that case runs in a 60M block, as on today's mainnet.
+    for (const [name, size, results, blockGas] of [
+      ["64 KiB of callback data", 65_536, RESULTS, 30_000_000n],
+      [
+        "64 KiB of callback data with 64 KiB of results",
+        65_536,
+        ethers.hexlify(ethers.randomBytes(65_536)),
+        60_000_000n,
+      ],
+      ["24,566 bytes of callback data (just past one data contract)", 24_566, "0x", 30_000_000n],
+    ] as const) {
+      it(`finalizes with ${name}, pays everyone once and calls back with it`, async () => {
+        const setup = await loadFixture(callbackSetup);
+        const { hub, mock } = setup;
+        // The mock logs the data it receives (8 gas a byte): give it room.
+        await (await hub.connect(setup.deployer).setCallbackGas(2_000_000n)).wait();
+        const data = ethers.hexlify(ethers.randomBytes(size));
+        const digest = callbackDigest(data);
+        const deal = await callbackDeal(setup);
+        const taskid = await revealedTask(setup, deal, deal.botFirst, digest);
+        const before = await balances(setup);
+        await ethers.provider.send("evm_setBlockGasLimit", [ethers.toQuantity(blockGas)]);
+        try {
+          const receipt = await (
+            await hub.connect(setup.scheduler).finalize(taskid, results, data, { gasLimit: blockGas })
+          ).wait();
+          expect(receipt!.status).to.equal(1);
+        } finally {
+          await ethers.provider.send("evm_setBlockGasLimit", [ethers.toQuantity(30_000_000n)]);
+        }
+        expect(await taskStatus(setup, taskid)).to.equal(TaskStatus.COMPLETED);
+        expect(await hub.resultFor(taskid)).to.equal(data);
+        const task = await hub.viewTask(taskid);
+        expect(task.resultsCallback).to.equal(data);
+        expect(task.results).to.equal(results);
+        expect(await mock.calls()).to.equal(1n);
+        expect(await mock.lastDataHash()).to.equal(digest);
+        expectPaidOnce(before, await balances(setup));
+        await expectMoneyConserved(setup, [deal]);
+      });
+    }
+  });
+
   it("RECORD: the callback receives (taskid, callback data) from the hub, with the callback gas, after the settlement", async () => {
     const setup = await loadFixture(callbackSetup);
     const { hub, mock } = setup;

@@ -124,14 +124,20 @@ export async function taskStatus(setup: TaskSetup, taskid: string): Promise<Task
 /**
  * Money conservation: the RLC the hub holds is the SRLC supply, the supply is the sum of every balance and frozen
  * balance, and every frozen amount (the kitty's aside) is owed to a task still open: its price for the sponsor, the
- * scheduler's 30% stake, each contributor's stake.
+ * scheduler's 30% stake, each contributor's stake. Accounts beyond the signers (`extraAccounts`) are counted too.
  */
-export async function expectMoneyConserved(setup: TaskSetup, deals: MadeDeal[]): Promise<void> {
+export async function expectMoneyConserved(
+  setup: TaskSetup,
+  deals: MadeDeal[],
+  extraAccounts: string[] = [],
+): Promise<void> {
   const { hub, rlc } = setup;
   const supply = await hub.totalSupply();
   expect(await rlc.balanceOf(await hub.getAddress())).to.equal(supply);
 
-  const accounts = [...new Set([setup.deployer.address, ...setup.accounts.map((a) => a.address), KITTY])];
+  const accounts = [
+    ...new Set([setup.deployer.address, ...setup.accounts.map((a) => a.address), KITTY, ...extraAccounts]),
+  ];
   let sum = 0n;
   const frozen = new Map<string, bigint>();
   for (const account of accounts) {

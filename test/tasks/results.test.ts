@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { digestOf, signAuthorization } from "../../src/sdk";
 import { initTask, makeDeal, taskSetup, type TaskSetup } from "./fixtures";
+import { DEAL_INIT_CODE, RESULTS_INIT_CODE } from "../fixtures";
 
 const DIGEST = digestOf("result-digest-of-the-task-output");
 const coder = ethers.AbiCoder.defaultAbiCoder();
@@ -62,20 +63,50 @@ describe("Task results", () => {
     expect(await setup.hub.resultFor(taskid)).to.equal("0x");
   });
 
-  it("rejects results too large for a data contract, leaving the task open", async () => {
+  // One data contract holds 24,575 bytes: 10 of head, then results and callback data. Larger data is cut into
+  // chunks, the last one found as the first that is not full. Sizes around each boundary, and 64 KiB.
+  for (const size of [24_564, 24_565, 24_566, 49_140, 49_141, 65_536]) {
+    it(`keeps ${size.toLocaleString("en-US")} bytes of results byte for byte`, async () => {
+      const setup = await loadFixture(taskSetup);
+      const results = ethers.hexlify(ethers.randomBytes(size));
+      const { taskid, time } = await completeWith(setup, results);
+      const task = await setup.hub.viewTask(taskid);
+      expect(task.status).to.equal(3n);
+      expect(task.results).to.equal(results);
+      expect(task.resultsCallback).to.equal("0x");
+      expect(task.resultsTimestamp).to.equal(time);
+    });
+  }
+
+  it("keeps 64 KiB of ABI-encoded results (stored compact) byte for byte", async () => {
     const setup = await loadFixture(taskSetup);
+    const results = coder.encode(["string"], ["r".repeat(65_536)]);
+    const { taskid } = await completeWith(setup, results);
+    expect((await setup.hub.viewTask(taskid)).results).to.equal(results);
+  });
+
+  it("keeps a task's results in their own address space, under the task id", async () => {
+    const setup = await loadFixture(taskSetup);
+    const hub = await setup.hub.getAddress();
     const taskid = await initTask(setup, await makeDeal(setup));
     const [worker] = setup.workers;
     const authorization = await signAuthorization(setup.scheduler, worker.address, taskid);
-    const results = ethers.hexlify(ethers.randomBytes(24_570));
-    await expect(
-      setup.hub
+    await (
+      await setup.hub
         .connect(worker)
-        .contributeAndFinalize(taskid, DIGEST, results, "0x", ethers.ZeroAddress, "0x", authorization),
-    )
-      .to.be.revertedWithCustomError(setup.hub, "ResultsTooLarge")
-      .withArgs(taskid, 24_580n, 24_575n);
-    expect((await setup.hub.viewTask(taskid)).status).to.equal(1n);
+        .contributeAndFinalize(taskid, digestOf("x"), "0x0102", "0x", ethers.ZeroAddress, "0x", authorization)
+    ).wait();
+    const results = ethers.getCreate2Address(hub, taskid, ethers.keccak256(RESULTS_INIT_CODE));
+    const code = await ethers.provider.getCode(results);
+    // Marker, flags (not an ABI string), 5 bytes of time, 4 of length, the results.
+    expect(code.slice(0, 6)).to.equal("0xfe00");
+    expect(ethers.dataSlice(code, 7, 11)).to.equal("0x00000002");
+    expect(ethers.dataSlice(code, 11)).to.equal("0x0102");
+    // Nothing of it is in the deals' space, under any salt the results ever used.
+    for (const salt of [taskid, ethers.solidityPackedKeccak256(["bytes32", "string"], [taskid, "results"])]) {
+      const asDeal = ethers.getCreate2Address(hub, salt, ethers.keccak256(DEAL_INIT_CODE));
+      expect(await ethers.provider.getCode(asDeal)).to.equal("0x");
+    }
   });
 
   it("an unknown task reads as zeros", async () => {

@@ -50,6 +50,8 @@ contract TaskFacet is ITasks, Facet {
     function _initialize(bytes32 dealId, uint256 index) private returns (bytes32 taskid) {
         IDeals.Deal memory deal = Deals.load(dealId);
         if (index < deal.botFirst || index - deal.botFirst >= deal.botSize) {
+            // Every deal a match recorded has at least one task (volume 0 is refused): an empty one is no deal.
+            if (deal.botSize == 0) revert DealNotFound(dealId);
             revert TaskIndexOutOfRange(dealId, index, deal.botFirst, deal.botSize);
         }
         taskid = keccak256(abi.encodePacked(dealId, index));

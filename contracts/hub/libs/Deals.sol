@@ -3,16 +3,18 @@ pragma solidity ^0.8.28;
 
 import {IDeals} from "../../interfaces/hub/IDeals.sol";
 import {IMatching} from "../../interfaces/hub/IMatching.sol";
-import {CodeData} from "./CodeData.sol";
+import {CodeData, DataKind} from "./CodeData.sol";
 
 /// @title Deals, written once into contract code and read back with EXTCODECOPY
 /// @notice A deal never changes after its match, so it is kept in a data contract (see `CodeData`) whose salt is
 /// the deal id: a whole deal reads back with one cold EXTCODECOPY instead of a cold SLOAD per field, and recording
-/// it writes no storage at all.
-/// @dev Code layout (big-endian, packed). The first byte is STOP, so calling the data contract does nothing.
+/// it writes no storage at all. Only `MatchingFacet` writes deals, and the deals' address space holds nothing else
+/// (`DataKind`), so a deal id with data is a deal that a match made.
+/// @dev Code layout (big-endian, packed). The first byte is `CodeData.MARKER` (INVALID), so any call to the data
+/// contract reverts.
 ///
 ///     offset size field
-///       0     1   0x00 (STOP)
+///       0     1   0xfe (CodeData.MARKER)
 ///       1     1   flags: which optional fields follow (FLAG_*)
 ///       2    20   app           22  20  app owner         42   8  app price
 ///      50    20   workerpool    70  20  workerpool owner  90   8  workerpool price
@@ -71,7 +73,7 @@ library Deals {
             optional = abi.encodePacked(optional, deal.tag);
         }
         bytes memory head = abi.encodePacked(
-            uint8(0), // STOP
+            CodeData.MARKER,
             uint8(flags),
             deal.app.pointer,
             deal.app.owner,
@@ -93,12 +95,12 @@ library Deals {
             optional,
             deal.params
         );
-        if (!CodeData.write(dealid, code)) revert IMatching.DealNotRecorded(dealid);
+        if (!CodeData.write(DataKind.Deal, dealid, code)) revert IMatching.DealNotRecorded(dealid);
     }
 
     /// @notice Address of the data contract of `dealid`, whether recorded or not.
     function dataAddress(bytes32 dealid) internal view returns (address) {
-        return CodeData.addressOf(dealid);
+        return CodeData.addressOf(DataKind.Deal, dealid);
     }
 
     /// @notice The deal recorded under `dealid`, or a zero deal when there is none.

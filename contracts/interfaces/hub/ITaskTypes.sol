@@ -73,7 +73,7 @@ interface ITaskTypes {
     error EnclaveRequired(bytes32 taskid);
     /// @notice The enclave challenge did not sign `keccak256(abi.encodePacked(resultHash, resultSeal))` (EIP-191).
     error InvalidEnclaveSignature(bytes32 taskid, address enclaveChallenge);
-    /// @notice A task holds at most 65,535 contributions.
+    /// @notice A task holds at most 256 contributions (so that settling it always fits a block).
     error TooManyContributors(bytes32 taskid);
     /// @notice Only a contribution in status CONTRIBUTED can be revealed.
     error ContributionNotRevealable(bytes32 taskid, address worker, ContributionStatus status);
@@ -90,8 +90,9 @@ interface ITaskTypes {
     /// @notice `keccak256(resultsCallback)` must be the result digest when the deal has a callback (or the
     /// callback data is not empty).
     error ResultsCallbackMismatch(bytes32 taskid, bytes32 resultDigest, bytes32 callbackHash);
-    /// @notice Results and callback data together must fit one data contract.
-    error ResultsTooLarge(bytes32 taskid, uint256 size, uint256 max);
+    /// @notice Chunk `chunk` of the task's results could not be written: the transaction ran short of gas (results
+    /// and callback data cost about 200 gas a byte). Send it again with more gas.
+    error ResultsNotRecorded(bytes32 taskid, uint256 chunk);
     /// @notice contributeAndFinalize is for trust-1 deals only.
     error TrustAboveOne(bytes32 taskid, uint256 trust);
     /// @notice contributeAndFinalize is for a task without contributions.

@@ -8,6 +8,9 @@ interface ITasks is ITaskTypes {
     event TaskInitialize(bytes32 indexed taskid, address indexed workerpool);
     event TaskClaimed(bytes32 indexed taskid);
 
+    /// @notice No match recorded a deal under `dealid` (an id of anything else is no deal).
+    error DealNotFound(bytes32 dealid);
+
     /// @notice Opens task `index` of deal `dealId` for contributions. Anyone may call it.
     /// @dev Its deadlines count from the deal's start: contributions until start + 7 T, finalize until
     /// start + 10 T, where T is the category's work clock time reference.
