@@ -15,8 +15,12 @@ import {CONTRIBUTION_DEADLINE_RATIO, FINAL_DEADLINE_RATIO} from "./Constants.sol
 /// Deadlines are timestamps (40 bits last until the year 36812); indexes are below 2^64 (the matching bounds
 /// them); counts are bounded by `MAX_CONTRIBUTORS`.
 library Tasks {
-    /// @dev Most contributions one task takes.
-    uint256 internal constant MAX_CONTRIBUTORS = type(uint16).max;
+    /// @dev Most contributions one task takes. Settling a task walks its contributors, so an unbounded list would let
+    /// a scheduler (authorizing Sybils) make `finalize`, `claim` and `reopen` cost more than a block holds, freezing
+    /// the requester's payment for ever. With 256, the worst case of each stays under 10M gas (measured by
+    /// `test/tasks/limits.test.ts` and `npm run bench:worst`), while a consensus at the highest trust (2^64 - 1) needs
+    /// 65 agreeing new workers alone, or about 73 beside 180 disagreeing ones (fewer with higher scores).
+    uint256 internal constant MAX_CONTRIBUTORS = 256;
 
     /// @dev Contribution flag: the result hash is not stored, it is the task's consensus hash (the contribution that
     /// brought the consensus, whose hash the task keeps anyway). A reopen writes it before the task forgets it.
