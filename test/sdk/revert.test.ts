@@ -98,6 +98,24 @@ describe("SDK explainRevert", () => {
         [HASH, 1_700_000_000n],
         `Could not claim: Task ${HASH} can be claimed only after its final deadline (2023-11-14T22:13:20.000Z). (FinalDeadlineNotReached(${HASH}, 1700000000))`,
       ],
+      [
+        "DealNotFound",
+        "initialize",
+        [HASH],
+        `Could not initialize: No match recorded a deal with id ${HASH}: check the deal id (\`openpoco deal show\`). (DealNotFound(${HASH}))`,
+      ],
+      [
+        "TooManyContributors",
+        "contribute",
+        [HASH],
+        `Could not contribute: Task ${HASH} already has the most contributions a task takes (256): it can no longer take yours. (TooManyContributors(${HASH}))`,
+      ],
+      [
+        "ResultsNotRecorded",
+        "finalize",
+        [HASH, 2n],
+        `Could not finalize: The results of task ${HASH} ran out of gas at chunk 2: send the transaction again with a higher gas limit. (ResultsNotRecorded(${HASH}, 2))`,
+      ],
     ];
     for (const [name, action, args, message] of cases) {
       const explained = explain({ data: hub.encodeErrorResult(name, args) }, action);

@@ -62,6 +62,12 @@ function advice(error: ErrorDescription): string | undefined {
       return `Task ${args[0]} cannot be claimed: it is completed, failed, or its final deadline has not passed.`;
     case "FinalDeadlineNotReached":
       return `Task ${args[0]} can be claimed only after its final deadline (${new Date(Number(args[1]) * 1000).toISOString()}).`;
+    case "DealNotFound":
+      return `No match recorded a deal with id ${args[0]}: check the deal id (\`openpoco deal show\`).`;
+    case "TooManyContributors":
+      return `Task ${args[0]} already has the most contributions a task takes (256): it can no longer take yours.`;
+    case "ResultsNotRecorded":
+      return `The results of task ${args[0]} ran out of gas at chunk ${args[1]}: send the transaction again with a higher gas limit.`;
     default:
       return undefined;
   }
