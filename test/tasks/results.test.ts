@@ -78,6 +78,22 @@ describe("Task results", () => {
     });
   }
 
+  it("a finalize short of gas for a chunk reverts with ResultsNotRecorded and leaves the task open", async () => {
+    const setup = await loadFixture(taskSetup);
+    const taskid = await initTask(setup, await makeDeal(setup));
+    const [worker] = setup.workers;
+    const authorization = await signAuthorization(setup.scheduler, worker.address, taskid);
+    const results = ethers.hexlify(ethers.randomBytes(65_536));
+    const args = [taskid, DIGEST, results, "0x", ethers.ZeroAddress, "0x", authorization] as const;
+    const needed = await setup.hub.connect(worker).contributeAndFinalize.estimateGas(...args);
+    // Enough for the first two chunks (about 5M gas each), not for the third.
+    await expect(setup.hub.connect(worker).contributeAndFinalize(...args, { gasLimit: (needed * 3n) / 4n }))
+      .to.be.revertedWithCustomError(setup.hub, "ResultsNotRecorded")
+      .withArgs(taskid, 2n);
+    expect((await setup.hub.viewTask(taskid)).status).to.equal(1n);
+    expect((await setup.hub.viewTask(taskid)).contributors).to.deep.equal([]);
+  });
+
   it("keeps 64 KiB of ABI-encoded results (stored compact) byte for byte", async () => {
     const setup = await loadFixture(taskSetup);
     const results = coder.encode(["string"], ["r".repeat(65_536)]);
