@@ -4,7 +4,7 @@
  * worker's signature and the enclave key's signature of the same fresh request. Plain workers, forged or
  * absent enclave proofs, authorizations of another task or another worker are refused with a code, and
  * each refusal leaves an audit row naming what was withheld; nothing is released to them. Non-TEE
- * tasks keep the plain request.
+ * tasks keep the plain request. The audit log reads back from the data folder without the master key.
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -29,6 +29,7 @@ import {
 import { SMS_DB_FILE, type SmsApp } from "../../src/sms/app";
 import { SmsStore, type AuditRecord } from "../../src/sms/store";
 import { Vault } from "../../src/sms/vault";
+import { auditLine } from "../../src/cli/commands/sms";
 import { IHub__factory } from "../../typechain-types";
 import { rejectionOf } from "../rejection";
 import { TEE_TAG, smsWorld, type MadeTask, type SmsWorld } from "./world";
@@ -346,6 +347,17 @@ describe("SMS secrets of TEE deals @sms", function () {
     } finally {
       await (await hub.setTeeBroker(ZeroAddress)).wait();
     }
+  });
+
+  it("the operator reads the audit log from the data folder, without the master key", async function () {
+    const file = path.join(world.dir, "sms", SMS_DB_FILE);
+    const refused = SmsStore.readAuditLog(file, { taskid: tee.taskid, outcome: "refused" });
+    expect(refused).to.deep.equal(refusals(tee.taskid));
+    expect(SmsStore.readAuditLog(file, { last: 2 })).to.deep.equal(sms.store.auditLog().slice(-2));
+    const line = auditLine(refused[0]);
+    expect(line).to.contain(`refused 403 ${ENCLAVE_REQUIRED} task ${tee.taskid}`);
+    expect(line).to.contain(`worker ${world.worker(0).address} withheld [${AT_STAKE.join(", ")}]`);
+    expect(line).to.contain("names no enclave");
   });
 
   it("keeps the audit log of a version-1 database, adding the new columns", async function () {
