@@ -84,6 +84,7 @@ export class SchedulerApp {
       owner,
       readScore: (worker) => poco.work.score(worker),
       chainClock: () => sync.chainClock(),
+      teeBroker: () => sync.teeBroker(),
       timings: options.timings,
     });
     const server = await buildSchedulerServer(desk, {

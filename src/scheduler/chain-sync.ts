@@ -1,12 +1,13 @@
 /**
  * The scheduler's side of the chain, one tick at a time: reads new `SchedulerNotice`s from the stored
- * cursor and records their deals' tasks; initializes pending tasks in batches (`initializeArray`);
+ * cursor and records their deals' tasks (with the deal's tag, which says TEE or not; the hub's TEE
+ * broker is read each tick too); initializes pending tasks in batches (`initializeArray`);
  * re-reads every open task and its contributions; then sends what the planner calls for: finalize,
  * reopen, claim (batched), or chooses a revealed worker to upload. Every action is checked against the
  * chain state read in the same tick, and a failing task is logged and retried at the next tick without
  * stopping the others.
  */
-import { getAddress } from "ethers";
+import { ZeroAddress, getAddress } from "ethers";
 import type { OpenPoco } from "../sdk/client";
 import type { TaskInfo } from "../sdk/client/tasks";
 import { NotFoundError } from "../sdk/errors";
@@ -52,6 +53,7 @@ function stateOf(status: TaskStatus): TaskState {
 export class ChainSync {
   private chainTime = 0n;
   private chainTimeAt = 0;
+  private broker: string = ZeroAddress;
   private readonly logger: ServiceLogger;
   private readonly now: () => number;
   private readonly batchTasks: number;
@@ -68,13 +70,20 @@ export class ChainSync {
     return this.chainTime + BigInt(Math.floor((this.now() - this.chainTimeAt) / 1000));
   }
 
+  /** The hub's TEE broker as last read (the zero address when none). */
+  teeBroker(): string {
+    return this.broker;
+  }
+
   /** One round: notices, initializations, open tasks, claims. */
   async tick(): Promise<void> {
     this.chainTime = await this.options.poco.work.chainTime();
     this.chainTimeAt = this.now();
+    this.broker = getAddress(await this.options.poco.work.teeBroker());
     // Each step on its own: a deal that cannot be read must not hold the tasks already known.
     for (const [step, run] of [
       ["Reading notices", () => this.syncNotices()],
+      ["Reading deal tags", () => this.readTags()],
       ["Initializing tasks", () => this.initializePending()],
     ] as const)
       try {
@@ -113,6 +122,13 @@ export class ChainSync {
       store.setCursor(to);
       from = to + 1;
     }
+  }
+
+  /** Reads the tags of deals recorded without one (by a scheduler that did not keep tags). */
+  async readTags(): Promise<void> {
+    const { poco, store } = this.options;
+    for (const dealid of store.dealsWithoutTag())
+      store.setDealTag(dealid, (await poco.deals.view(dealid)).tag);
   }
 
   /** Initializes the pending tasks not initialized on chain, `batchTasks` per transaction. */

@@ -2,21 +2,28 @@
  * The scheduler's desk for workers: login by signed one-use challenge, sessions, and the answers to
  * polls and reports. It decides who gets which task (with the planner) and what each worker must
  * reveal, upload or forget, from the store that the chain sync keeps up to date; it never sends
- * transactions itself, it only signs authorizations.
+ * transactions itself, it only signs authorizations. A TEE task goes only to a worker that proved an
+ * enclave at login, with an authorization naming that enclave; until one polls, the task waits and
+ * `taskStatus` says why.
  */
 import { randomBytes } from "node:crypto";
 import { getAddress, verifyMessage, ZeroAddress, type Signer } from "ethers";
-import { ForbiddenError, InvalidInputError, UnauthorizedError } from "../sdk/errors";
+import { ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError } from "../sdk/errors";
+import { isTeeTag } from "../sdk/matching";
 import {
+  schedulerEnclaveMessage,
   schedulerLoginMessage,
+  type EnclaveDeclaration,
   type SchedulerStatus,
+  type SchedulerTaskStatus,
   type TaskAssignment,
+  type TaskWaitCode,
   type WorkerFailureCode,
   type WorkerInstructions,
   type WorkerReport,
 } from "../sdk/scheduler";
 import { ContributionStatus, signAuthorization } from "../sdk/tasks";
-import { mayTake, moreWorkersNeeded, TASK_FATAL_FAILURES, type IdleWorker } from "./planner";
+import { enclaveBlock, mayTake, moreWorkersNeeded, TASK_FATAL_FAILURES, type IdleWorker } from "./planner";
 import type { SchedulerStore } from "./store";
 
 /** Workers that must report the same fatal failure before a task is given up. */
@@ -53,6 +60,8 @@ export interface DeskOptions {
   readScore: (worker: string) => Promise<bigint>;
   /** The chain's time now, in seconds (estimated between syncs). */
   chainClock: () => bigint;
+  /** The hub's TEE broker as last read (default: none, the zero address). */
+  teeBroker?: () => string;
   timings?: Partial<DeskTimings>;
   /** Wall clock in ms (tests). */
   now?: () => number;
@@ -83,8 +92,17 @@ export class WorkerDesk {
     return challenge;
   }
 
-  /** Checks the signed challenge (used up either way), registers the worker and opens a session. */
-  async login(address: string, challenge: string, signature: string): Promise<string> {
+  /**
+   * Checks the signed challenge (used up either way), registers the worker and opens a session. A worker
+   * declaring an enclave must bring the enclave key's signature of the same challenge; it is then
+   * TEE-capable until its next login (a login without an enclave makes it a plain worker again).
+   */
+  async login(
+    address: string,
+    challenge: string,
+    signature: string,
+    enclave?: EnclaveDeclaration,
+  ): Promise<string> {
     const worker = getAddress(address);
     const issued = this.challenges.get(challenge);
     this.challenges.delete(challenge);
@@ -102,11 +120,37 @@ export class WorkerDesk {
       throw new UnauthorizedError(
         `The signature is by ${signer}, not ${worker}: sign with the worker's key.`,
       );
+    const enclaveAddress = enclave === undefined ? null : this.checkEnclave(worker, challenge, enclave);
     const score = await this.options.readScore(worker);
-    this.options.store.upsertWorker(worker, score, this.now());
+    this.options.store.upsertWorker(worker, score, this.now(), enclaveAddress);
     const token = randomBytes(32).toString("base64url");
     this.sessions.set(token, { worker, expires: this.now() + this.timings.sessionTtlMs });
     return token;
+  }
+
+  private checkEnclave(worker: string, challenge: string, enclave: EnclaveDeclaration): string {
+    const address = getAddress(enclave.address.toLowerCase());
+    if (address === ZeroAddress)
+      throw new InvalidInputError("The enclave address is zero: declare the enclave's own address, or none.");
+    let signer: string;
+    try {
+      signer = verifyMessage(schedulerEnclaveMessage(worker, address, challenge), enclave.signature);
+    } catch {
+      throw new UnauthorizedError(
+        "Malformed enclave signature: sign the enclave message of this login with the enclave's key.",
+      );
+    }
+    if (signer !== address)
+      throw new UnauthorizedError(
+        `The enclave signature is by ${signer}, not by enclave ${address}: sign the enclave message of this login with the enclave's key.`,
+      );
+    return address;
+  }
+
+  /** True when this scheduler's signature is what the hub checks on authorizations naming an enclave. */
+  private async signsEnclaves(): Promise<boolean> {
+    const broker = this.options.teeBroker?.() ?? ZeroAddress;
+    return broker === ZeroAddress || getAddress(broker) === getAddress(await this.options.owner.getAddress());
   }
 
   /** The worker of a `Bearer` Authorization header. */
@@ -162,7 +206,7 @@ export class WorkerDesk {
           dealid: task.dealid,
           idx: task.idx.toString(),
           authorization: assignment.authorization,
-          enclaveChallenge: ZeroAddress,
+          enclaveChallenge: assignment.enclaveChallenge,
         });
       const uploader = task.uploader === worker && task.results === null && task.state === "revealing";
       if (uploader && (task.uploadSentAt === null || now - task.uploadSentAt >= this.timings.resendMs)) {
@@ -170,7 +214,8 @@ export class WorkerDesk {
         store.markUploadSent(task.taskid, now);
       }
     }
-    const given = slots > 0 ? this.choose(worker, slots, now, chainNow) : [];
+    const signsEnclaves = slots > 0 && (await this.signsEnclaves());
+    const given = slots > 0 ? this.choose(worker, slots, now, chainNow, signsEnclaves) : [];
     this.idle.set(worker, {
       address: worker,
       score: store.worker(worker)?.score ?? 0n,
@@ -179,9 +224,14 @@ export class WorkerDesk {
     });
     for (const task of given) {
       try {
-        const authorization = await signAuthorization(this.options.owner, worker, task.taskid, ZeroAddress);
+        const authorization = await signAuthorization(
+          this.options.owner,
+          worker,
+          task.taskid,
+          task.enclaveChallenge,
+        );
         store.setAuthorization(task.taskid, worker, authorization);
-        answer.assign.push({ ...task, authorization, enclaveChallenge: ZeroAddress });
+        answer.assign.push({ ...task, authorization });
       } catch (error) {
         // Without an authorization the worker cannot contribute: free the place for someone else.
         store.dropAssignment(task.taskid, worker);
@@ -197,14 +247,19 @@ export class WorkerDesk {
     slots: number,
     now: number,
     chainNow: bigint,
-  ): Omit<TaskAssignment, "authorization" | "enclaveChallenge">[] {
+    signsEnclaves: boolean,
+  ): Omit<TaskAssignment, "authorization">[] {
     const { store } = this.options;
-    const score = store.worker(worker)?.score ?? 0n;
+    const record = store.worker(worker);
+    const score = record?.score ?? 0n;
+    const enclave = record?.enclave ?? null;
     const others = [...this.idle.values()];
-    const given: Omit<TaskAssignment, "authorization" | "enclaveChallenge">[] = [];
+    const given: Omit<TaskAssignment, "authorization">[] = [];
     for (const task of store.tasksIn(["active"])) {
       if (given.length >= slots) break;
       if (task.failure !== null || chainNow >= task.contributionDeadline) continue;
+      // A worker the hub would refuse (a plain one on a TEE task) is never given the task: no run wasted.
+      if (enclaveBlock(task.tag, enclave, signsEnclaves) !== undefined) continue;
       const assignments = store.assignmentsOfTask(task.taskid);
       if (assignments.some((a) => a.worker === worker)) continue;
       const contributions = assignments
@@ -229,11 +284,16 @@ export class WorkerDesk {
         outstanding,
         new Array<bigint>(32).fill(score),
       );
+      // Better workers that could not take this task (plain ones, for a TEE task) do not hold it back.
       const excluded = new Set(assignments.map((a) => a.worker));
+      for (const other of others)
+        if (enclaveBlock(task.tag, store.worker(other.address)?.enclave ?? null, signsEnclaves) !== undefined)
+          excluded.add(other.address);
       if (!mayTake({ address: worker, score }, needed, others, excluded, now, this.timings.preferWindowMs))
         continue;
-      store.addAssignment(task.taskid, worker, score, now);
-      given.push({ taskid: task.taskid, dealid: task.dealid, idx: task.idx.toString() });
+      const enclaveChallenge = task.tag !== null && isTeeTag(task.tag) ? enclave! : ZeroAddress;
+      store.addAssignment(task.taskid, worker, score, now, enclaveChallenge);
+      given.push({ taskid: task.taskid, dealid: task.dealid, idx: task.idx.toString(), enclaveChallenge });
     }
     return given;
   }
@@ -297,7 +357,68 @@ export class WorkerDesk {
       score: w.score.toString(),
       busy: store.busy(w.address),
       lastSeen: w.lastSeen,
+      enclave: w.enclave,
     }));
+  }
+
+  /** What the scheduler knows of `taskid` and, when no worker runs it, why; `NotFoundError` when unknown. */
+  async taskStatus(taskid: string): Promise<SchedulerTaskStatus> {
+    const { store } = this.options;
+    const task = store.task(taskid);
+    if (!task)
+      throw new NotFoundError(
+        `Task ${taskid} is not one of this scheduler's: check the id, or wait for its deal to be read.`,
+      );
+    const live = store.assignmentsOfTask(task.taskid).filter((a) => a.state !== "failed");
+    const tee = task.tag !== null && isTeeTag(task.tag);
+    const wait = (code: TaskWaitCode, message: string) => ({ code, message });
+    let waiting: SchedulerTaskStatus["waiting"] = null;
+    if (task.state === "pending")
+      waiting = wait(
+        "NOT_INITIALIZED",
+        "The task is not initialized on chain yet: the scheduler does it shortly.",
+      );
+    else if (task.state === "active" && task.failure !== null)
+      waiting = wait(
+        "GIVEN_UP",
+        `Workers reported ${task.failure}, a failure every worker would meet: no more workers are tried, and the requester can claim a refund after the final deadline.`,
+      );
+    else if (task.state === "active" && live.length === 0) {
+      const seen = store.workersSeenSince(this.now() - this.timings.workerSilenceMs);
+      const signsEnclaves = await this.signsEnclaves();
+      const capable = seen.filter((w) => enclaveBlock(task.tag, w.enclave, signsEnclaves) === undefined);
+      const block = enclaveBlock(task.tag, null, signsEnclaves);
+      if (block === "DEAL_TAG_UNKNOWN")
+        waiting = wait(
+          block,
+          "The scheduler is reading the deal's tag again; the task is handed out after that.",
+        );
+      else if (block === "TEE_BROKER_SIGNS")
+        waiting = wait(
+          block,
+          `The task is a TEE task (deal tag ${task.tag}) and the hub's TEE broker ${this.options.teeBroker?.()}, not this scheduler, must sign its workers' authorizations: it is handed to no worker, and the requester can claim a refund after the final deadline.`,
+        );
+      else if (tee && capable.length === 0)
+        waiting = wait(
+          "TEE_WORKER_NEEDED",
+          `The task is a TEE task (deal tag ${task.tag}): it runs only on a worker with an enclave, and none of the ${seen.length} worker(s) seen in the last ${this.timings.workerSilenceMs / 1000} s has one (plain workers are never given it). It waits for a TEE-capable worker; the requester can claim a refund after the final deadline.`,
+        );
+      else if (seen.length === 0)
+        waiting = wait(
+          "NO_WORKER",
+          `No worker polled in the last ${this.timings.workerSilenceMs / 1000} s: the task goes to the next one that does.`,
+        );
+    }
+    return {
+      taskid: task.taskid,
+      dealid: task.dealid,
+      idx: task.idx.toString(),
+      state: task.state,
+      tag: task.tag,
+      tee,
+      workers: live.length,
+      waiting,
+    };
   }
 }
 

@@ -1,9 +1,12 @@
 /**
  * The scheduler's pure decisions: how many more workers a task needs (the hub's Sarmenta rule, k = 3),
- * which worker may take a task, and what to send on chain for a task given its state and the chain's
- * clock (reveal, upload, finalize, reopen, claim). No I/O here: everything is unit-testable without a chain.
+ * which worker may take a task (by score, and by enclave for TEE tasks), and what to send on chain for a
+ * task given its state and the chain's clock (reveal, upload, finalize, reopen, claim). No I/O here:
+ * everything is unit-testable without a chain.
  */
 import { workerWeight } from "../sdk/consensus";
+import { isTeeTag } from "../sdk/matching";
+import type { TaskWaitCode } from "../sdk/scheduler";
 import { ContributionStatus, TaskStatus } from "../sdk/tasks";
 
 /** A contribution on chain, as the planner needs it. */
@@ -101,6 +104,24 @@ export function mayTake(
     if (other.score > poller.score && other.freeSlots > 0 && now - other.lastPoll <= windowMs) better++;
   }
   return better < needed;
+}
+
+/**
+ * Why a worker with `enclave` (null: a plain worker) cannot contribute to a task of deal tag `tag`, or
+ * undefined when it can. The hub refuses a TEE task's contribution (tag bit 0) without an enclave, so a
+ * TEE task goes only to a worker that declared one, and only while this scheduler's signature is what
+ * the hub checks (`schedulerSignsEnclaves`: the hub has no TEE broker, or the broker is this scheduler).
+ * A task whose tag is not known yet goes to nobody.
+ */
+export function enclaveBlock(
+  tag: string | null,
+  enclave: string | null,
+  schedulerSignsEnclaves: boolean,
+): Extract<TaskWaitCode, "DEAL_TAG_UNKNOWN" | "TEE_WORKER_NEEDED" | "TEE_BROKER_SIGNS"> | undefined {
+  if (tag === null) return "DEAL_TAG_UNKNOWN";
+  if (!isTeeTag(tag)) return undefined;
+  if (!schedulerSignsEnclaves) return "TEE_BROKER_SIGNS";
+  return enclave === null ? "TEE_WORKER_NEEDED" : undefined;
 }
 
 /** A task's on-chain state, as far as the end-of-task decisions need it. */

@@ -1,10 +1,16 @@
 /**
  * The scheduler's HTTP API for workers (the paths of `src/sdk/scheduler.ts`) on Fastify: JSON-schema
  * validation of every input, bearer sessions, and errors as `{ ok: false, error }` with 400 for bad
- * input, 401 without a valid session, 403 for someone else's task.
+ * input, 401 without a valid session, 403 for someone else's task. `GET /status` and `GET /tasks/{taskid}`
+ * (a task's state and why it waits) need no login.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
-import type { SchedulerStatus, WorkerReport } from "../sdk/scheduler";
+import type {
+  EnclaveDeclaration,
+  SchedulerStatus,
+  SchedulerTaskStatus,
+  WorkerReport,
+} from "../sdk/scheduler";
 import { WORKER_FAILURE_CODES } from "../sdk/scheduler";
 import { answerErrorsAsJson, rateLimitByIp, type RateLimit } from "../server/json-errors";
 import { checkSlots, type WorkerDesk } from "./desk";
@@ -22,7 +28,18 @@ const CHALLENGE_QUERY = {
 
 const LOGIN_BODY = {
   type: "object",
-  properties: { address: ADDRESS, challenge: BYTES32, signature: HEX },
+  properties: {
+    address: ADDRESS,
+    challenge: BYTES32,
+    signature: HEX,
+    // A TEE-capable worker's enclave and its key's signature; absent for a plain worker.
+    enclave: {
+      type: "object",
+      properties: { address: ADDRESS, signature: HEX },
+      required: ["address", "signature"],
+      additionalProperties: false,
+    },
+  },
   required: ["address", "challenge", "signature"],
   additionalProperties: false,
 } as const;
@@ -129,9 +146,23 @@ export async function buildSchedulerServer(
   }));
 
   app.post("/workers/login", { schema: { body: LOGIN_BODY } }, async (request) => {
-    const body = request.body as { address: string; challenge: string; signature: string };
-    return { ok: true, token: await desk.login(body.address, body.challenge, body.signature) };
+    const body = request.body as {
+      address: string;
+      challenge: string;
+      signature: string;
+      enclave?: EnclaveDeclaration;
+    };
+    return { ok: true, token: await desk.login(body.address, body.challenge, body.signature, body.enclave) };
   });
+
+  app.get(
+    "/tasks/:taskid",
+    { schema: { params: TASK_PARAMS } },
+    async (request): Promise<SchedulerTaskStatus & { ok: true }> => ({
+      ok: true,
+      ...(await desk.taskStatus((request.params as { taskid: string }).taskid)),
+    }),
+  );
 
   // Authentication runs before body validation: a caller without a session learns that first.
   const workers = new WeakMap<FastifyRequest, string>();

@@ -1,7 +1,8 @@
 /**
  * The scheduler's state in SQLite (better-sqlite3; a file, or ":memory:" for tests): the notice cursor,
  * the deals and their tasks with the scheduler's view of each, the assignments handed to workers, the
- * upload attempts, the registered workers and a journal of what was sent on chain. The chain stays the
+ * upload attempts, the registered workers (with the enclave of the TEE-capable ones) and a journal of
+ * what was sent on chain. The chain stays the
  * judge: after a restart the scheduler reloads this and re-reads each open task's status before acting.
  * Amounts and deadlines are stored as decimal text and read back as bigints.
  */
@@ -20,6 +21,8 @@ export const OPEN_STATES: readonly TaskState[] = ["pending", "active", "revealin
 /** A deal of the workerpool. */
 export interface DealRecord {
   dealid: string;
+  /** The deal's tag (bytes32 hex): bit 0 makes its tasks TEE tasks. */
+  tag: string;
   trust: bigint;
   botFirst: bigint;
   botSize: bigint;
@@ -32,6 +35,8 @@ export interface TaskRecord {
   dealid: string;
   idx: bigint;
   trust: bigint;
+  /** The deal's tag; null when not read yet (tasks recorded before the scheduler kept tags). */
+  tag: string | null;
   state: TaskState;
   chainStatus: TaskStatus;
   contributionDeadline: bigint;
@@ -59,6 +64,8 @@ export interface AssignmentRecord {
   taskid: string;
   worker: string;
   authorization: string;
+  /** The enclave the authorization names (the zero address outside TEE). */
+  enclaveChallenge: string;
   /** The worker's score when assigned: the weight it contributes with. */
   score: bigint;
   state: AssignmentState;
@@ -75,6 +82,8 @@ export interface WorkerRecord {
   address: string;
   score: bigint;
   lastSeen: number;
+  /** The enclave it proved at its last login (TEE-capable), null for a plain worker. */
+  enclave: string | null;
 }
 
 /** One line of the journal: an action sent on chain. */
@@ -97,7 +106,8 @@ export class SchedulerStoreError extends OpenPocoError {
   }
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,7 +115,7 @@ CREATE TABLE IF NOT EXISTS deals (
   dealid TEXT PRIMARY KEY, trust TEXT NOT NULL, botFirst TEXT NOT NULL, botSize TEXT NOT NULL,
   finalDeadline TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks (
-  taskid TEXT PRIMARY KEY, dealid TEXT NOT NULL, idx TEXT NOT NULL, trust TEXT NOT NULL,
+  taskid TEXT PRIMARY KEY, dealid TEXT NOT NULL, idx TEXT NOT NULL, trust TEXT NOT NULL, tag TEXT,
   state TEXT NOT NULL, chainStatus INTEGER NOT NULL DEFAULT 0,
   contributionDeadline TEXT NOT NULL DEFAULT '0', revealDeadline TEXT NOT NULL DEFAULT '0',
   finalDeadline TEXT NOT NULL, consensus TEXT NOT NULL DEFAULT '',
@@ -117,14 +127,22 @@ CREATE TABLE IF NOT EXISTS assignments (
   taskid TEXT NOT NULL, worker TEXT NOT NULL, authorization TEXT NOT NULL, score TEXT NOT NULL,
   state TEXT NOT NULL, chainStatus INTEGER NOT NULL DEFAULT 0, resultHash TEXT, failure TEXT,
   revealSentAt INTEGER, forgotten INTEGER NOT NULL DEFAULT 0, assignedAt INTEGER NOT NULL,
-  PRIMARY KEY (taskid, worker));
+  enclaveChallenge TEXT NOT NULL DEFAULT '${ZERO_ADDRESS}', PRIMARY KEY (taskid, worker));
 CREATE INDEX IF NOT EXISTS assignments_worker ON assignments (worker, forgotten);
 CREATE TABLE IF NOT EXISTS upload_attempts (
   taskid TEXT NOT NULL, worker TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (taskid, worker));
-CREATE TABLE IF NOT EXISTS workers (address TEXT PRIMARY KEY, score TEXT NOT NULL, lastSeen INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS workers (
+  address TEXT PRIMARY KEY, score TEXT NOT NULL, lastSeen INTEGER NOT NULL, enclave TEXT);
 CREATE TABLE IF NOT EXISTS journal (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, action TEXT NOT NULL,
   taskids TEXT NOT NULL, txHash TEXT, detail TEXT);
+`;
+
+/** What version 2 added to a version-1 database: tags are read again from the chain (null until then). */
+const MIGRATE_1_TO_2 = `
+ALTER TABLE tasks ADD COLUMN tag TEXT;
+ALTER TABLE assignments ADD COLUMN enclaveChallenge TEXT NOT NULL DEFAULT '${ZERO_ADDRESS}';
+ALTER TABLE workers ADD COLUMN enclave TEXT;
 `;
 
 type Row = Record<string, unknown>;
@@ -139,6 +157,7 @@ function taskOf(row: Row): TaskRecord {
     dealid: String(row.dealid),
     idx: big(row.idx),
     trust: big(row.trust),
+    tag: str(row.tag),
     state: row.state as TaskState,
     chainStatus: Number(row.chainStatus) as TaskStatus,
     contributionDeadline: big(row.contributionDeadline),
@@ -161,6 +180,7 @@ function assignmentOf(row: Row): AssignmentRecord {
     taskid: String(row.taskid),
     worker: String(row.worker),
     authorization: String(row.authorization),
+    enclaveChallenge: String(row.enclaveChallenge),
     score: big(row.score),
     state: row.state as AssignmentState,
     chainStatus: Number(row.chainStatus) as ContributionStatus,
@@ -169,6 +189,15 @@ function assignmentOf(row: Row): AssignmentRecord {
     revealSentAt: num(row.revealSentAt),
     forgotten: Number(row.forgotten) === 1,
     assignedAt: Number(row.assignedAt),
+  };
+}
+
+function workerOf(row: Row): WorkerRecord {
+  return {
+    address: String(row.address),
+    score: big(row.score),
+    lastSeen: Number(row.lastSeen),
+    enclave: str(row.enclave),
   };
 }
 
@@ -185,6 +214,11 @@ export class SchedulerStore {
     const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as Row | undefined;
     if (version === undefined)
       db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+    else if (Number(version.value) === 1)
+      db.transaction(() => {
+        db.exec(MIGRATE_1_TO_2);
+        db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
+      })();
     else if (Number(version.value) !== SCHEMA_VERSION) {
       db.close();
       throw new SchedulerStoreError(file, Number(version.value));
@@ -237,7 +271,7 @@ export class SchedulerStore {
       const seq = (this.db.prepare("SELECT COALESCE(MAX(seq), 0) AS seq FROM tasks").get() as Row)
         .seq as number;
       const insert = this.db.prepare(
-        "INSERT OR IGNORE INTO tasks (taskid, dealid, idx, trust, state, finalDeadline, seq) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+        "INSERT OR IGNORE INTO tasks (taskid, dealid, idx, trust, tag, state, finalDeadline, seq) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
       );
       taskids.forEach((taskid, i) =>
         insert.run(
@@ -245,6 +279,7 @@ export class SchedulerStore {
           deal.dealid.toLowerCase(),
           String(deal.botFirst + BigInt(i)),
           String(deal.trust),
+          deal.tag.toLowerCase(),
           String(deal.finalDeadline),
           seq + i + 1,
         ),
@@ -264,6 +299,21 @@ export class SchedulerStore {
     return (
       this.db.prepare(`SELECT * FROM tasks WHERE state IN (${marks}) ORDER BY seq`).all(...states) as Row[]
     ).map(taskOf);
+  }
+
+  /** Deals of open tasks whose tag is not known yet. */
+  dealsWithoutTag(): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT dealid FROM tasks WHERE tag IS NULL AND state IN (${OPEN_STATES.map(() => "?").join(", ")})`,
+      )
+      .all(...OPEN_STATES) as Row[];
+    return rows.map((row) => String(row.dealid));
+  }
+
+  /** Records the tag of a deal's tasks. */
+  setDealTag(dealid: string, tag: string): void {
+    this.db.prepare("UPDATE tasks SET tag = ? WHERE dealid = ?").run(tag.toLowerCase(), dealid.toLowerCase());
   }
 
   /** Count of tasks per state. */
@@ -345,13 +395,19 @@ export class SchedulerStore {
       .run(results, resultsCallback, taskid.toLowerCase());
   }
 
-  /** Records an assignment (its authorization follows once signed). */
-  addAssignment(taskid: string, worker: string, score: bigint, now: number): void {
+  /** Records an assignment (its authorization, naming `enclaveChallenge`, follows once signed). */
+  addAssignment(
+    taskid: string,
+    worker: string,
+    score: bigint,
+    now: number,
+    enclaveChallenge: string = ZERO_ADDRESS,
+  ): void {
     this.db
       .prepare(
-        "INSERT INTO assignments (taskid, worker, authorization, score, state, assignedAt) VALUES (?, ?, '', ?, 'assigned', ?)",
+        "INSERT INTO assignments (taskid, worker, authorization, score, state, assignedAt, enclaveChallenge) VALUES (?, ?, '', ?, 'assigned', ?, ?)",
       )
-      .run(taskid.toLowerCase(), worker, String(score), now);
+      .run(taskid.toLowerCase(), worker, String(score), now, enclaveChallenge);
   }
 
   setAuthorization(taskid: string, worker: string, authorization: string): void {
@@ -442,13 +498,13 @@ export class SchedulerStore {
       .run(taskid.toLowerCase(), worker);
   }
 
-  /** Registers a worker or refreshes its score. */
-  upsertWorker(address: string, score: bigint, now: number): void {
+  /** Registers a worker or refreshes its score and its enclave (null: a plain worker). */
+  upsertWorker(address: string, score: bigint, now: number, enclave: string | null = null): void {
     this.db
       .prepare(
-        "INSERT INTO workers (address, score, lastSeen) VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE SET score = excluded.score, lastSeen = excluded.lastSeen",
+        "INSERT INTO workers (address, score, lastSeen, enclave) VALUES (?, ?, ?, ?) ON CONFLICT(address) DO UPDATE SET score = excluded.score, lastSeen = excluded.lastSeen, enclave = excluded.enclave",
       )
-      .run(address, String(score), now);
+      .run(address, String(score), now, enclave);
   }
 
   setWorkerScore(address: string, score: bigint): void {
@@ -461,14 +517,14 @@ export class SchedulerStore {
 
   worker(address: string): WorkerRecord | undefined {
     const row = this.db.prepare("SELECT * FROM workers WHERE address = ?").get(address) as Row | undefined;
-    return row && { address: String(row.address), score: big(row.score), lastSeen: Number(row.lastSeen) };
+    return row && workerOf(row);
   }
 
   /** Workers seen since `since` (ms). */
   workersSeenSince(since: number): WorkerRecord[] {
     return (
       this.db.prepare("SELECT * FROM workers WHERE lastSeen >= ? ORDER BY address").all(since) as Row[]
-    ).map((row) => ({ address: String(row.address), score: big(row.score), lastSeen: Number(row.lastSeen) }));
+    ).map(workerOf);
   }
 
   /** Count of the worker's assignments of open tasks. */

@@ -24,13 +24,22 @@ export interface MatchIssue {
   group?: { restriction: string; account: string };
 }
 
-const TEE_BIT = 1n;
+/** Bit 0 of a tag: the deal runs in a TEE, and each contribution must be signed by an enclave. */
+export const TEE_TAG_BIT = 1n;
 const MAX_UINT64 = 2n ** 64n - 1n;
 /** Longest request params a deal keeps, in bytes (`Deals.MAX_PARAMS_LENGTH`). */
 export const MAX_PARAMS_BYTES = 24_000n;
 
 function same(a: string, b: string): boolean {
   return getAddress(a) === getAddress(b);
+}
+
+/**
+ * True when `tag` (a deal's or an order's, bytes32 hex or a number) has the TEE bit: the hub then refuses
+ * a contribution without an enclave (`EnclaveRequired`), and the task's secrets go only to an enclave.
+ */
+export function isTeeTag(tag: string | bigint): boolean {
+  return (BigInt(tag) & TEE_TAG_BIT) !== 0n;
 }
 
 /** The deal's tag: what the app, the dataset and the request ask for together. */
@@ -90,7 +99,7 @@ export function matchIssues(orders: OrderSet): MatchIssue[] {
       "TagNotOffered",
       `The deal needs tag 0x${tag.toString(16)}, which the workerpool order does not offer.`,
     );
-  if ((tag & TEE_BIT) !== (BigInt(app.tag) & TEE_BIT))
+  if ((tag & TEE_TAG_BIT) !== (BigInt(app.tag) & TEE_TAG_BIT))
     issue("TeeBitMismatch", "The deal asks for a TEE (tag bit 0) but the app order does not declare one.");
 
   const restrict = (field: string, restriction: string, account: string) => {

@@ -4,8 +4,14 @@
  * polls for instructions (tasks to compute with their authorization, tasks to reveal, results to upload)
  * and reports what it did. The chain stays the judge: the scheduler checks contributions and reveals on
  * chain, and reports only carry what the chain cannot tell (a result's location, why a task failed).
+ *
+ * TEE: a worker that runs apps in an enclave declares it at login with the enclave's address and that
+ * enclave key's signature of `schedulerEnclaveMessage` (proof of possession, one-use like the login).
+ * Only such a worker is given the tasks of TEE deals (tag bit 0), with an authorization naming its
+ * enclave; a plain worker (no enclave at login) never is. `GET /tasks/{taskid}` tells anyone why a task
+ * waits (for example a TEE task while no TEE-capable worker polls).
  */
-import type { Signer } from "ethers";
+import { getAddress, type Signer } from "ethers";
 import { InvalidInputError, ServiceError } from "./errors";
 import { joinUrl, requestJson } from "./http";
 
@@ -49,6 +55,7 @@ export const WORKER_FAILURE_CODES = [
   "DATASET_BAD_ARCHIVE",
   "RESULT_ENCRYPTION_KEY_UNUSABLE",
   "SECRET_MISSING",
+  "ENCLAVE_REQUIRED",
   "INSUFFICIENT_STAKE",
   "CONTRIBUTION_DEADLINE_PASSED",
   "TASK_NOT_ACTIVE",
@@ -84,13 +91,55 @@ export function schedulerLoginMessage(worker: string, challenge: string): string
   return `OpenPoCo scheduler login\nworker: ${worker.toLowerCase()}\nchallenge: ${challenge}`;
 }
 
+/**
+ * The text a TEE-capable worker's enclave key signs at login: names the worker, the enclave and the
+ * login's one-use challenge, so the proof cannot be replayed for another worker or login.
+ */
+export function schedulerEnclaveMessage(worker: string, enclave: string, challenge: string): string {
+  return `OpenPoCo scheduler enclave\nworker: ${worker.toLowerCase()}\nenclave: ${enclave.toLowerCase()}\nchallenge: ${challenge}`;
+}
+
+/** A worker's declaration of its enclave at login. */
+export interface EnclaveDeclaration {
+  /** The enclave's address: what the scheduler's authorizations will name as enclave challenge. */
+  address: string;
+  /** The enclave key's signature of `schedulerEnclaveMessage(worker, address, challenge)`. */
+  signature: string;
+}
+
+/** Codes of why a task waits for a worker (`SchedulerTaskStatus.waiting`). */
+export type TaskWaitCode =
+  | "NOT_INITIALIZED"
+  | "DEAL_TAG_UNKNOWN"
+  | "TEE_WORKER_NEEDED"
+  | "TEE_BROKER_SIGNS"
+  | "NO_WORKER"
+  | "GIVEN_UP";
+
+/** What the scheduler says about one task (GET /tasks/{taskid}, no login needed). */
+export interface SchedulerTaskStatus {
+  taskid: string;
+  dealid: string;
+  idx: string;
+  /** The scheduler's state: pending, active, revealing, completed, failed. */
+  state: string;
+  /** The deal's tag, null while unknown. */
+  tag: string | null;
+  /** True for a TEE task (tag bit 0): only enclave-bearing workers are given it. */
+  tee: boolean;
+  /** Workers given the task that still count (not failed). */
+  workers: number;
+  /** Why no worker runs it, when none does; null otherwise. */
+  waiting: { code: TaskWaitCode; message: string } | null;
+}
+
 /** What the scheduler says about itself (GET /status, no login needed). */
 export interface SchedulerStatus {
   version: string;
   chainId: string;
   workerpool: string;
-  /** Workers seen in the last minute. */
-  workers: { address: string; score: string; busy: number; lastSeen: number }[];
+  /** Workers seen in the last minute; `enclave` is null for a plain (not TEE-capable) worker. */
+  workers: { address: string; score: string; busy: number; lastSeen: number; enclave: string | null }[];
   /** Count of tasks per scheduler state. */
   tasks: Record<string, number>;
   /** Last block read. */
@@ -101,6 +150,11 @@ export interface SchedulerStatus {
 export interface SchedulerClientOptions {
   /** Milliseconds to wait for each answer. */
   timeoutMs?: number;
+  /**
+   * The key of the worker's enclave, for a TEE-capable worker: declared at each login. Without it (a
+   * plain worker) the scheduler never hands the worker a TEE task.
+   */
+  enclave?: Signer;
 }
 
 /** The worker's side of the scheduler API. */
@@ -121,7 +175,17 @@ export class SchedulerClient {
     return requestJson<SchedulerStatus>(SERVICE, joinUrl(this.url, "/status"), this.http());
   }
 
-  /** Signs a fresh challenge and gets a session token; registers the worker on first login. */
+  /** What the scheduler says about `taskid`, including why it waits (no login needed). */
+  async task(taskid: string): Promise<SchedulerTaskStatus> {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(taskid))
+      throw new InvalidInputError(`Invalid task id ${JSON.stringify(taskid)}: give 0x + 64 hex digits.`);
+    return requestJson<SchedulerTaskStatus>(SERVICE, joinUrl(this.url, `/tasks/${taskid}`), this.http());
+  }
+
+  /**
+   * Signs a fresh challenge and gets a session token; registers the worker on first login. A TEE-capable
+   * worker (an `enclave` option) declares its enclave, proven by the enclave key's signature.
+   */
   async login(): Promise<void> {
     const address = await this.signer.getAddress();
     const { challenge } = await requestJson<{ challenge: string }>(
@@ -130,10 +194,20 @@ export class SchedulerClient {
       this.http(),
     );
     const signature = await this.signer.signMessage(schedulerLoginMessage(address, challenge));
+    let enclave: EnclaveDeclaration | undefined;
+    if (this.options.enclave) {
+      const enclaveAddress = getAddress(await this.options.enclave.getAddress());
+      enclave = {
+        address: enclaveAddress,
+        signature: await this.options.enclave.signMessage(
+          schedulerEnclaveMessage(address, enclaveAddress, challenge),
+        ),
+      };
+    }
     const { token } = await requestJson<{ token: string }>(SERVICE, joinUrl(this.url, "/workers/login"), {
       ...this.http(),
       method: "POST",
-      body: { address, challenge, signature },
+      body: { address, challenge, signature, ...(enclave ? { enclave } : {}) },
     });
     this.token = token;
   }

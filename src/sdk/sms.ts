@@ -278,9 +278,10 @@ export class SmsClient {
   }
 
   /**
-   * The secrets of `taskid`'s deal, for the worker `signer` holding the scheduler's `authorization`.
-   * Refusals throw `ServiceError` with the SMS's reason (401 bad or stale signature, 403 not authorized
-   * or task not ACTIVE, 404 unknown task).
+   * The secrets of `taskid`'s deal, for the worker `signer` holding the scheduler's `authorization`
+   * (with `options.enclave`, as that enclave: required for a TEE deal). Refusals throw `ServiceError`
+   * with the SMS's reason (401 bad or stale signature, 403 not authorized, task not ACTIVE or no
+   * enclave for a TEE deal, 404 unknown task).
    */
   async taskSecrets(
     signer: Signer,
@@ -289,7 +290,13 @@ export class SmsClient {
     options: TaskSecretsOptions = {},
   ): Promise<TaskSecrets> {
     const id = checkTaskId(taskid);
-    const request = await signTaskSecretsRequest(signer, id, authorization, options.timestamp);
+    const request = await signTaskSecretsRequest(
+      signer,
+      id,
+      authorization,
+      options.timestamp,
+      options.enclave,
+    );
     const answer = await requestJson<TaskSecrets & { ok: boolean }>(
       SERVICE,
       joinUrl(this.baseUrl, `/tasks/${id}/secrets`),
@@ -311,22 +318,47 @@ export class SmsClient {
 // them to enclaves through sessions instead).
 //
 //   POST /tasks/{taskid}/secrets
-//   Authorization: <the worker's personal signature of taskSecretsChallenge(taskid, worker, timestamp)>
+//   Authorization: <the worker's personal signature of the request's challenge>
 //   Content-Type: application/json
-//   { "worker": "0x…", "timestamp": <unix ms>, "authorization": "<scheduler's signature>" }
+//   { "worker": "0x…", "timestamp": <unix ms>, "authorization": "<scheduler's signature>",
+//     "enclaveChallenge": "0x…", "enclaveSignature": "0x…" }     (the last two: enclave requests only)
 //
-// `authorization` is what the worker contributes with: the workerpool owner's personal signature of
-// `authorizationMessage(worker, taskid, ZeroAddress)` (sdk/tasks.ts). The SMS checks, in order: the
-// worker's signature (401), its age, at most TASK_SECRETS_MAX_AGE_MS either way (401), that it was
-// not used before (401), the task on chain (404 unknown, 403 not ACTIVE or past its final deadline),
-// and that the authorization recovers to the owner of the deal's workerpool (403). It then answers
-// 200 with TaskSecrets: only the secrets of the task's own deal.
+// `authorization` is what the worker contributes with: the personal signature of
+// `authorizationMessage(worker, taskid, enclaveChallenge)` (sdk/tasks.ts) by the deal's workerpool
+// owner, or by the hub's TEE broker when one is set and the authorization names an enclave
+// (`expectedAuthorizer`, the hub's rule).
+//
+// A plain request (no enclave) signs taskSecretsChallenge(taskid, worker, timestamp). It is enough for
+// a deal without the TEE bit (tag bit 0), and the authorization names the zero enclave.
+//
+// An enclave request proves that the worker holds the enclave the scheduler named: the challenge is
+// enclaveTaskSecretsChallenge(taskid, worker, enclaveChallenge, timestamp), personally signed by the
+// worker (Authorization header) *and* by the enclave's key (`enclaveSignature`), and the authorization
+// must name that enclave. A TEE deal's secrets are released only on such a request.
+//
+// The SMS checks, in order: the worker's signature (401), its age, at most TASK_SECRETS_MAX_AGE_MS
+// either way (401), that it was not used before (401), the task on chain (404 unknown, 403 not ACTIVE
+// or past its final deadline), for a TEE deal that the request names an enclave (403
+// ENCLAVE_REQUIRED), the enclave's signature (403 ENCLAVE_PROOF_INVALID), and that the authorization
+// recovers to the expected authorizer (403). It then answers 200 with TaskSecrets: only the secrets
+// of the task's own deal. Refusals answer { ok: false, code, error }.
+//
+// Attestation: today the enclave key is any key the worker holds (its enclave, or a stand-in). A real
+// enclave generates the key inside, and its quote (TDX report data = the key's address) would travel
+// beside `enclaveSignature`; the SMS would check the quote against the expected measurement before the
+// authorization check. The signatures above stay as they are: they bind the attested key to the task.
 // ---------------------------------------------------------------------------------------------------
 
 /** Largest age (and clock advance) of a worker's signed request for a task's secrets, in ms. */
 export const TASK_SECRETS_MAX_AGE_MS = 5 * 60_000;
 /** Purpose string hashed into the challenge of a request for a task's secrets. */
 export const TASK_SECRETS_PURPOSE = "TASK_SECRETS";
+/** Purpose string hashed into the challenge of an enclave's request for a task's secrets. */
+export const ENCLAVE_TASK_SECRETS_PURPOSE = "TASK_SECRETS_ENCLAVE";
+/** Code of the SMS's refusal of a TEE task's secrets to a request naming no enclave. */
+export const ENCLAVE_REQUIRED = "ENCLAVE_REQUIRED";
+/** Code of the SMS's refusal of a request whose enclave signature is absent or not the enclave's. */
+export const ENCLAVE_PROOF_INVALID = "ENCLAVE_PROOF_INVALID";
 /** Name of the web2 secret holding a beneficiary's result-encryption public key. */
 export const RESULT_ENCRYPTION_KEY_NAME = "iexec-result-encryption-public-key";
 
@@ -343,14 +375,43 @@ export function taskSecretsChallenge(taskid: string, worker: string, timestamp: 
   );
 }
 
+/**
+ * Challenge the worker and its enclave both sign to ask for a task's secrets as that enclave:
+ * keccak256(keccak256(domain) ‖ keccak256("TASK_SECRETS_ENCLAVE") ‖ taskid ‖ worker ‖ enclave ‖ uint64 timestamp).
+ */
+export function enclaveTaskSecretsChallenge(
+  taskid: string,
+  worker: string,
+  enclaveChallenge: string,
+  timestamp: number,
+): string {
+  return keccak256(
+    solidityPacked(
+      ["bytes32", "bytes32", "bytes32", "address", "address", "uint64"],
+      [
+        hashText(SMS_DOMAIN),
+        hashText(ENCLAVE_TASK_SECRETS_PURPOSE),
+        taskid,
+        worker,
+        enclaveChallenge,
+        BigInt(timestamp),
+      ],
+    ),
+  );
+}
+
 /** Body of `POST /tasks/{taskid}/secrets`. */
 export interface TaskSecretsRequest {
   /** The worker's address (its personal signature of the challenge is the Authorization header). */
   worker: string;
   /** When the worker signed, in unix ms. */
   timestamp: number;
-  /** The scheduler's authorization of the worker on the task. */
+  /** The scheduler's authorization of the worker on the task (naming `enclaveChallenge`, if any). */
   authorization: string;
+  /** The enclave's address, for an enclave request (required by TEE deals). */
+  enclaveChallenge?: string;
+  /** The enclave key's personal signature of the enclave request's challenge. */
+  enclaveSignature?: string;
 }
 
 /** The secrets of a task's deal, as released to its authorized worker. */
@@ -374,18 +435,34 @@ export interface TaskSecrets {
 export interface TaskSecretsOptions {
   /** Time of signing in unix ms (default now): tests use it to make stale requests. */
   timestamp?: number;
+  /** The enclave's key, for an enclave request: the authorization must name its address. */
+  enclave?: Signer;
 }
 
-/** A worker's request for the secrets of `taskid`: the body and the Authorization header to send. */
+/**
+ * A worker's request for the secrets of `taskid`: the body and the Authorization header to send. With
+ * `enclave`, an enclave request: the worker and the enclave key both sign the enclave challenge.
+ */
 export async function signTaskSecretsRequest(
   worker: Signer,
   taskid: string,
   authorization: string,
   timestamp: number = Date.now(),
+  enclave?: Signer,
 ): Promise<{ body: TaskSecretsRequest; signature: string }> {
   const address = getAddress(await worker.getAddress());
-  const signature = await signSmsChallenge(worker, taskSecretsChallenge(taskid, address, timestamp));
-  return { body: { worker: address, timestamp, authorization }, signature };
+  if (enclave === undefined) {
+    const signature = await signSmsChallenge(worker, taskSecretsChallenge(taskid, address, timestamp));
+    return { body: { worker: address, timestamp, authorization }, signature };
+  }
+  const enclaveChallenge = getAddress(await enclave.getAddress());
+  const challenge = enclaveTaskSecretsChallenge(taskid, address, enclaveChallenge, timestamp);
+  const signature = await signSmsChallenge(worker, challenge);
+  const enclaveSignature = await signSmsChallenge(enclave, challenge);
+  return {
+    body: { worker: address, timestamp, authorization, enclaveChallenge, enclaveSignature },
+    signature,
+  };
 }
 
 function checkTaskId(taskid: string): string {

@@ -52,6 +52,19 @@ export function authorizationMessage(
   return solidityPackedKeccak256(["address", "bytes32", "address"], [worker, taskid, enclaveChallenge]);
 }
 
+/**
+ * Who must sign a worker's authorization, as the hub decides it: the workerpool's owner, except that an
+ * authorization naming an enclave is the TEE broker's when the hub has one (`teebroker()` not zero).
+ */
+export function expectedAuthorizer(
+  workerpoolOwner: string,
+  teeBroker: string,
+  enclaveChallenge: string = ZERO_ADDRESS,
+): string {
+  const enclave = BigInt(enclaveChallenge) !== 0n;
+  return enclave && BigInt(teeBroker) !== 0n ? teeBroker : workerpoolOwner;
+}
+
 /** The scheduler's EIP-191 (`personal_sign`) authorization for `worker` to contribute to `taskid`. */
 export function signAuthorization(
   scheduler: Signer,

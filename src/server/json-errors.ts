@@ -20,6 +20,8 @@ export interface JsonErrorOptions {
   statusOfCode?: Record<string, number>;
   /** Messages replacing Fastify's for some statuses (413, 415...), naming the service's limits. */
   messageOfStatus?: Partial<Record<number, string>>;
+  /** Refusals by the service's own errors also carry their `code`: `{ ok: false, code, error }`. */
+  withCode?: boolean;
 }
 
 /** Answers every error and unknown route of `app` as `{ ok: false, error }`. */
@@ -28,11 +30,13 @@ export function answerErrorsAsJson(app: FastifyInstance, options: JsonErrorOptio
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // A body refused before it was read is drained, so that the connection can carry the answer.
     if (!request.raw.readableEnded) request.raw.resume();
-    const send = (status: number, message: string) =>
-      reply.status(status).send({ ok: false, error: message });
+    const send = (status: number, message: string, code?: string) =>
+      reply
+        .status(status)
+        .send(options.withCode && code ? { ok: false, code, error: message } : { ok: false, error: message });
     if (error.validation) return send(400, `Invalid request: ${error.message}.`);
     if (error instanceof OpenPocoError && statusOfCode[error.code])
-      return send(statusOfCode[error.code], error.message);
+      return send(statusOfCode[error.code], error.message, error.code);
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
       return send(error.statusCode, options.messageOfStatus?.[error.statusCode] ?? error.message);
     app.log.error(error);

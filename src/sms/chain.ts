@@ -1,4 +1,4 @@
-/** What the SMS reads on chain, through the SDK: asset owners, tasks and deals. */
+/** What the SMS reads on chain, through the SDK: asset owners, tasks, deals and the hub's TEE broker. */
 import { getAddress } from "ethers";
 import type { OpenPoco } from "../sdk/client";
 import type { DealView } from "../sdk/client/deals";
@@ -14,6 +14,8 @@ export interface SmsChain {
   task(taskid: string): Promise<TaskInfo>;
   /** The deal's terms; `NotFoundError` when unknown. */
   deal(dealid: string): Promise<DealView>;
+  /** The hub's TEE broker, the zero address when none. */
+  teeBroker(): Promise<string>;
 }
 
 /** The SMS's chain reads through a (read-only) SDK client. */
@@ -23,5 +25,6 @@ export function pocoChain(poco: OpenPoco): SmsChain {
     appOwner: async (address) => getAddress((await poco.assets.showApp(address)).owner),
     task: (taskid) => poco.tasks.show(taskid),
     deal: (dealid) => poco.deals.view(dealid),
+    teeBroker: async () => getAddress(await poco.work.teeBroker()),
   };
 }

@@ -1,5 +1,6 @@
 /** Errors of the SMS service: each has a stable code and a message that names the fix. */
 import { OpenPocoError } from "../sdk/errors";
+import { ENCLAVE_PROOF_INVALID, ENCLAVE_REQUIRED } from "../sdk/sms";
 
 /** The master key file cannot be used: wrong permissions, wrong length, or unreadable. */
 export class MasterKeyError extends OpenPocoError {
@@ -20,3 +21,24 @@ export class SecretCorruptedError extends OpenPocoError {
     );
   }
 }
+
+/** A TEE deal's secrets were asked for without naming an enclave (a plain worker, or a misconfigured one). */
+export class EnclaveRequiredError extends OpenPocoError {
+  constructor(message: string) {
+    super(ENCLAVE_REQUIRED, message);
+  }
+}
+
+/** The request names an enclave but does not prove that its key signed this very request. */
+export class EnclaveProofError extends OpenPocoError {
+  constructor(message: string) {
+    super(ENCLAVE_PROOF_INVALID, message);
+  }
+}
+
+/** HTTP status of the SMS's own error codes (beside the common ones). */
+export const SMS_STATUS_OF_CODE: Readonly<Record<string, number>> = {
+  SECRET_EXISTS: 409,
+  [ENCLAVE_REQUIRED]: 403,
+  [ENCLAVE_PROOF_INVALID]: 403,
+};

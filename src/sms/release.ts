@@ -1,26 +1,31 @@
 /**
  * Rules of releasing a task's secrets to a worker: the worker proves who it is with a fresh signature
- * used once, the task is ACTIVE on chain, the workerpool owner authorized this worker on this task,
- * and then only the secrets of the task's own deal go out. Every answer, release or refusal, is
- * written to the audit log with the names of what was released, never the values.
+ * used once, the task is ACTIVE on chain, the workerpool owner (or the TEE broker, for an enclave)
+ * authorized this worker on this task, and then only the secrets of the task's own deal go out. A TEE
+ * deal's secrets (tag bit 0) go only to an enclave request: the authorization names the enclave and the
+ * enclave's key signed the request (protocol in sdk/sms.ts). Every answer, release or refusal, is
+ * written to the audit log with the names of what was released or withheld, never the values.
  */
 import { ZeroAddress, getAddress, isHexString, verifyMessage, getBytes } from "ethers";
 import { ForbiddenError, InvalidInputError, OpenPocoError, UnauthorizedError } from "../sdk/errors";
 import type { ServiceLogger } from "../sdk/logger";
+import { isTeeTag } from "../sdk/matching";
 import { parseParams } from "../sdk/params";
 import {
   APP_SECRET_INDEX,
   RESULT_ENCRYPTION_KEY_NAME,
   TASK_SECRETS_MAX_AGE_MS,
+  enclaveTaskSecretsChallenge,
   recoverSmsSigner,
   taskSecretsChallenge,
   type TaskSecrets,
 } from "../sdk/sms";
-import { TaskStatus, authorizationMessage } from "../sdk/tasks";
+import { TaskStatus, authorizationMessage, expectedAuthorizer } from "../sdk/tasks";
 import { COMMON_STATUS_OF_CODE } from "../server/json-errors";
 import type { SmsChain } from "./chain";
+import { EnclaveProofError, EnclaveRequiredError, SMS_STATUS_OF_CODE } from "./errors";
 import { REQUESTER_SECRET_NAME } from "./secrets";
-import type { SmsStore } from "./store";
+import type { SecretPlace, SmsStore } from "./store";
 
 /** A worker's request, as the server received it (unchecked). */
 export interface ReleaseRequest {
@@ -38,12 +43,18 @@ interface CheckedBody {
   worker: string;
   timestamp: number;
   authorization: string;
+  /** The enclave the request names; undefined for a plain request (also when it names the zero address). */
+  enclave?: string;
+  enclaveSignature?: string;
 }
 
 function checkBody(body: unknown): CheckedBody {
   if (typeof body !== "object" || body === null || Array.isArray(body))
     invalid('The body is not a JSON object: send {"worker", "timestamp", "authorization"}.');
-  const { worker, timestamp, authorization } = body as Record<string, unknown>;
+  const { worker, timestamp, authorization, enclaveChallenge, enclaveSignature } = body as Record<
+    string,
+    unknown
+  >;
   if (typeof worker !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(worker))
     invalid(`Invalid worker ${JSON.stringify(worker)}: send the worker's 0x address.`);
   if (typeof timestamp !== "number" || !Number.isSafeInteger(timestamp) || timestamp < 0)
@@ -52,7 +63,30 @@ function checkBody(body: unknown): CheckedBody {
     invalid(
       "Invalid authorization: send the scheduler's 65-byte signature of the worker's authorization on the task.",
     );
-  return { worker: getAddress(worker), timestamp, authorization };
+  if (
+    enclaveChallenge !== undefined &&
+    (typeof enclaveChallenge !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(enclaveChallenge))
+  )
+    invalid(
+      `Invalid enclaveChallenge ${JSON.stringify(enclaveChallenge)}: send the 0x address of the enclave the authorization names.`,
+    );
+  if (enclaveSignature !== undefined && typeof enclaveSignature !== "string")
+    invalid(
+      "Invalid enclaveSignature: send the enclave key's signature of the request's challenge as 0x hex.",
+    );
+  const enclave =
+    enclaveChallenge !== undefined && BigInt(enclaveChallenge) !== 0n
+      ? getAddress(enclaveChallenge.toLowerCase())
+      : undefined;
+  return { worker: getAddress(worker), timestamp, authorization, enclave, enclaveSignature };
+}
+
+/** A secret of a deal: its name in answers and in the audit log, where it is stored. */
+interface DealSecret {
+  name: string;
+  place: SecretPlace;
+  /** Where it goes in the answer. */
+  slot: "datasetKey" | "appSecret" | "resultEncryptionKey" | { requesterSecret: string };
 }
 
 /** Decides and performs releases. */
@@ -68,32 +102,45 @@ export class ReleaseDesk {
   /** The secrets of the task's deal for an authorized worker; refusals throw (and are audited). */
   async release(request: ReleaseRequest): Promise<TaskSecrets> {
     const taskid = request.taskid.toLowerCase();
-    const claimed = (request.body as { worker?: unknown } | null)?.worker;
-    let worker = typeof claimed === "string" ? claimed : "";
+    const raw = (request.body ?? {}) as { worker?: unknown; enclaveChallenge?: unknown };
+    let worker = typeof raw.worker === "string" ? raw.worker : "";
+    let enclave = typeof raw.enclaveChallenge === "string" ? raw.enclaveChallenge : "";
+    // Names of the secrets at stake, once the deal is known: what a refusal withheld.
+    let atStake: DealSecret[] = [];
     try {
       const body = checkBody(request.body);
       worker = body.worker;
-      const { secrets, released } = await this.check(taskid, body, request.signature);
+      enclave = body.enclave ?? "";
+      const { secrets, released } = await this.check(taskid, body, request.signature, (names) => {
+        atStake = names;
+      });
       this.store.audit({
         time: this.clock(),
         taskid,
         worker,
+        enclave,
         outcome: "released",
         status: 200,
+        code: "",
         released,
+        withheld: [],
         reason: secrets.missing.length > 0 ? `missing: ${secrets.missing.join(", ")}` : "",
       });
       this.logger.info(`Released [${released.join(", ")}] of task ${taskid} to worker ${worker}.`);
       return secrets;
     } catch (error) {
-      const status = error instanceof OpenPocoError ? COMMON_STATUS_OF_CODE[error.code] : undefined;
+      const code = error instanceof OpenPocoError ? error.code : "";
+      const status = { ...COMMON_STATUS_OF_CODE, ...SMS_STATUS_OF_CODE }[code];
       this.store.audit({
         time: this.clock(),
         taskid,
         worker: worker.slice(0, 42),
+        enclave: enclave.slice(0, 42),
         outcome: "refused",
         status: status ?? 503,
+        code,
         released: [],
+        withheld: atStake.map((secret) => secret.name),
         reason: error instanceof Error ? error.message : String(error),
       });
       this.logger.warn(
@@ -107,26 +154,31 @@ export class ReleaseDesk {
     taskid: string,
     body: CheckedBody,
     signature: string | undefined,
+    atStake: (secrets: DealSecret[]) => void,
   ): Promise<{ secrets: TaskSecrets; released: string[] }> {
     if (!/^0x[0-9a-f]{64}$/.test(taskid))
       invalid(`Invalid task id ${JSON.stringify(taskid)}: give 0x + 64 hex digits.`);
-    const { worker, timestamp, authorization } = body;
-    const challenge = taskSecretsChallenge(taskid, worker, timestamp);
+    const { worker, timestamp, authorization, enclave } = body;
+    const challenge =
+      enclave === undefined
+        ? taskSecretsChallenge(taskid, worker, timestamp)
+        : enclaveTaskSecretsChallenge(taskid, worker, enclave, timestamp);
+    const what = enclave === undefined ? "task-secrets challenge" : "enclave task-secrets challenge";
     if (!signature)
       throw new UnauthorizedError(
-        "No Authorization header: send the worker's personal signature of the task-secrets challenge.",
+        `No Authorization header: send the worker's personal signature of the ${what}.`,
       );
     let signer: string;
     try {
       signer = recoverSmsSigner(challenge, signature);
     } catch {
       throw new UnauthorizedError(
-        "The Authorization header is not a valid signature: send the worker's personal signature of the task-secrets challenge.",
+        `The Authorization header is not a valid signature: send the worker's personal signature of the ${what}.`,
       );
     }
     if (signer !== worker)
       throw new UnauthorizedError(
-        `The request is signed by ${signer}, not by the worker ${worker}: sign the challenge of this task, worker and timestamp with the worker's wallet.`,
+        `The request is signed by ${signer}, not by the worker ${worker}: sign the challenge of this task, worker${enclave === undefined ? "" : ", enclave"} and timestamp with the worker's wallet.`,
       );
     const now = this.clock();
     if (Math.abs(now - timestamp) > this.maxAgeMs)
@@ -144,69 +196,128 @@ export class ReleaseDesk {
     if (task.claimable)
       throw new ForbiddenError(`Task ${taskid} is past its final deadline: it can only be claimed now.`);
     const deal = await this.chain.deal(task.dealid);
+    const secrets = this.secretsOf(deal);
+    atStake(secrets.held);
+    if (isTeeTag(deal.tag) && enclave === undefined)
+      throw new EnclaveRequiredError(
+        `Task ${taskid} belongs to TEE deal ${task.dealid} (tag ${deal.tag}): its secrets go only to an enclave-bearing worker, and this request names no enclave. Run the task on a TEE-capable worker: it asks with enclaveChallenge (the enclave its authorization names) and enclaveSignature (that enclave's signature of the request).`,
+      );
+    if (enclave !== undefined) this.checkEnclave(challenge, enclave, body.enclaveSignature);
+    const teeBroker = enclave === undefined ? ZeroAddress : await this.chain.teeBroker();
+    const authorizer = getAddress(expectedAuthorizer(deal.workerpool.owner, teeBroker, enclave));
+    const whose =
+      authorizer === getAddress(deal.workerpool.owner)
+        ? `${authorizer}, the owner of workerpool ${deal.workerpool.pointer}`
+        : `${authorizer}, the hub's TEE broker`;
     let scheduler: string;
     try {
-      scheduler = verifyMessage(getBytes(authorizationMessage(worker, taskid, ZeroAddress)), authorization);
+      scheduler = verifyMessage(
+        getBytes(authorizationMessage(worker, taskid, enclave ?? ZeroAddress)),
+        authorization,
+      );
     } catch {
       throw new ForbiddenError(
         `The authorization is not a valid signature: ask the scheduler of workerpool ${deal.workerpool.pointer} for this task.`,
       );
     }
-    if (scheduler !== getAddress(deal.workerpool.owner))
+    if (scheduler !== authorizer)
       throw new ForbiddenError(
-        `Worker ${worker} is not authorized on task ${taskid}: the authorization must be signed by ${deal.workerpool.owner}, the owner of workerpool ${deal.workerpool.pointer}, for this worker and task.`,
+        `Worker ${worker} is not authorized on task ${taskid}${enclave === undefined ? "" : ` with enclave ${enclave}`}: the authorization must be signed by ${whose}, for this worker${enclave === undefined ? "" : ", enclave"} and task.`,
       );
-    return this.collect(deal);
+    return this.read(secrets.held, secrets.missing);
   }
 
-  private collect(deal: Awaited<ReturnType<SmsChain["deal"]>>): { secrets: TaskSecrets; released: string[] } {
-    const secrets: TaskSecrets = { requesterSecrets: {}, missing: [] };
-    const released: string[] = [];
-    if (deal.dataset.pointer !== ZeroAddress) {
-      const key = this.store.read({ kind: "web3", owner: getAddress(deal.dataset.pointer), name: "" });
-      if (key === undefined) secrets.missing.push("datasetKey");
-      else {
-        secrets.datasetKey = key;
-        released.push("datasetKey");
-      }
+  /**
+   * The enclave's proof of possession: its key signed this very request. A real enclave's attestation
+   * (a quote whose report data is this key's address, checked against the expected measurement) would be
+   * verified here too, before the authorization.
+   */
+  private checkEnclave(challenge: string, enclave: string, enclaveSignature: string | undefined): void {
+    if (enclaveSignature === undefined || enclaveSignature === "")
+      throw new EnclaveProofError(
+        `The request names enclave ${enclave} but carries no enclaveSignature: have the enclave's key sign the enclave task-secrets challenge.`,
+      );
+    let signer: string;
+    try {
+      signer = recoverSmsSigner(challenge, enclaveSignature);
+    } catch {
+      throw new EnclaveProofError(
+        `The enclaveSignature is not a valid signature: have the key of enclave ${enclave} sign the enclave task-secrets challenge.`,
+      );
     }
-    const appSecret = this.store.read({
-      kind: "app",
-      owner: getAddress(deal.app.pointer),
-      name: APP_SECRET_INDEX,
+    if (signer !== enclave)
+      throw new EnclaveProofError(
+        `The enclaveSignature is by ${signer}, not by enclave ${enclave}: the request must be signed by the key of the enclave the authorization names.`,
+      );
+  }
+
+  /** The secrets the deal names: those the SMS holds, and the names of those it does not. */
+  private secretsOf(deal: Awaited<ReturnType<SmsChain["deal"]>>): { held: DealSecret[]; missing: string[] } {
+    const held: DealSecret[] = [];
+    const missing: string[] = [];
+    const add = (secret: DealSecret, missingName?: string) => {
+      if (this.store.has(secret.place)) held.push(secret);
+      else if (missingName !== undefined) missing.push(missingName);
+    };
+    if (deal.dataset.pointer !== ZeroAddress)
+      add(
+        {
+          name: "datasetKey",
+          place: { kind: "web3", owner: getAddress(deal.dataset.pointer), name: "" },
+          slot: "datasetKey",
+        },
+        "datasetKey",
+      );
+    add({
+      name: "appSecret",
+      place: { kind: "app", owner: getAddress(deal.app.pointer), name: APP_SECRET_INDEX },
+      slot: "appSecret",
     });
-    if (appSecret !== undefined) {
-      secrets.appSecret = appSecret;
-      released.push("appSecret");
-    }
     const params = parseParams(deal.params);
     const named = params.iexec_secrets;
     if (named !== undefined && typeof named === "object" && named !== null && !Array.isArray(named)) {
       const requester = getAddress(deal.requester);
       for (const [index, name] of Object.entries(named)) {
         if (!/^[1-9]\d{0,3}$/.test(index) || typeof name !== "string" || !REQUESTER_SECRET_NAME.test(name)) {
-          secrets.missing.push(`requesterSecret:${index}`);
+          missing.push(`requesterSecret:${index}`);
           continue;
         }
-        const value = this.store.read({ kind: "web2", owner: requester, name });
-        if (value === undefined) secrets.missing.push(`requesterSecret:${index}`);
-        else {
-          secrets.requesterSecrets[index] = value;
-          released.push(`requesterSecret:${index}=${name}`);
-        }
+        add(
+          {
+            name: `requesterSecret:${index}=${name}`,
+            place: { kind: "web2", owner: requester, name },
+            slot: { requesterSecret: index },
+          },
+          `requesterSecret:${index}`,
+        );
       }
     }
-    if (params.iexec_result_encryption === true) {
-      const key = this.store.read({
-        kind: "web2",
-        owner: getAddress(deal.beneficiary),
-        name: RESULT_ENCRYPTION_KEY_NAME,
-      });
-      if (key === undefined) secrets.missing.push("resultEncryptionKey");
-      else {
-        secrets.resultEncryptionKey = key;
-        released.push("resultEncryptionKey");
+    if (params.iexec_result_encryption === true)
+      add(
+        {
+          name: "resultEncryptionKey",
+          place: { kind: "web2", owner: getAddress(deal.beneficiary), name: RESULT_ENCRYPTION_KEY_NAME },
+          slot: "resultEncryptionKey",
+        },
+        "resultEncryptionKey",
+      );
+    return { held, missing };
+  }
+
+  /** Decrypts the held secrets into the answer. */
+  private read(held: DealSecret[], missing: string[]): { secrets: TaskSecrets; released: string[] } {
+    const secrets: TaskSecrets = { requesterSecrets: {}, missing: [...missing] };
+    const released: string[] = [];
+    for (const secret of held) {
+      const value = this.store.read(secret.place);
+      if (value === undefined) {
+        // Gone between the check and the read: a secret is never deleted, but say so rather than guess.
+        secrets.missing.push(secret.name.split("=")[0]);
+        continue;
       }
+      if (typeof secret.slot === "object") secrets.requesterSecrets[secret.slot.requesterSecret] = value;
+      else secrets[secret.slot] = value;
+      released.push(secret.name);
     }
     return { secrets, released };
   }

@@ -1,12 +1,14 @@
 /**
  * The SMS's HTTP API on Fastify: the official SMS's paths for pushing and checking secrets (as the
  * SDK's `SmsClient` calls them), and `POST /tasks/{taskid}/secrets` releasing a task's secrets to its
- * authorized worker. Pushes answer 204, existence checks 204 or 404; values never go out on these
- * paths. Refusals are `{ ok: false, error }` with a 4xx status naming what was wrong.
+ * authorized worker (an enclave-bearing one for a TEE deal). Pushes answer 204, existence checks 204 or
+ * 404; values never go out on these paths. Refusals are `{ ok: false, code, error }` with a 4xx status
+ * naming what was wrong.
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { APP_SECRET_INDEX, MAX_SECRET_BYTES } from "../sdk/sms";
 import { answerErrorsAsJson, rateLimitByIp } from "../server/json-errors";
+import { SMS_STATUS_OF_CODE } from "./errors";
 import type { ReleaseDesk } from "./release";
 import { REQUESTER_SECRET_NAME, addressParam, checkSecretName, type SecretDesk } from "./secrets";
 import type { SecretPlace } from "./store";
@@ -41,7 +43,8 @@ export async function buildSmsServer(
   await rateLimitByIp(app, limit);
 
   answerErrorsAsJson(app, {
-    statusOfCode: { SECRET_EXISTS: 409 },
+    statusOfCode: SMS_STATUS_OF_CODE,
+    withCode: true,
     messageOfStatus: {
       413: `Request body too large: a secret is at most ${MAX_SECRET_BYTES} bytes.`,
       415: "Unsupported content type: send secrets as text/plain and task requests as application/json.",

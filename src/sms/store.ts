@@ -21,20 +21,38 @@ export interface SecretPlace {
   name: string;
 }
 
-/** One row of the audit log: names of what was released, never values. */
+/** One row of the audit log: names of what was released or withheld, never values. */
 export interface AuditRecord {
   id: number;
   /** Unix time in ms. */
   time: number;
   taskid: string;
+  /** The worker the request named (as sent, when it was not a valid address). */
   worker: string;
+  /** The enclave the request named, "" for a plain request. */
+  enclave: string;
   outcome: "released" | "refused";
   /** HTTP status of the answer. */
   status: number;
+  /** Error code of a refusal (for example "ENCLAVE_REQUIRED"), "" for a release. */
+  code: string;
   /** Names of the secrets released (for example "datasetKey", "requesterSecret:1=api-key"). */
   released: string[];
+  /**
+   * Names of the secrets the request asked for and did not get: those of the task's deal the SMS holds,
+   * when the refusal came after the deal was read (else empty).
+   */
+  withheld: string[];
   /** Why a request was refused (or what was missing), empty when nothing to say. */
   reason: string;
+}
+
+/** Which rows of the audit log to read. */
+export interface AuditFilter {
+  taskid?: string;
+  outcome?: AuditRecord["outcome"];
+  /** The newest `last` rows only (still oldest first). */
+  last?: number;
 }
 
 /** Thrown when the database was written by a newer SMS. */
@@ -47,7 +65,7 @@ export class SmsStoreVersionError extends OpenPocoError {
   }
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS secrets (
   kind TEXT NOT NULL,
@@ -67,7 +85,10 @@ CREATE TABLE IF NOT EXISTS audit (
   outcome TEXT NOT NULL,
   status INTEGER NOT NULL,
   released TEXT NOT NULL,
-  reason TEXT NOT NULL
+  reason TEXT NOT NULL,
+  enclave TEXT NOT NULL DEFAULT '',
+  code TEXT NOT NULL DEFAULT '',
+  withheld TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS used_signatures (
   message TEXT PRIMARY KEY,
@@ -75,15 +96,64 @@ CREATE TABLE IF NOT EXISTS used_signatures (
 );
 `;
 
+/** Columns version 2 added to the audit log of a version-1 database. */
+const AUDIT_COLUMNS_V2: Record<string, string> = {
+  enclave: "TEXT NOT NULL DEFAULT ''",
+  code: "TEXT NOT NULL DEFAULT ''",
+  withheld: "TEXT NOT NULL DEFAULT '[]'",
+};
+
 interface AuditRow {
   id: number;
   time: number;
   taskid: string;
   worker: string;
+  enclave: string;
   outcome: string;
   status: number;
+  code: string;
   released: string;
+  withheld: string;
   reason: string;
+}
+
+function auditOf(row: AuditRow): AuditRecord {
+  return {
+    id: row.id,
+    time: row.time,
+    taskid: row.taskid,
+    worker: row.worker,
+    enclave: row.enclave,
+    outcome: row.outcome as AuditRecord["outcome"],
+    status: row.status,
+    code: row.code,
+    released: JSON.parse(row.released) as string[],
+    withheld: JSON.parse(row.withheld) as string[],
+    reason: row.reason,
+  };
+}
+
+function readAudit(db: Database.Database, filter: AuditFilter): AuditRecord[] {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  if (filter.taskid !== undefined) {
+    where.push("taskid = ?");
+    values.push(filter.taskid.toLowerCase());
+  }
+  if (filter.outcome !== undefined) {
+    where.push("outcome = ?");
+    values.push(filter.outcome);
+  }
+  const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+  const rows = (
+    filter.last === undefined
+      ? db.prepare(`SELECT * FROM audit ${clause} ORDER BY id`).all(...values)
+      : db
+          .prepare(`SELECT * FROM audit ${clause} ORDER BY id DESC LIMIT ?`)
+          .all(...values, filter.last)
+          .reverse()
+  ) as AuditRow[];
+  return rows.map(auditOf);
 }
 
 function placeText(place: SecretPlace): string {
@@ -109,8 +179,38 @@ export class SmsStore {
       throw new SmsStoreVersionError(file, version, SCHEMA_VERSION);
     }
     db.exec(SCHEMA);
+    if (version < 2) {
+      // A version-1 audit table lacks the enclave, code and withheld columns: older rows get the defaults.
+      const columns = new Set(
+        (db.prepare("SELECT name FROM pragma_table_info('audit')").all() as { name: string }[]).map(
+          (c) => c.name,
+        ),
+      );
+      for (const [name, type] of Object.entries(AUDIT_COLUMNS_V2))
+        if (!columns.has(name)) db.exec(`ALTER TABLE audit ADD COLUMN ${name} ${type}`);
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     return new SmsStore(db, vault);
+  }
+
+  /**
+   * The audit log of the database `file`, read-only and without the master key: what an operator reads
+   * (`openpoco sms audit`), also while the SMS runs.
+   */
+  static readAuditLog(file: string, filter: AuditFilter = {}): AuditRecord[] {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const version = db.pragma("user_version", { simple: true }) as number;
+      if (version > SCHEMA_VERSION) throw new SmsStoreVersionError(file, version, SCHEMA_VERSION);
+      if (version < SCHEMA_VERSION)
+        throw new OpenPocoError(
+          "STORE_VERSION_OLD",
+          `The SMS database ${file} has schema version ${version}, older than this SMS's ${SCHEMA_VERSION}: start the SMS on it once to upgrade it, then read its audit log.`,
+        );
+      return readAudit(db, filter);
+    } finally {
+      db.close();
+    }
   }
 
   /** True when a secret is stored at `place`. */
@@ -167,31 +267,31 @@ export class SmsStore {
   audit(entry: Omit<AuditRecord, "id">): void {
     this.db
       .prepare(
-        "INSERT INTO audit (time, taskid, worker, outcome, status, released, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        `INSERT INTO audit (time, taskid, worker, enclave, outcome, status, code, released, withheld, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         entry.time,
         entry.taskid.toLowerCase(),
         entry.worker,
+        entry.enclave,
         entry.outcome,
         entry.status,
+        entry.code,
         JSON.stringify(entry.released),
+        JSON.stringify(entry.withheld),
         entry.reason,
       );
   }
 
   /** The audit log, oldest first (optionally of one task). */
   auditLog(taskid?: string): AuditRecord[] {
-    const rows = (
-      taskid === undefined
-        ? this.db.prepare("SELECT * FROM audit ORDER BY id").all()
-        : this.db.prepare("SELECT * FROM audit WHERE taskid = ? ORDER BY id").all(taskid.toLowerCase())
-    ) as AuditRow[];
-    return rows.map((row) => ({
-      ...row,
-      outcome: row.outcome as AuditRecord["outcome"],
-      released: JSON.parse(row.released) as string[],
-    }));
+    return readAudit(this.db, { taskid });
+  }
+
+  /** The audit rows `filter` selects, oldest first. */
+  auditRows(filter: AuditFilter): AuditRecord[] {
+    return readAudit(this.db, filter);
   }
 
   /** Closes the database. */

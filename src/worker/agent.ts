@@ -8,6 +8,10 @@
  * but before its journal said so finds the contribution on chain and moves on instead of contributing
  * twice. Trust-1 tasks are finalized by the worker itself with `contributeAndFinalize` (one transaction
  * instead of three); the scheduler picks the uploader for the others.
+ *
+ * This worker runs apps in plain Docker, without an enclave: it logs in to the scheduler as a plain
+ * worker (no enclave declared), so it is never given a TEE task, and if one reaches it anyway it fails
+ * the task with ENCLAVE_REQUIRED before asking the SMS for anything or running the app.
  */
 import { rm } from "node:fs/promises";
 import path from "node:path";
@@ -16,6 +20,7 @@ import type { ChainConfig } from "../sdk/chains";
 import { OpenPoco } from "../sdk/client";
 import { OpenPocoError, ServiceUnavailableError } from "../sdk/errors";
 import { SILENT_LOGGER, type ServiceLogger } from "../sdk/logger";
+import { isTeeTag } from "../sdk/matching";
 import { parseParams } from "../sdk/params";
 import { SchedulerClient, type WorkerFailureCode, type WorkerReport } from "../sdk/scheduler";
 import { SmsClient, type TaskSecrets } from "../sdk/sms";
@@ -113,7 +118,8 @@ export class WorkerApp {
     });
     const signer = poco.context.signer!;
     const address = await signer.getAddress();
-    const scheduler = new SchedulerClient(options.schedulerUrl, signer);
+    // No `enclave` option: a plain worker, which the scheduler never hands a TEE task.
+    const scheduler = new SchedulerClient(options.schedulerUrl, signer, { enclave: undefined });
     const store = WorkerStore.open(path.join(options.dataDir, "worker.sqlite"));
     const app = new WorkerApp(address, store, poco, scheduler, options);
     // Containers left by a worker killed mid-run would hold memory and CPU: they go before anything starts.
@@ -210,6 +216,12 @@ export class WorkerApp {
           `the deadline was ${onChain.contributionDeadline}.`,
         );
       const deal = await this.poco.deals.view(task.dealid);
+      if (isTeeTag(deal.tag))
+        return this.fail(
+          task,
+          "ENCLAVE_REQUIRED",
+          `the deal's tag ${deal.tag} asks for a TEE and this worker has no enclave: its secrets are not asked for and its app is not run (the hub would refuse the contribution).`,
+        );
       const { stake } = await this.poco.account.show(this.address);
       if (stake < deal.workerStake)
         return this.fail(

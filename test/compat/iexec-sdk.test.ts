@@ -21,10 +21,13 @@ import {
   decryptFile,
   openpocoResultsText,
   parseOrder,
+  ServiceError,
+  SmsClient,
   signAuthorization,
   signEnclaveResult,
   type OrderKind,
 } from "../../src/sdk";
+import { rejectionOf } from "../rejection";
 import { accountKey } from "../stack/world";
 import { compatWorld, type CompatWorld } from "./world";
 
@@ -47,6 +50,8 @@ describe("official iexec SDK against our stack @compat", function () {
   const signed: Record<OrderKind, any> = {} as never;
   const hashes: Record<OrderKind, string> = {} as never;
   let dealid: string;
+  /** The dataset key pushed with the official SDK. */
+  let datasetKey: string;
 
   before(async () => {
     world = await compatWorld();
@@ -145,7 +150,7 @@ describe("official iexec SDK against our stack @compat", function () {
     signed.app = await order.signApporder(await order.createApporder({ app, appprice: "1", volume: "10" }));
     // The official SDK only signs dataset orders of TEE datasets (v9 tags every order TDX), which need the
     // dataset's key in the SMS: push it to ours first.
-    const datasetKey = iexec.datasetOwner.dataset.generateEncryptionKey();
+    datasetKey = iexec.datasetOwner.dataset.generateEncryptionKey();
     await iexec.datasetOwner.dataset.pushDatasetSecret(dataset, datasetKey);
     expect(await iexec.requester.dataset.checkDatasetSecretExists(dataset)).to.equal(true);
     signed.dataset = await iexec.datasetOwner.order.signDatasetorder(
@@ -309,7 +314,7 @@ describe("official iexec SDK against our stack @compat", function () {
     });
   });
 
-  it("shows a task completed the way our workers complete it (TEE, enclave-signed)", async () => {
+  it("shows a task completed the way our workers complete it (TEE, enclave-signed, key to the enclave only)", async () => {
     const { iexec, poco } = world;
     // The official SDK tags every order TDX (TEE), so the deal is a TEE deal: the contribution must be
     // signed by an enclave the scheduler names. A key stands in for the enclave here.
@@ -333,6 +338,21 @@ describe("official iexec SDK against our stack @compat", function () {
       const resultDigest = "0x" + "5e".repeat(32);
       const results = openpocoResultsText(world.chain.resultProxy!, 31337n, taskid);
       const workerAddress = (await worker.address())!;
+      // Our SMS gives the TEE deal's dataset key to the enclave the scheduler named, never to a plain worker.
+      const sms = new SmsClient(world.chain.sms!);
+      const plainAuthorization = await signAuthorization(
+        poco.scheduler.context.signer!,
+        workerAddress,
+        taskid,
+      );
+      const refused = await rejectionOf(
+        sms.taskSecrets(worker.context.signer!, taskid, plainAuthorization),
+        ServiceError,
+      );
+      expect(refused.status).to.equal(403);
+      expect(refused.message).to.contain("names no enclave");
+      const released = await sms.taskSecrets(worker.context.signer!, taskid, authorization, { enclave });
+      expect(released.datasetKey).to.equal(datasetKey);
       const resultHash = computeResultHash(taskid, resultDigest);
       const resultSeal = computeResultSeal(workerAddress, taskid, resultDigest);
       await worker.work.contributeAndFinalize({

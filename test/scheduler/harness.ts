@@ -4,7 +4,7 @@
  * `OpenPoco` for their transactions; no Docker).
  */
 import { expect } from "chai";
-import { HDNodeWallet, Wallet } from "ethers";
+import { HDNodeWallet, Wallet, type Signer } from "ethers";
 import { ethers } from "hardhat";
 import { OpenPoco } from "../../src/sdk/client";
 import type { ChainConfig } from "../../src/sdk/chains";
@@ -35,10 +35,16 @@ export class SimWorker {
     readonly poco: OpenPoco,
   ) {}
 
-  static async create(chain: ChainConfig, url: string, address: string): Promise<SimWorker> {
+  /** A plain worker, or a TEE-capable one when given the key of its `enclave`. */
+  static async create(
+    chain: ChainConfig,
+    url: string,
+    address: string,
+    enclave?: Signer,
+  ): Promise<SimWorker> {
     const wallet = new Wallet(keyOf(address));
     const poco = await OpenPoco.connect({ chain, signer: wallet.privateKey, pollingIntervalMs: 20 });
-    return new SimWorker(wallet.address, new SchedulerClient(url, wallet), poco);
+    return new SimWorker(wallet.address, new SchedulerClient(url, wallet, { enclave }), poco);
   }
 
   poll(slots = 1): Promise<WorkerInstructions> {
@@ -108,9 +114,9 @@ export class SchedulerHarness {
     return app;
   }
 
-  /** Worker `n` (0 to 5: the task fixtures' funded workers) talking to `app`. */
-  async worker(app: SchedulerApp, n: number): Promise<SimWorker> {
-    const worker = await SimWorker.create(this.chain, app.url, this.setup.workers[n].address);
+  /** Worker `n` (0 to 5: the task fixtures' funded workers) talking to `app`; TEE-capable with an `enclave`. */
+  async worker(app: SchedulerApp, n: number, enclave?: Signer): Promise<SimWorker> {
+    const worker = await SimWorker.create(this.chain, app.url, this.setup.workers[n].address, enclave);
     this.workersOf.set(app, [...(this.workersOf.get(app) ?? []), worker]);
     return worker;
   }

@@ -1,12 +1,14 @@
 /**
  * The scheduler's pure decisions: worker counts from the Sarmenta rule (checked against the SDK's
- * consensus model), preference for high scores, and the end-of-task actions at deadline edges.
+ * consensus model), preference for high scores, who may take a TEE task, and the end-of-task actions
+ * at deadline edges.
  */
 import { expect } from "chai";
 import { ConsensusModel } from "../../src/sdk/consensus";
 import { ContributionStatus, TaskStatus } from "../../src/sdk/tasks";
 import {
   chainAction,
+  enclaveBlock,
   mayTake,
   moreWorkersNeeded,
   pickUploader,
@@ -83,6 +85,28 @@ describe("scheduler planner", () => {
       expect(mayTake(poller, 1, [idle("high", 30n)], new Set(["high"]), now, 5000)).to.equal(true);
       expect(mayTake(poller, 1, [idle("same", 3n)], new Set(), now, 5000)).to.equal(true);
       expect(mayTake(poller, 0, [], new Set(), now, 5000)).to.equal(false);
+    });
+  });
+
+  describe("TEE tasks", () => {
+    const plainTag = "0x" + "0".repeat(64);
+    const teeTdx = "0x" + "0".repeat(62) + "09";
+    const tdxOnly = "0x" + "0".repeat(62) + "08";
+    const enclave = "0x" + "ee".repeat(20);
+
+    it("gives a TEE task (tag bit 0) only to a worker with an enclave, while the scheduler signs enclaves", () => {
+      expect(enclaveBlock(teeTdx, null, true)).to.equal("TEE_WORKER_NEEDED");
+      expect(enclaveBlock(teeTdx, enclave, true)).to.equal(undefined);
+      expect(enclaveBlock(teeTdx, enclave, false)).to.equal("TEE_BROKER_SIGNS");
+      expect(enclaveBlock(teeTdx, null, false)).to.equal("TEE_BROKER_SIGNS");
+    });
+
+    it("gives other tasks to anyone, and a task of unknown tag to nobody", () => {
+      for (const tag of [plainTag, tdxOnly])
+        for (const worker of [null, enclave])
+          for (const signs of [true, false]) expect(enclaveBlock(tag, worker, signs)).to.equal(undefined);
+      expect(enclaveBlock(null, enclave, true)).to.equal("DEAL_TAG_UNKNOWN");
+      expect(enclaveBlock(null, null, true)).to.equal("DEAL_TAG_UNKNOWN");
     });
   });
 

@@ -1,4 +1,4 @@
-/** `openpoco sms start`: the command's options and defaults (main.ts registers it). */
+/** `openpoco sms start` and `sms audit`: the commands' options and defaults (main.ts registers them). */
 import path from "node:path";
 import { expect } from "chai";
 import { Command } from "commander";
@@ -21,5 +21,21 @@ describe("CLI sms command @sms", function () {
       dataDir: path.join("data", "sms"),
     });
     expect(new URL(LOCAL_CHAIN.sms!).port).to.equal(String(DEFAULT_SMS_PORT));
+  });
+
+  it("registers `sms audit` reading data/sms, the newest 100 entries by default, filtered by --task and --refused", function () {
+    const program = new Command();
+    registerSms(program);
+    const audit = program.commands
+      .find((c) => c.name() === "sms")
+      ?.commands.find((c) => c.name() === "audit");
+    expect(audit, "sms audit").to.not.equal(undefined);
+    const defaults = Object.fromEntries(audit!.options.map((o) => [o.attributeName(), o.defaultValue]));
+    expect(defaults).to.deep.equal({
+      dataDir: path.join("data", "sms"),
+      task: undefined,
+      refused: undefined,
+      last: "100",
+    });
   });
 });

@@ -41,15 +41,26 @@ export interface SmsWorld {
   deployApp(name: string): Promise<string>;
   /** Deploys a dataset owned by the dataset owner. */
   deployDataset(name: string): Promise<string>;
-  /** Matches free orders for `app` (and `dataset`) and initializes the first task. */
-  makeTask(terms: { app: string; dataset?: string; params?: string; requester?: Role }): Promise<MadeTask>;
-  /** The scheduler's authorization of `worker` on `taskid`. */
-  authorize(worker: string, taskid: string): Promise<string>;
+  /**
+   * Matches free orders for `app` (and `dataset`) and initializes the first task; `tag` goes on the app,
+   * workerpool and request orders (TEE_TAG for a TEE deal).
+   */
+  makeTask(terms: {
+    app: string;
+    dataset?: string;
+    params?: string;
+    requester?: Role;
+    tag?: string;
+  }): Promise<MadeTask>;
+  /** The scheduler's authorization of `worker` on `taskid` (naming `enclave`, none by default). */
+  authorize(worker: string, taskid: string, enclave?: string): Promise<string>;
   startSms(dataDir?: string): Promise<SmsApp>;
   close(): Promise<void>;
 }
 
 const CHECKSUM = "0x" + "11".repeat(32);
+/** The tag the official SDK puts on every order: TEE (bit 0) and TDX (bit 3). */
+export const TEE_TAG = "0x" + "0".repeat(62) + "09";
 
 export async function smsWorld(): Promise<SmsWorld> {
   await deployments.fixture(["core"]);
@@ -106,7 +117,7 @@ export async function smsWorld(): Promise<SmsWorld> {
         app: terms.app,
         appprice: 0n,
         volume: 1000n,
-        tag: zero,
+        tag: terms.tag ?? zero,
         datasetrestrict: ZeroAddress,
         workerpoolrestrict: ZeroAddress,
         requesterrestrict: ZeroAddress,
@@ -128,7 +139,7 @@ export async function smsWorld(): Promise<SmsWorld> {
         workerpool,
         workerpoolprice: 0n,
         volume: 1n,
-        tag: zero,
+        tag: terms.tag ?? zero,
         category: 0n,
         trust: 1n,
         apprestrict: ZeroAddress,
@@ -140,14 +151,14 @@ export async function smsWorld(): Promise<SmsWorld> {
         "request",
         await requester.orders.createRequest(
           { app, dataset, workerpool: pool },
-          { volume: 1n, trust: 1n, category: 0n, params: terms.params ?? "" },
+          { volume: 1n, trust: 1n, category: 0n, params: terms.params ?? "", tag: terms.tag ?? zero },
         ),
       );
       const { dealid } = await requester.orders.match({ app, dataset, workerpool: pool, request });
       const { taskids } = await clients.scheduler.work.initialize([{ dealid, idx: 0n }]);
       return { dealid, taskid: taskids[0] };
     },
-    authorize: (worker, taskid) => signAuthorization(wallets.scheduler, worker, taskid),
+    authorize: (worker, taskid, enclave) => signAuthorization(wallets.scheduler, worker, taskid, enclave),
     startSms: (dataDir = path.join(dir, "sms")) =>
       SmsApp.start({ chain, dataDir, port: 0, logger: SILENT_LOGGER }),
     close: async () => {

@@ -1,7 +1,13 @@
-/** `sms start`: runs the Secret Management Service until interrupted. */
+/**
+ * `sms start`: runs the Secret Management Service until interrupted. `sms audit`: the operator's view of
+ * its audit log (every release and refusal of a task's secrets), read from the data folder.
+ */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_SMS_PORT, SmsApp } from "../../sms/app";
+import { InvalidInputError } from "../../sdk/errors";
+import { DEFAULT_SMS_PORT, SMS_DB_FILE, SmsApp } from "../../sms/app";
+import { SmsStore, type AuditRecord } from "../../sms/store";
 import { action } from "../action";
 import { positiveInt, serveUntilSignal, serviceLogger } from "../service";
 import type { Session } from "../session";
@@ -33,6 +39,40 @@ async function start(session: Session, options: StartOptions): Promise<void> {
   );
 }
 
+interface AuditOptions {
+  dataDir: string;
+  task?: string;
+  refused?: boolean;
+  last: string;
+}
+
+/** One audit row as a line: time, outcome and status, task, worker (and enclave), names, reason. */
+export function auditLine(row: AuditRecord): string {
+  const who = row.enclave ? `${row.worker} (enclave ${row.enclave})` : row.worker || "-";
+  const head = `${new Date(row.time).toISOString()} ${row.outcome} ${row.status}${row.code ? ` ${row.code}` : ""}`;
+  const names =
+    row.outcome === "released"
+      ? `released [${row.released.join(", ")}]`
+      : `withheld [${row.withheld.join(", ")}]`;
+  return `${head} task ${row.taskid} worker ${who} ${names}${row.reason ? `: ${row.reason}` : ""}`;
+}
+
+async function audit(session: Session, options: AuditOptions): Promise<void> {
+  const file = path.join(path.resolve(options.dataDir), SMS_DB_FILE);
+  if (!existsSync(file))
+    throw new InvalidInputError(`No SMS database at ${file}: pass the SMS's --data-dir.`);
+  if (options.task !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(options.task))
+    throw new InvalidInputError(`Invalid task id ${JSON.stringify(options.task)}: give 0x + 64 hex digits.`);
+  const rows = SmsStore.readAuditLog(file, {
+    taskid: options.task,
+    outcome: options.refused ? "refused" : undefined,
+    last: positiveInt("last", options.last),
+  });
+  session.out.set({ entries: rows });
+  if (rows.length === 0) session.out.print("No audit entries.");
+  else session.out.print(rows.map(auditLine).join("\n"));
+}
+
 /** Registers `sms`. */
 export function registerSms(program: Command): void {
   const sms = program
@@ -45,4 +85,12 @@ export function registerSms(program: Command): void {
     .option("--data-dir <dir>", "folder of the SMS database and master key", path.join("data", "sms"))
     .description("serve the SMS: secrets encrypted at rest, released only to authorized workers")
     .action(action(start));
+  sms
+    .command("audit")
+    .option("--data-dir <dir>", "folder of the SMS database", path.join("data", "sms"))
+    .option("--task <taskid>", "only the entries of this task")
+    .option("--refused", "only the refusals")
+    .option("--last <n>", "only the newest n entries", "100")
+    .description("show who asked for which task's secrets, what was released or refused, and why")
+    .action(action(audit));
 }

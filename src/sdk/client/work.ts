@@ -96,6 +96,14 @@ export class WorkApi {
     return this.context.call("read the score", () => this.context.hub.viewScore(getAddress(worker)));
   }
 
+  /**
+   * The hub's TEE broker (the zero address when none): when set, it and not the workerpool's owner signs
+   * the authorizations that name an enclave (see `expectedAuthorizer`).
+   */
+  async teeBroker(): Promise<string> {
+    return this.context.call("read the TEE broker", () => this.context.hub.teebroker());
+  }
+
   /** Number of the newest block. */
   async blockNumber(): Promise<number> {
     return this.context.call("read the block number", () => this.context.provider.getBlockNumber());
