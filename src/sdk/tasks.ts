@@ -53,16 +53,18 @@ export function authorizationMessage(
 }
 
 /**
- * Who must sign a worker's authorization, as the hub decides it: the workerpool's owner, except that an
- * authorization naming an enclave is the TEE broker's when the hub has one (`teebroker()` not zero).
+ * Who must sign a worker's authorization, as the hub decides it: the workerpool's owner, except that on a TEE deal
+ * (`tag` bit 0) an authorization naming an enclave is the TEE broker's when the hub has one (`teebroker()` not zero).
  */
 export function expectedAuthorizer(
   workerpoolOwner: string,
   teeBroker: string,
-  enclaveChallenge: string = ZERO_ADDRESS,
+  enclaveChallenge: string,
+  tag: string,
 ): string {
   const enclave = BigInt(enclaveChallenge) !== 0n;
-  return enclave && BigInt(teeBroker) !== 0n ? teeBroker : workerpoolOwner;
+  const teeDeal = (BigInt(tag) & 1n) !== 0n;
+  return enclave && teeDeal && BigInt(teeBroker) !== 0n ? teeBroker : workerpoolOwner;
 }
 
 /** The scheduler's EIP-191 (`personal_sign`) authorization for `worker` to contribute to `taskid`. */

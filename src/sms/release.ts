@@ -204,7 +204,9 @@ export class ReleaseDesk {
       );
     if (enclave !== undefined) this.checkEnclave(challenge, enclave, body.enclaveSignature);
     const teeBroker = enclave === undefined ? ZeroAddress : await this.chain.teeBroker();
-    const authorizer = getAddress(expectedAuthorizer(deal.workerpool.owner, teeBroker, enclave));
+    const authorizer = getAddress(
+      expectedAuthorizer(deal.workerpool.owner, teeBroker, enclave ?? ZeroAddress, deal.tag),
+    );
     const whose =
       authorizer === getAddress(deal.workerpool.owner)
         ? `${authorizer}, the owner of workerpool ${deal.workerpool.pointer}`

@@ -41,10 +41,10 @@ describe("Data contracts (deals and results kept in code)", () => {
     const dealid = computeDealId(hashOrder(domain, "request", orders.request), 0n);
     await (await hub.connect(requester).matchOrders(...matchArgs(orders))).wait();
     const at = ethers.getCreate2Address(await hub.getAddress(), dealid, ethers.keccak256(DEAL_INIT_CODE));
-    await expect(ethers.provider.call({ to: at, data: "0x12345678" })).to.be.rejected;
-    await expect(requester.sendTransaction({ to: at, value: 1n, gasLimit: 100_000n })).to.be.rejected;
+    await expect(ethers.provider.call({ to: at, data: "0x12345678" })).to.be.reverted;
+    await expect(requester.sendTransaction({ to: at, value: 1n, gasLimit: 100_000n })).to.be.reverted;
     await expect(requester.sendTransaction({ to: at, value: 1n, data: DATA_IN_FLIGHT, gasLimit: 100_000n }))
-      .to.be.rejected;
+      .to.be.reverted;
     expect(await ethers.provider.getBalance(at)).to.equal(0n);
   });
 

@@ -1,5 +1,5 @@
 import { ethers } from "hardhat";
-import type { Wallet } from "ethers";
+import type { HDNodeWallet } from "ethers";
 import {
   ConsensusModel,
   computeResultHash,
@@ -19,9 +19,9 @@ export interface Crowd {
   deal: MadeDeal;
   taskid: string;
   /** Every contributor, in contribution order. */
-  workers: Wallet[];
+  workers: HDNodeWallet[];
   /** The contributors who agree on the consensus digest (none without consensus). */
-  winners: Wallet[];
+  winners: HDNodeWallet[];
   /** The consensus digest, when there is one. */
   digest: string;
 }
@@ -30,7 +30,7 @@ export interface Crowd {
  * `count` fresh workers, each with ether for gas and one worker stake in the escrow (deposited for them all at
  * once by the deployer, who holds the RLC supply).
  */
-export async function fundedWorkers(setup: TaskSetup, count: number): Promise<Wallet[]> {
+export async function fundedWorkers(setup: TaskSetup, count: number): Promise<HDNodeWallet[]> {
   const workers = Array.from({ length: count }, () => ethers.Wallet.createRandom().connect(ethers.provider));
   for (const worker of workers) {
     await ethers.provider.send("hardhat_setBalance", [worker.address, ethers.toQuantity(10n ** 18n)]);
@@ -47,7 +47,7 @@ export async function fundedWorkers(setup: TaskSetup, count: number): Promise<Wa
 }
 
 /** `worker` contributes `digest` to `taskid`, authorized by the scheduler. */
-async function contributeAs(setup: TaskSetup, worker: Wallet, taskid: string, digest: string) {
+async function contributeAs(setup: TaskSetup, worker: HDNodeWallet, taskid: string, digest: string) {
   const authorization = await signAuthorization(setup.scheduler, worker.address, taskid);
   await (
     await setup.hub
@@ -63,10 +63,17 @@ async function contributeAs(setup: TaskSetup, worker: Wallet, taskid: string, di
   ).wait();
 }
 
+/** The two wrong digests disagreeing workers split between, in turn. */
+function wrongDigest(index: number): string {
+  return digestOf(index % 2 === 0 ? "wrong A" : "wrong B");
+}
+
 /**
- * A task of a max-trust deal with `contributors` contributions, the worst case for settling it: with `consensus`,
- * as many disagreeing workers as possible first, then the fewest agreeing workers that reach consensus (planned with
- * the SDK's consensus model), so that the total is `contributors` or one less; without, every worker disagrees.
+ * A task of a max-trust deal with `contributors` contributions, the worst case for settling it. With `consensus`:
+ * as many disagreeing workers as possible first, split between two wrong results (two balanced groups weigh the
+ * most without either reaching consensus: 2 to 8 groups were compared with the SDK's consensus model), then the
+ * fewest agreeing workers that reach consensus: 127 disagreeing and 129 agreeing new workers for 256. Without
+ * consensus, every worker disagrees with every other.
  */
 export async function crowdedTask(
   setup: TaskSetup,
@@ -77,32 +84,41 @@ export async function crowdedTask(
   const taskid = await initTask(setup, deal);
   const digest = digestOf("the crowd's consensus");
   const losers = consensus ? plannedLosers(contributors, taskid) : contributors;
+  const loserDigest = (i: number) => (consensus ? wrongDigest(i) : digestOf(`loser ${i}`));
   const workers = await fundedWorkers(setup, contributors);
-  const winners: Wallet[] = [];
+  const winners: HDNodeWallet[] = [];
   const model = new ConsensusModel(MAX_TRUST);
   for (const [i, worker] of workers.entries()) {
     if (i < losers) {
-      await contributeAs(setup, worker, taskid, digestOf(`loser ${i}`));
-      model.contribute(worker.address, computeResultHash(taskid, digestOf(`loser ${i}`)), 0n);
+      await contributeAs(setup, worker, taskid, loserDigest(i));
+      model.contribute(worker.address, computeResultHash(taskid, loserDigest(i)), 0n);
       continue;
     }
     await contributeAs(setup, worker, taskid, digest);
     winners.push(worker);
     if (model.contribute(worker.address, computeResultHash(taskid, digest), 0n)) break;
   }
-  if (consensus && model.consensus === undefined) throw new Error("the planned crowd reached no consensus");
+  if (consensus && model.consensus !== computeResultHash(taskid, digest)) {
+    throw new Error("the planned crowd did not reach consensus on its digest");
+  }
   return { deal, taskid, workers: workers.slice(0, losers + winners.length), winners, digest };
 }
 
-/** The most disagreeing workers such that they and the agreeing workers needed after them are `total` at most. */
+/**
+ * The most disagreeing workers (in two wrong groups that never reach consensus themselves) such that they and the
+ * agreeing workers needed after them are `total` at most.
+ */
 function plannedLosers(total: number, taskid: string): number {
   for (let losers = total - 1; losers >= 0; losers--) {
     const model = new ConsensusModel(MAX_TRUST);
-    for (let i = 0; i < losers; i++)
-      model.contribute(`l${i}`, computeResultHash(taskid, digestOf(`${i}`)), 0n);
-    let winners = 0;
+    let wrongConsensus = false;
+    for (let i = 0; i < losers; i++) {
+      wrongConsensus ||= model.contribute(`l${i}`, computeResultHash(taskid, wrongDigest(i)), 0n);
+    }
+    if (wrongConsensus) continue;
+    let winners = 1;
     while (!model.contribute(`w${winners}`, "consensus", 0n)) winners++;
-    if (losers + winners + 1 <= total) return losers;
+    if (losers + winners <= total) return losers;
   }
   throw new Error(`no crowd of ${total} reaches consensus at trust ${MAX_TRUST}`);
 }

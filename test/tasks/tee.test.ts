@@ -9,6 +9,7 @@ import {
   computeResultHash,
   computeResultSeal,
   digestOf,
+  expectedAuthorizer,
   signAuthorization,
   signEnclaveResult,
 } from "../../src/sdk";
@@ -377,6 +378,44 @@ describe("Tasks: TEE", () => {
     expect(contribution.resultHash).to.equal(computeResultHash(taskid, DIGEST));
     expect(contribution.resultSeal).to.equal(computeResultSeal(worker.address, taskid, DIGEST));
     await expectMoneyConserved(setup, [deal]);
+  });
+
+  it("the TEE broker authorizes enclaves on TEE deals only: on a plain deal the scheduler decides, enclave or not", async () => {
+    const setup = await loadFixture(taskSetup);
+    const { hub, scheduler, workers } = setup;
+    const [a, b] = workers;
+    const broker = ethers.Wallet.createRandom();
+    await (await hub.setTeeBroker(broker.address)).wait();
+    const plain = await makeDeal(setup, { trust: 5n });
+    const taskid = await initTask(setup, plain);
+    const enclave = ethers.Wallet.createRandom();
+    const inEnclave = { enclave: enclave.address, enclaveSigner: enclave };
+    const owner = scheduler.address;
+    // The SDK's twin of the rule names the same authorizer as the hub.
+    expect(expectedAuthorizer(owner, broker.address, enclave.address, ethers.ZeroHash)).to.equal(owner);
+    expect(expectedAuthorizer(owner, broker.address, enclave.address, ethers.toBeHex(1n, 32))).to.equal(
+      broker.address,
+    );
+    expect(expectedAuthorizer(owner, broker.address, ethers.ZeroAddress, ethers.toBeHex(1n, 32))).to.equal(
+      owner,
+    );
+
+    await expectRejected(
+      setup,
+      [plain],
+      taskid,
+      a,
+      () => contributeInEnclave(setup, a, taskid, DIGEST, { ...inEnclave, authorizer: broker }),
+      "InvalidAuthorization",
+      taskid,
+      a.address,
+      owner,
+    );
+    await (
+      await contributeInEnclave(setup, b, taskid, DIGEST, { ...inEnclave, authorizer: scheduler })
+    ).wait();
+    expect((await hub.viewTask(taskid)).contributors).to.deep.equal([b.address]);
+    await expectMoneyConserved(setup, [plain]);
   });
 
   it("an enclave may also contribute to a deal that does not require one", async () => {

@@ -23,8 +23,8 @@ library Contributions {
     }
 
     /// @notice Checks that `worker` may contribute `commitment` to task `taskid` of `deal`: the scheduler (or, for
-    /// an enclave, the TEE broker when one is set) signed the authorization, a TEE deal names an enclave, and the
-    /// enclave signed the commitment.
+    /// an enclave on a TEE deal, the TEE broker when one is set) signed the authorization, a TEE deal names an
+    /// enclave, and the enclave signed the commitment.
     function checkAuthorized(
         bytes32 taskid,
         IDeals.Deal memory deal,
@@ -34,9 +34,12 @@ library Contributions {
         bytes calldata authorizationSign
     ) internal view {
         address enclave = commitment.enclaveChallenge;
-        if (enclave == address(0) && uint256(deal.tag) & 1 != 0) revert ITaskTypes.EnclaveRequired(taskid);
+        bool teeDeal = uint256(deal.tag) & 1 != 0;
+        if (enclave == address(0) && teeDeal) revert ITaskTypes.EnclaveRequired(taskid);
         address authorizer = deal.workerpool.owner;
-        if (enclave != address(0)) {
+        // The broker speaks for TEE deals only: on any other deal the scheduler alone decides who contributes, even
+        // an enclave (the reference lets the broker authorize any contribution naming an enclave).
+        if (enclave != address(0) && teeDeal) {
             address teeBroker = HubStorage.layout().teeBroker;
             if (teeBroker != address(0)) authorizer = teeBroker;
         }

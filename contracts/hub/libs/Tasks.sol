@@ -19,7 +19,7 @@ library Tasks {
     /// a scheduler (authorizing Sybils) make `finalize`, `claim` and `reopen` cost more than a block holds, freezing
     /// the requester's payment for ever. With 256, the worst case of each stays under 10M gas (measured by
     /// `test/tasks/limits.test.ts` and `npm run bench:worst`), while a consensus at the highest trust (2^64 - 1) needs
-    /// 65 agreeing new workers alone, or about 73 beside 180 disagreeing ones (fewer with higher scores).
+    /// 64 agreeing new workers alone, or 129 beside 127 disagreeing ones (fewer with higher scores).
     uint256 internal constant MAX_CONTRIBUTORS = 256;
 
     /// @dev Contribution flag: the result hash is not stored, it is the task's consensus hash (the contribution that
