@@ -268,7 +268,7 @@ describe("Forged deals: results laid out as a deal are never read as one", () =>
       }),
     );
     // Finalizing its own task paid the attacker, as scheduler, the protocol's cut of the kitty (1 RLC at least):
-    // the rules of a completed task. Nothing more may follow.
+    // the rules of any completed task (docs/trust-model.md). The forged deal must add nothing to it.
     expect((await setup.hub.viewAccount(KITTY)).locked).to.equal(kitty - 10n ** 9n);
     const watched = [KITTY, attacker.address];
     const before = await snapshot(setup, watched);
