@@ -10,7 +10,7 @@ const MAX_CONTRIBUTORS = 256;
 /** What settling any task may cost at most, whoever filled it. */
 const SETTLE_GAS_BOUND = 10_000_000n;
 
-describe("Contributors per task: bounded, so that settling a task always fits a block", function () {
+describe("Contributors per task: bounded, so that settling a task always fits a block @gas", function () {
   // Each case fills a task with 256 contributions: a few seconds each.
   this.timeout(600_000);
 
