@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { deployCore, fundAndDeposit, RLC_UNIT, type Core } from "../fixtures";
 import { PRICES, matchArgs, matchSetup, signedOrders } from "../matching/fixtures";
 
@@ -79,7 +78,9 @@ describe("Hub SRLC (ERC-20 view of the escrow)", () => {
   });
 
   it("never spends frozen SRLC: transfer and transferFrom beyond the free balance revert and change nothing", async () => {
-    const s = await loadFixture(matchSetup);
+    // Not loadFixture: this file deploys afresh in its other tests, which would invalidate a shared snapshot of
+    // matchSetup for the matching tests that run after it.
+    const s = await matchSetup();
     const { hub } = s;
     const [sponsor, spender, recipient] = s.others;
     // 30 RLC deposited, 28 of them frozen by a deal the account sponsors: 2 RLC free.

@@ -32,8 +32,10 @@ const SPONSOR_DEPOSIT = 100n * RLC_UNIT;
  * task price frozen too: a settlement that charged or refunded the requester instead of the sponsor would find the
  * money there and succeed, and only the balances tell.
  */
+// Built on the shared `taskSetup` snapshot: deploying afresh here would revert the chain to hardhat-deploy's
+// snapshot, older than `taskSetup`'s, and invalidate it for the test files that run after this one.
 async function sponsoredSetup() {
-  const setup = await taskSetup();
+  const setup = await loadFixture(taskSetup);
   const sponsor = setup.spare[0];
   await fundAndDeposit(setup, sponsor, SPONSOR_DEPOSIT);
   const own = await makeDeal(setup);
