@@ -384,9 +384,19 @@ describe("matchOrders: successful matches", () => {
     const { deal } = await expectMatch(s, orders, { volume: 2n });
     expect([deal.botFirst, deal.botSize]).to.deep.equal([0n, 2n]);
     expect(await s.hub.computeDealVolume(...matchArgs(orders))).to.equal(0n);
+    const state = async () => ({
+      consumed: await Promise.all(
+        KINDS.map((kind) => s.hub.viewConsumed(hashOrder(s.domain, kind, orders[kind]))),
+      ),
+      requester: await escrowOf(s.hub, s.requester.address),
+      scheduler: await escrowOf(s.hub, s.scheduler.address),
+    });
+    const before = await state();
+    expect(before.consumed).to.deep.equal([2n, 2n, 2n, 2n]);
     await expect(s.hub.matchOrders(...matchArgs(orders)))
       .to.be.revertedWithCustomError(s.hub, "OrderExhausted")
       .withArgs("requestorder", orderHashes(s, orders).request);
+    expect(await state()).to.deep.equal(before);
   });
 
   it("records a custom workerpool policy in workerStake and schedulerRewardRatio (the scheduler still locks 30%)", async () => {
