@@ -151,10 +151,16 @@ describe("Hub escrow (property)", () => {
             expect(await hub.balanceOf(a)).to.equal(get(srlcOf, a), `SRLC of ${a}`);
             if (a !== owner) expect(await rlc.balanceOf(a)).to.equal(get(rlcOf, a), `RLC of ${a}`);
           }
-        }
-        for (const [key, value] of allowanceOf) {
-          const [from, spender] = key.split(">");
-          expect(await hub.allowance(from, spender)).to.equal(value);
+          // Every allowance among the actors, set or not (an unset one is 0).
+          for (const from of actors) {
+            for (const spender of actors) {
+              const key = `${from.address}>${spender.address}`;
+              expect(await hub.allowance(from.address, spender.address)).to.equal(
+                get(allowanceOf, key),
+                `allowance ${key}`,
+              );
+            }
+          }
         }
       }),
       { numRuns: 40 },

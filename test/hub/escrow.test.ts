@@ -78,7 +78,7 @@ describe("Hub escrow", () => {
     expect(await hub.totalSupply()).to.equal(0n);
   });
 
-  it("withdraws to the caller or to a target, within the free balance", async () => {
+  it("withdraws to the caller or to a target, within the free balance, up to all of it", async () => {
     const core = await deployCore();
     const { hub, rlc, accounts } = core;
     const [alice, bob] = accounts;
@@ -105,6 +105,15 @@ describe("Hub escrow", () => {
       .to.be.revertedWithCustomError(hub, "ERC20InvalidReceiver")
       .withArgs(ethers.ZeroAddress);
     expect(await hub.balanceOf(alice.address)).to.equal(5n * RLC_UNIT);
+
+    // The whole free balance leaves, down to the last nRLC.
+    await expect(hub.connect(alice).withdraw(5n * RLC_UNIT))
+      .to.emit(hub, "Transfer")
+      .withArgs(alice.address, ethers.ZeroAddress, 5n * RLC_UNIT);
+    expect(await hub.balanceOf(alice.address)).to.equal(0n);
+    expect(await rlc.balanceOf(alice.address)).to.equal(8n * RLC_UNIT);
+    expect(await hub.totalSupply()).to.equal(0n);
+    expect(await rlc.balanceOf(await hub.getAddress())).to.equal(0n);
   });
 
   it("recovers RLC sent to the hub by plain transfer, for the owner only", async () => {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { deployCore, fundAndDeposit, RLC_UNIT, type Core } from "../fixtures";
+import { PRICES, matchArgs, matchSetup, signedOrders } from "../matching/fixtures";
 
 describe("Hub SRLC (ERC-20 view of the escrow)", () => {
   async function withBalances(): Promise<Core> {
@@ -74,5 +75,73 @@ describe("Hub SRLC (ERC-20 view of the escrow)", () => {
       .to.emit(receiver, "ApprovalReceived")
       .withArgs(alice.address, 7n, await hub.getAddress(), "0xabcd");
     expect(await hub.allowance(alice.address, await receiver.getAddress())).to.equal(7n);
+  });
+
+  it("never spends frozen SRLC: transfer and transferFrom beyond the free balance revert and change nothing", async () => {
+    // Not loadFixture: this file deploys afresh in its other tests, which would invalidate a shared snapshot of
+    // matchSetup for the matching tests that run after it.
+    const s = await matchSetup();
+    const { hub } = s;
+    const [sponsor, spender, recipient] = s.others;
+    // 30 RLC deposited, 28 of them frozen by a deal the account sponsors: 2 RLC free.
+    const price = PRICES.app + PRICES.dataset + PRICES.workerpool;
+    const free = 30n * RLC_UNIT - price;
+    await fundAndDeposit(s, sponsor, 30n * RLC_UNIT);
+    await (await hub.connect(sponsor).sponsorMatchOrders(...matchArgs(await signedOrders(s)))).wait();
+    const state = async () => ({
+      sponsor: [await hub.balanceOf(sponsor.address), await hub.frozenOf(sponsor.address)],
+      recipient: [await hub.balanceOf(recipient.address), await hub.frozenOf(recipient.address)],
+      allowance: await hub.allowance(sponsor.address, spender.address),
+      supply: await hub.totalSupply(),
+    });
+    const supply = await hub.totalSupply();
+    expect(await state()).to.deep.equal({
+      sponsor: [free, price],
+      recipient: [0n, 0n],
+      allowance: 0n,
+      supply,
+    });
+
+    for (const amount of [free + 1n, price, free + price]) {
+      await expect(hub.connect(sponsor).transfer(recipient.address, amount))
+        .to.be.revertedWithCustomError(hub, "ERC20InsufficientBalance")
+        .withArgs(sponsor.address, free, amount);
+    }
+    expect(await state()).to.deep.equal({
+      sponsor: [free, price],
+      recipient: [0n, 0n],
+      allowance: 0n,
+      supply,
+    });
+
+    await (await hub.connect(sponsor).approve(spender.address, 30n * RLC_UNIT)).wait();
+    for (const amount of [free + 1n, price, free + price]) {
+      await expect(hub.connect(spender).transferFrom(sponsor.address, recipient.address, amount))
+        .to.be.revertedWithCustomError(hub, "ERC20InsufficientBalance")
+        .withArgs(sponsor.address, free, amount);
+    }
+    const allowance = 30n * RLC_UNIT;
+    expect(await state()).to.deep.equal({ sponsor: [free, price], recipient: [0n, 0n], allowance, supply });
+
+    // The whole free balance moves, with an allowance of exactly that much; the frozen part stays.
+    await (await hub.connect(sponsor).approve(spender.address, free)).wait();
+    await expect(hub.connect(spender).transferFrom(sponsor.address, recipient.address, free))
+      .to.emit(hub, "Transfer")
+      .withArgs(sponsor.address, recipient.address, free);
+    expect(await state()).to.deep.equal({
+      sponsor: [0n, price],
+      recipient: [free, 0n],
+      allowance: 0n,
+      supply,
+    });
+    await expect(hub.connect(sponsor).transfer(recipient.address, 1n))
+      .to.be.revertedWithCustomError(hub, "ERC20InsufficientBalance")
+      .withArgs(sponsor.address, 0n, 1n);
+    expect(await state()).to.deep.equal({
+      sponsor: [0n, price],
+      recipient: [free, 0n],
+      allowance: 0n,
+      supply,
+    });
   });
 });

@@ -323,6 +323,15 @@ describe("matchOrders: successful matches", () => {
     expect(plain(await s.hub.viewAccount(s.requester.address))).to.deep.equal(requesterBefore);
   });
 
+  it("sponsorMatchOrders by a sponsor holding exactly the task price locks all of it", async () => {
+    const s = await loadFixture(matchSetup);
+    const sponsor = s.others[0];
+    const price = PRICES.app + PRICES.dataset + PRICES.workerpool;
+    await fundAndDeposit(s, sponsor, price);
+    await expectMatch(s, await signedOrders(s), { volume: 1n, sponsor });
+    expect(await escrowOf(s.hub, sponsor.address)).to.deep.equal({ free: 0n, frozen: price });
+  });
+
   it("records the owners at match time: a later NFT transfer leaves the deal as it was", async () => {
     const s = await loadFixture(matchSetup);
     const { dealid, deal } = await expectMatch(s, await signedOrders(s), { volume: 1n });
@@ -362,6 +371,32 @@ describe("matchOrders: successful matches", () => {
     }
     expect(await s.hub.viewConsumed(requestHash)).to.equal(5n);
     expect(await s.hub.computeDealVolume(...matchArgs(third))).to.equal(0n);
+  });
+
+  it("takes the request's volume when it is the smallest, and matches the request no more", async () => {
+    const s = await loadFixture(matchSetup);
+    const orders = await signedOrders(s, {
+      app: { volume: 5n },
+      dataset: { volume: 5n },
+      workerpool: { volume: 5n },
+      request: { volume: 2n },
+    });
+    const { deal } = await expectMatch(s, orders, { volume: 2n });
+    expect([deal.botFirst, deal.botSize]).to.deep.equal([0n, 2n]);
+    expect(await s.hub.computeDealVolume(...matchArgs(orders))).to.equal(0n);
+    const state = async () => ({
+      consumed: await Promise.all(
+        KINDS.map((kind) => s.hub.viewConsumed(hashOrder(s.domain, kind, orders[kind]))),
+      ),
+      requester: await escrowOf(s.hub, s.requester.address),
+      scheduler: await escrowOf(s.hub, s.scheduler.address),
+    });
+    const before = await state();
+    expect(before.consumed).to.deep.equal([2n, 2n, 2n, 2n]);
+    await expect(s.hub.matchOrders(...matchArgs(orders)))
+      .to.be.revertedWithCustomError(s.hub, "OrderExhausted")
+      .withArgs("requestorder", orderHashes(s, orders).request);
+    expect(await state()).to.deep.equal(before);
   });
 
   it("records a custom workerpool policy in workerStake and schedulerRewardRatio (the scheduler still locks 30%)", async () => {

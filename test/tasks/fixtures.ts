@@ -52,10 +52,18 @@ export interface MadeDeal {
   startTime: bigint;
 }
 
-/** Matches a fresh compatible order set (trust and volume on both the workerpool and request orders). */
+/**
+ * Matches a fresh compatible order set (trust and volume on both the workerpool and request orders): with
+ * matchOrders by the requester, or with sponsorMatchOrders by `sponsor`, who then pays.
+ */
 export async function makeDeal(
   setup: TaskSetup,
-  options: { trust?: bigint; volume?: bigint; overrides?: OrderOverrides } = {},
+  options: {
+    trust?: bigint;
+    volume?: bigint;
+    overrides?: OrderOverrides;
+    sponsor?: HardhatEthersSigner;
+  } = {},
 ): Promise<MadeDeal> {
   const trust = options.trust ?? 1n;
   const volume = options.volume ?? 1n;
@@ -69,7 +77,11 @@ export async function makeDeal(
   });
   const requestHash = hashOrder(setup.domain, "request", orders.request);
   const botFirst = await setup.hub.viewConsumed(requestHash);
-  await (await setup.hub.connect(setup.requester).matchOrders(...matchArgs(orders))).wait();
+  if (options.sponsor) {
+    await (await setup.hub.connect(options.sponsor).sponsorMatchOrders(...matchArgs(orders))).wait();
+  } else {
+    await (await setup.hub.connect(setup.requester).matchOrders(...matchArgs(orders))).wait();
+  }
   const dealid = computeDealId(requestHash, botFirst);
   const deal = await setup.hub.viewDeal(dealid);
   return { dealid, botFirst, volume: deal.botSize, startTime: deal.startTime };
@@ -109,6 +121,44 @@ export function reveal(setup: TaskSetup, worker: HardhatEthersSigner, taskid: st
 /** The scheduler finalizes `taskid` with the scenario's results. */
 export function finalize(setup: TaskSetup, taskid: string, resultsCallback = "0x") {
   return setup.hub.connect(setup.scheduler).finalize(taskid, RESULTS, resultsCallback);
+}
+
+/**
+ * Slot of `HubStorage.Layout.scores`: the ERC-7201 base of "openpoco.storage.Hub" plus its member index (18; a wrong
+ * slot fails the read-back in `setScore`).
+ */
+const SCORES_SLOT =
+  (BigInt(
+    ethers.keccak256(
+      ethers.AbiCoder.defaultAbiCoder().encode(
+        ["uint256"],
+        [BigInt(ethers.keccak256(ethers.toUtf8Bytes("openpoco.storage.Hub"))) - 1n],
+      ),
+    ),
+  ) &
+    ~0xffn) +
+  18n;
+
+/** Writes `worker`'s score straight into the hub's storage (scores above a few points take many tasks to earn). */
+export async function setScore(setup: TaskSetup, worker: string, value: bigint): Promise<void> {
+  const slot = ethers.keccak256(
+    ethers.AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [worker, SCORES_SLOT]),
+  );
+  await ethers.provider.send("hardhat_setStorageAt", [
+    await setup.hub.getAddress(),
+    slot,
+    ethers.toBeHex(value, 32),
+  ]);
+  expect(await setup.hub.viewScore(worker)).to.equal(value, "score written in storage");
+}
+
+/** Free (`stake`) and frozen (`locked`) SRLC of `account`. */
+export async function escrowOf(
+  setup: TaskSetup,
+  account: string,
+): Promise<{ stake: bigint; locked: bigint }> {
+  const { stake, locked } = await setup.hub.viewAccount(account);
+  return { stake, locked };
 }
 
 /** Moves the chain's clock to `timestamp` (the next block's time). */
