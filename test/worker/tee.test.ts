@@ -20,7 +20,7 @@ import { ensureDockerEngine } from "../docker/images";
 import { QUIET, until } from "../scheduler/harness";
 import { TEE_TAG, smsWorld, type SmsWorld } from "../sms/world";
 
-describe("worker and TEE deals @worker", function () {
+describe("worker and TEE deals @docker", function () {
   this.timeout(180_000);
   let world: SmsWorld;
   let sms: SmsApp;
