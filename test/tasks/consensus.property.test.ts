@@ -25,6 +25,7 @@ import {
   initTask,
   makeDeal,
   reveal,
+  setScore,
   taskSetup,
   timeTravelTo,
   type MadeDeal,
@@ -53,21 +54,6 @@ describe("Consensus (property)", () => {
   const WORKER_FUNDS = 50n * RLC_UNIT;
   const CANDIDATES = [0, 1, 2].map((i) => digestOf(`consensus property candidate ${i}`));
   const ZERO_HASH = ethers.ZeroHash;
-  /**
-   * Slot of `HubStorage.Layout.scores`: the ERC-7201 base of "openpoco.storage.Hub" plus its member index (18; a
-   * wrong slot fails the read-back in `setScore`).
-   */
-  const SCORES_SLOT =
-    (BigInt(
-      ethers.keccak256(
-        ethers.AbiCoder.defaultAbiCoder().encode(
-          ["uint256"],
-          [BigInt(ethers.keccak256(ethers.toUtf8Bytes("openpoco.storage.Hub"))) - 1n],
-        ),
-      ),
-    ) &
-      ~0xffn) +
-    18n;
 
   // ------------------------------------------------------------------ the model alone
 
@@ -335,18 +321,6 @@ describe("Consensus (property)", () => {
 
   async function latestTimestamp(): Promise<bigint> {
     return BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-  }
-
-  async function setScore(setup: TaskSetup, worker: string, value: bigint): Promise<void> {
-    const slot = ethers.keccak256(
-      ethers.AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [worker, SCORES_SLOT]),
-    );
-    await ethers.provider.send("hardhat_setStorageAt", [
-      await setup.hub.getAddress(),
-      slot,
-      ethers.toBeHex(value, 32),
-    ]);
-    expect(await setup.hub.viewScore(worker)).to.equal(value, "score written in storage");
   }
 
   /** Plays `plan` on a fresh chain, checking every step against the models. */

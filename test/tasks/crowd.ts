@@ -1,14 +1,8 @@
 import { ethers } from "hardhat";
 import type { HDNodeWallet } from "ethers";
-import {
-  ConsensusModel,
-  computeResultHash,
-  computeResultSeal,
-  digestOf,
-  signAuthorization,
-} from "../../src/sdk";
+import { ConsensusModel, computeResultHash, digestOf } from "../../src/sdk";
 import { PRICES } from "../matching/fixtures";
-import { initTask, makeDeal, type MadeDeal, type TaskSetup } from "./fixtures";
+import { contribute, initTask, makeDeal, type MadeDeal, type TaskSetup } from "./fixtures";
 
 /** The highest trust a deal records (64 bits): the most agreeing workers a consensus can need. */
 export const MAX_TRUST = 2n ** 64n - 1n;
@@ -46,23 +40,6 @@ export async function fundedWorkers(setup: TaskSetup, count: number): Promise<HD
   return workers;
 }
 
-/** `worker` contributes `digest` to `taskid`, authorized by the scheduler. */
-async function contributeAs(setup: TaskSetup, worker: HDNodeWallet, taskid: string, digest: string) {
-  const authorization = await signAuthorization(setup.scheduler, worker.address, taskid);
-  await (
-    await setup.hub
-      .connect(worker)
-      .contribute(
-        taskid,
-        computeResultHash(taskid, digest),
-        computeResultSeal(worker.address, taskid, digest),
-        ethers.ZeroAddress,
-        "0x",
-        authorization,
-      )
-  ).wait();
-}
-
 /** The two wrong digests disagreeing workers split between, in turn. */
 function wrongDigest(index: number): string {
   return digestOf(index % 2 === 0 ? "wrong A" : "wrong B");
@@ -90,11 +67,11 @@ export async function crowdedTask(
   const model = new ConsensusModel(MAX_TRUST);
   for (const [i, worker] of workers.entries()) {
     if (i < losers) {
-      await contributeAs(setup, worker, taskid, loserDigest(i));
+      await (await contribute(setup, worker, taskid, loserDigest(i))).wait();
       model.contribute(worker.address, computeResultHash(taskid, loserDigest(i)), 0n);
       continue;
     }
-    await contributeAs(setup, worker, taskid, digest);
+    await (await contribute(setup, worker, taskid, digest)).wait();
     winners.push(worker);
     if (model.contribute(worker.address, computeResultHash(taskid, digest), 0n)) break;
   }

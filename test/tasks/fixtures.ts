@@ -1,6 +1,7 @@
 import { ethers } from "hardhat";
 import { expect } from "chai";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { HDNodeWallet } from "ethers";
 import { RLC_UNIT, fundAndDeposit } from "../fixtures";
 import {
   matchArgs,
@@ -96,7 +97,7 @@ export async function initTask(setup: TaskSetup, deal: MadeDeal, index = deal.bo
 /** `worker` contributes `digest` to `taskid` with the scheduler's authorization. */
 export async function contribute(
   setup: TaskSetup,
-  worker: HardhatEthersSigner,
+  worker: HardhatEthersSigner | HDNodeWallet,
   taskid: string,
   digest: string,
 ) {
