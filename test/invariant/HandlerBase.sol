@@ -13,7 +13,8 @@ import {VM} from "./utils/Vm.sol";
 
 /// @title What the handlers share: the system, the actors, and the plumbing of a hub call
 abstract contract HandlerBase {
-    /// @notice The actors and their assets (each owner has one asset of its kind).
+    /// @notice The actors and their assets: `apps[i]` belongs to `appOwners[i]`, and so on (an owner may appear
+    /// more than once once `HonestHandler.createAsset` ran).
     struct Cast {
         address[] requesters;
         address[] sponsors;
@@ -28,6 +29,8 @@ abstract contract HandlerBase {
         address attackerApp;
         address attackerWorkerpool;
         address consumer;
+        address appRegistry;
+        address datasetRegistry;
     }
 
     /// @dev AccountAccessKind.Create in Forge's state diffs.

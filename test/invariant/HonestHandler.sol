@@ -6,6 +6,9 @@ import {IContributions} from "../../contracts/interfaces/hub/IContributions.sol"
 import {IEscrow} from "../../contracts/interfaces/hub/IEscrow.sol";
 import {IFinalize} from "../../contracts/interfaces/hub/IFinalize.sol";
 import {ITasks} from "../../contracts/interfaces/hub/ITasks.sol";
+import {IAppRegistry} from "../../contracts/interfaces/IAppRegistry.sol";
+import {IDatasetRegistry} from "../../contracts/interfaces/IDatasetRegistry.sol";
+import {IWorkerpoolRegistry} from "../../contracts/interfaces/IWorkerpoolRegistry.sol";
 import {IHub} from "../../contracts/interfaces/hub/IHub.sol";
 import {ITaskTypes} from "../../contracts/interfaces/hub/ITaskTypes.sol";
 import {Ghost} from "./Ghost.sol";
@@ -127,6 +130,50 @@ contract HonestHandler is HandlerBase {
         VM.stopPrank();
         (bool ok, ) = _call(hub.owner(), abi.encodeCall(IEscrow.recover, ()));
         if (sent && ok) ghost.count("strayRlcRecovered");
+    }
+
+    /// @notice An owner registers one more app, dataset or workerpool (up to 4 of each kind), which later
+    /// matches may use.
+    function createAsset(uint256 kind, uint256 ownerSeed) external tracked("createAsset", false) {
+        uint256 k = kind % 3;
+        address[] storage owners =
+            k == 0
+                ? _cast.appOwners
+                : k == 1
+                    ? _cast.datasetOwners
+                    : _cast.schedulers;
+        address[] storage assets =
+            k == 0
+                ? _cast.apps
+                : k == 1
+                    ? _cast.datasets
+                    : _cast.workerpools;
+        if (assets.length >= 4) return;
+        address owner = owners[ownerSeed % owners.length];
+        string memory name = string.concat("asset ", VM.toString(assets.length));
+        bytes memory call;
+        address registry;
+        if (k == 0) {
+            registry = _cast.appRegistry;
+            call = abi.encodeCall(
+                IAppRegistry.createApp,
+                (owner, name, "DOCKER", bytes(name), bytes32(0), "")
+            );
+        } else if (k == 1) {
+            registry = _cast.datasetRegistry;
+            call = abi.encodeCall(IDatasetRegistry.createDataset, (owner, name, bytes(name), bytes32(0)));
+        } else {
+            registry = workerpoolRegistry;
+            call = abi.encodeCall(IWorkerpoolRegistry.createWorkerpool, (owner, name));
+        }
+        VM.startPrank(owner);
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory returned) = registry.call(call);
+        VM.stopPrank();
+        if (!ok) return;
+        owners.push(owner);
+        assets.push(abi.decode(returned, (address)));
+        ghost.count("createAsset");
     }
 
     // ================================================================ deals

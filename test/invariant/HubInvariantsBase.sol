@@ -131,7 +131,7 @@ abstract contract HubInvariantsBase is HubDeployment {
     /// pipeline and the forged-id route come up more often than escrow chores.
     function targetSelectors() external view virtual returns (FuzzSelector[] memory targets) {
         targets = new FuzzSelector[](2);
-        bytes4[] memory honest = new bytes4[](36);
+        bytes4[] memory honest = new bytes4[](37);
         uint256 n;
         n = _add(honest, n, HonestHandler.matchOrders.selector, 3);
         n = _add(honest, n, HonestHandler.sponsorMatchOrders.selector, 2);
@@ -149,6 +149,7 @@ abstract contract HubInvariantsBase is HubDeployment {
         n = _add(honest, n, HonestHandler.approve.selector, 1);
         n = _add(honest, n, HonestHandler.transferFrom.selector, 1);
         n = _add(honest, n, HonestHandler.strayRlcRecovered.selector, 1);
+        n = _add(honest, n, HonestHandler.createAsset.selector, 1);
         targets[0] = FuzzSelector(address(_honest), honest);
 
         bytes4[] memory attacker = new bytes4[](23);
@@ -229,6 +230,8 @@ abstract contract HubInvariantsBase is HubDeployment {
         );
         cast.attackerWorkerpool = workerpools.createWorkerpool(cast.attacker, "my pool");
         cast.consumer = _create("ResultConsumerMock", "");
+        cast.appRegistry = address(apps);
+        cast.datasetRegistry = address(datasets);
     }
 
     function _actors(string memory role, uint256 n) private returns (address[] memory list) {
