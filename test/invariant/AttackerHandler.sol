@@ -125,7 +125,11 @@ contract AttackerHandler is HandlerBase {
                 ? keccak256(callbackData)
                 : keccak256(abi.encodePacked(taskid, "forged"));
         if (_finalizeOwn(taskid, digest, results, callbackData)) {
+            // Every salt the results were or could be kept under: the former one, the task id itself, a second
+            // chunk's. Whichever of them a deal lookup would reach is tried as a deal id.
             plants.push(Plant(keccak256(abi.encodePacked(taskid, "results")), taskid, victim, amount));
+            plants.push(Plant(taskid, taskid, victim, amount));
+            plants.push(Plant(keccak256(abi.encodePacked(taskid, uint32(1))), taskid, victim, amount));
             ghost.count("attacker.plantForgedDeal");
         }
     }
