@@ -54,7 +54,7 @@ export const LOCAL_CHAIN: ChainConfig = {
   name: "local",
   host: "http://127.0.0.1:8545",
   id: LOCAL_CHAIN_ID,
-  hub: "0xf0fCF02f392BED7BAD5B9bA7a0738006e0CA5acD",
+  hub: "0x7fCEaF28eba6c8F8cA2351428c90b0278b496852",
   iexecGateway: "http://127.0.0.1:3000",
   sms: "http://127.0.0.1:13300",
   resultProxy: "http://127.0.0.1:13200",
