@@ -196,20 +196,7 @@ contract AttackerHandler is HandlerBase {
         ghost.touch(taskid);
         bytes32 digest = keccak256(abi.encode(digestSeed));
         address attacker = _cast.attacker;
-        (bool ok, ) = _call(
-            attacker,
-            abi.encodeCall(
-                IContributions.contribute,
-                (
-                    taskid,
-                    keccak256(abi.encodePacked(taskid, digest)),
-                    keccak256(abi.encodePacked(attacker, taskid, digest)),
-                    address(0),
-                    "",
-                    market.authorization(attacker, attacker, taskid)
-                )
-            )
-        );
+        (bool ok, ) = _call(attacker, _contributeCall(taskid, digest, attacker, attacker));
         if (!ok) return;
         _digests[taskid] = digest;
         ghost.onContribute(taskid, attacker, digest);

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IEscrow} from "../../contracts/interfaces/hub/IEscrow.sol";
+import {IContributions} from "../../contracts/interfaces/hub/IContributions.sol";
 import {IFinalize} from "../../contracts/interfaces/hub/IFinalize.sol";
 import {IHub} from "../../contracts/interfaces/hub/IHub.sol";
 import {ITaskTypes} from "../../contracts/interfaces/hub/ITaskTypes.sol";
@@ -94,6 +95,28 @@ abstract contract HandlerBase {
         uint256 missing = amount - balance;
         if (token.balanceOf(account) < missing) return;
         _call(account, abi.encodeCall(IEscrow.deposit, (missing)));
+    }
+
+    /// @dev `contribute` calldata: `worker` commits to `digest` on `taskid` without an enclave, authorized by
+    /// `scheduler`.
+    function _contributeCall(
+        bytes32 taskid,
+        bytes32 digest,
+        address scheduler,
+        address worker
+    ) internal view returns (bytes memory) {
+        return
+            abi.encodeCall(
+                IContributions.contribute,
+                (
+                    taskid,
+                    keccak256(abi.encodePacked(taskid, digest)),
+                    keccak256(abi.encodePacked(worker, taskid, digest)),
+                    address(0),
+                    "",
+                    market.authorization(scheduler, worker, taskid)
+                )
+            );
     }
 
     /// @dev Calldata of `contributeAndFinalize` by `worker`, authorized by `scheduler`, without enclave.

@@ -229,20 +229,7 @@ contract HonestHandler is HandlerBase {
         bytes32 digest =
             flavor % 5 == 0 ? keccak256(abi.encodePacked(taskid, "wrong")) : _digest(taskid, deal);
         _fund(worker, deal.workerStake);
-        (bool ok, ) = _call(
-            worker,
-            abi.encodeCall(
-                IContributions.contribute,
-                (
-                    taskid,
-                    keccak256(abi.encodePacked(taskid, digest)),
-                    keccak256(abi.encodePacked(worker, taskid, digest)),
-                    address(0),
-                    "",
-                    market.authorization(deal.scheduler, worker, taskid)
-                )
-            )
-        );
+        (bool ok, ) = _call(worker, _contributeCall(taskid, digest, deal.scheduler, worker));
         if (ok) {
             ghost.onContribute(taskid, worker, digest);
             ghost.count("contribute");
