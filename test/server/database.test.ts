@@ -1,0 +1,239 @@
+/**
+ * `openDatabase`, the one way the services open SQLite: a fresh file gets its folder, WAL and every
+ * migration once, in order; a newer database is refused and left as it was; a failing migration
+ * leaves no trace of itself.
+ */
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import Database from "better-sqlite3";
+import {
+  StoreMigrationError,
+  StoreVersionError,
+  openDatabase,
+  schemaVersion,
+  type Migration,
+} from "../../src/server/database";
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+const WORKER = "0x1111111111111111111111111111111111111111";
+const TASK = "0x" + "aa".repeat(32);
+const DEAL = "0x" + "dd".repeat(32);
+
+const tempDirs: string[] = [];
+/** A fresh temporary folder, removed after the tests. */
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openpoco-database-"));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** The version and table names of the database `file`, read without writing. */
+function inspect(file: string): { version: number; tables: string[] } {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .pluck()
+      .all() as string[];
+    return { version: schemaVersion(db), tables };
+  } finally {
+    db.close();
+  }
+}
+
+/** Migrations that log their index into table `log` when they run. */
+function logged(count: number): Migration[] {
+  return Array.from({ length: count }, (_, i) => (db: Database.Database) => {
+    if (i === 0) db.exec("CREATE TABLE log (step INTEGER NOT NULL)");
+    db.prepare("INSERT INTO log (step) VALUES (?)").run(i);
+  });
+}
+
+function steps(db: Database.Database): number[] {
+  return db.prepare("SELECT step FROM log ORDER BY rowid").pluck().all() as number[];
+}
+
+/** The error `work` throws. */
+function thrown(work: () => unknown): unknown {
+  try {
+    work();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error");
+}
+
+describe("openDatabase", () => {
+  after(() => {
+    for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("creates a fresh file and its folders, in WAL, with every migration", () => {
+    const file = path.join(tempDir(), "a", "b", "fresh.sqlite");
+    const db = openDatabase(file, {
+      owner: "test",
+      migrations: ["CREATE TABLE one (x INTEGER)", "CREATE TABLE two (y TEXT)"],
+    });
+    try {
+      expect(db.pragma("journal_mode", { simple: true })).to.equal("wal");
+      expect(db.pragma("synchronous", { simple: true })).to.equal(1); // NORMAL
+      expect(db.pragma("busy_timeout", { simple: true })).to.equal(5000);
+      expect(schemaVersion(db)).to.equal(2);
+    } finally {
+      db.close();
+    }
+    expect(inspect(file)).to.deep.equal({ version: 2, tables: ["one", "two"] });
+  });
+
+  it("takes a synchronous mode, a busy timeout and the store's own pragmas", () => {
+    const db = openDatabase(path.join(tempDir(), "options.sqlite"), {
+      owner: "test",
+      migrations: [],
+      synchronous: "FULL",
+      busyTimeoutMs: 250,
+      pragmas: ["foreign_keys = ON"],
+    });
+    try {
+      expect(db.pragma("synchronous", { simple: true })).to.equal(2); // FULL
+      expect(db.pragma("busy_timeout", { simple: true })).to.equal(250);
+      expect(db.pragma("foreign_keys", { simple: true })).to.equal(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("opens ':memory:' databases, migrated", () => {
+    const db = openDatabase(":memory:", { owner: "test", migrations: logged(3) });
+    try {
+      expect(steps(db)).to.deep.equal([0, 1, 2]);
+      expect(schemaVersion(db)).to.equal(3);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("applies migrations in order, once: a reopen runs only the new ones", () => {
+    const file = path.join(tempDir(), "steps.sqlite");
+    let db = openDatabase(file, { owner: "test", migrations: logged(2) });
+    expect(steps(db)).to.deep.equal([0, 1]);
+    db.close();
+
+    db = openDatabase(file, { owner: "test", migrations: logged(2) });
+    expect(steps(db)).to.deep.equal([0, 1]);
+    expect(schemaVersion(db)).to.equal(2);
+    db.close();
+
+    db = openDatabase(file, { owner: "test", migrations: logged(4) });
+    try {
+      expect(steps(db)).to.deep.equal([0, 1, 2, 3]);
+      expect(schemaVersion(db)).to.equal(4);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("refuses a newer database with StoreVersionError and leaves the file untouched", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "newer.sqlite");
+    const raw = new Database(file);
+    raw.exec("CREATE TABLE future (x INTEGER); INSERT INTO future VALUES (42)");
+    raw.pragma("user_version = 7");
+    raw.close();
+    const before = fs.readFileSync(file);
+    let ran = false;
+    const error = thrown(() =>
+      openDatabase(file, {
+        owner: "test",
+        migrations: [
+          () => {
+            ran = true;
+          },
+          "CREATE TABLE two (y TEXT)",
+        ],
+      }),
+    );
+    expect(error).to.be.instanceOf(StoreVersionError);
+    const refusal = error as StoreVersionError;
+    expect(refusal.code).to.equal("STORE_VERSION");
+    expect(refusal).to.include({ file, found: 7, known: 2 });
+    expect(refusal.message).to.contain(file);
+    expect(refusal.message).to.match(/schema version 7, newer than this test's 2: upgrade the test/);
+    expect(ran).to.equal(false);
+    expect(fs.readFileSync(file).equals(before)).to.equal(true);
+    expect(fs.readdirSync(dir)).to.deep.equal(["newer.sqlite"]);
+  });
+
+  it("rolls a failing migration back entirely, keeping the ones before it", () => {
+    const file = path.join(tempDir(), "failing.sqlite");
+    const migrations: Migration[] = [
+      "CREATE TABLE kept (x INTEGER); INSERT INTO kept VALUES (1)",
+      // Half of this runs before the error: none of it may stay.
+      "CREATE TABLE half (x INTEGER); INSERT INTO kept VALUES (2); INSERT INTO missing VALUES (3)",
+      "CREATE TABLE never (x INTEGER)",
+    ];
+    const error = thrown(() => openDatabase(file, { owner: "test", migrations }));
+    expect(error).to.be.instanceOf(StoreMigrationError);
+    expect((error as StoreMigrationError).code).to.equal("STORE_MIGRATION");
+    expect((error as StoreMigrationError).message).to.match(
+      /from schema version 1 to 2 failed.*no such table: missing/,
+    );
+    expect(inspect(file)).to.deep.equal({ version: 1, tables: ["kept"] });
+
+    // A migration in code that throws after writing is undone the same way.
+    const codeFile = path.join(tempDir(), "failing-code.sqlite");
+    expect(
+      thrown(() =>
+        openDatabase(codeFile, {
+          owner: "test",
+          migrations: [
+            (db) => {
+              db.exec("CREATE TABLE half (x INTEGER)");
+              throw new Error("boom");
+            },
+          ],
+        }),
+      ),
+    ).to.be.instanceOf(StoreMigrationError);
+    expect(inspect(codeFile)).to.deep.equal({ version: 0, tables: [] });
+
+    // Fixed, the same file goes on from where it stopped.
+    const db = openDatabase(file, {
+      owner: "test",
+      migrations: [migrations[0], "CREATE TABLE half (x INTEGER)"],
+    });
+    try {
+      expect(db.prepare("SELECT x FROM kept").pluck().all()).to.deep.equal([1]);
+      expect(schemaVersion(db)).to.equal(2);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("reads read-only only a database of the code's own version", () => {
+    const file = path.join(tempDir(), "readonly.sqlite");
+    openDatabase(file, { owner: "test", migrations: ["CREATE TABLE one (x INTEGER)"] }).close();
+    const db = openDatabase(file, {
+      owner: "test",
+      migrations: ["CREATE TABLE one (x INTEGER)"],
+      readonly: true,
+    });
+    expect(db.readonly).to.equal(true);
+    db.close();
+    const older = thrown(() =>
+      openDatabase(file, {
+        owner: "test",
+        migrations: ["CREATE TABLE one (x INTEGER)", "SELECT 1"],
+        readonly: true,
+      }),
+    );
+    expect(older).to.be.instanceOf(StoreVersionError);
+    expect((older as Error).message).to.match(
+      /schema version 1, older than this test's 2: start the test on it once/,
+    );
+    expect(inspect(file).version).to.equal(1);
+  });
+});
