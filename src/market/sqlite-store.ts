@@ -9,10 +9,8 @@
  * sorts and compares exactly for any uint256 (an INTEGER column stops at 2^63 - 1) while small
  * amounts stay a few characters long.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import Database from "better-sqlite3";
-import { InvalidInputError, OpenPocoError } from "../sdk/errors";
+import type Database from "better-sqlite3";
+import { InvalidInputError } from "../sdk/errors";
 import { orderToJson, parseOrder } from "../sdk/order-json";
 import type { OrderKind } from "../sdk/orders";
 import {
@@ -31,22 +29,13 @@ import {
 } from "./store";
 
 export { BULK_MIN_VOLUME };
+import { openDatabase } from "../server/database";
 import { MIGRATIONS, ZERO_ADDRESS } from "./sql/schema";
 
 /** Largest uint256. */
 export const UINT256_MAX = 2n ** 256n - 1n;
 /** `takeChallenge` purges expired challenges once every that many calls. */
 const CHALLENGE_PURGE_EVERY = 100;
-
-/** Thrown when the database file was written by a newer version of the store. */
-export class StoreVersionError extends OpenPocoError {
-  constructor(file: string, found: number, known: number) {
-    super(
-      "STORE_VERSION_UNKNOWN",
-      `The market database ${file} has schema version ${found}, newer than this market's ${known}: upgrade the market or use another data folder.`,
-    );
-  }
-}
 
 /**
  * `value` as sortable text: two hex digits counting the value's hex digits, then those digits
@@ -378,41 +367,25 @@ export class SqliteMarketStore implements MarketStore {
 
   /** Opens (creating it and its folder if missing) the database `file`, migrated to the current schema. */
   static open(file: string): SqliteMarketStore {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const db = new Database(file);
-    try {
-      db.pragma("journal_mode = WAL");
-      return SqliteMarketStore.setUp(db, file);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    return new SqliteMarketStore(
+      openDatabase(file, {
+        owner: "market",
+        migrations: MIGRATIONS,
+        pragmas: [
+          "foreign_keys = ON",
+          // The orderbook is read far more than written: keep its pages in memory (64 MiB of cache,
+          // and up to 1 GiB of the file memory-mapped) rather than going through read() for each page.
+          "cache_size = -65536",
+          "mmap_size = 1073741824",
+          "temp_store = MEMORY",
+        ],
+      }),
+    );
   }
 
   /** A store in memory, gone on close: for tests. */
   static memory(): SqliteMarketStore {
-    return SqliteMarketStore.setUp(new Database(":memory:"), ":memory:");
-  }
-
-  private static setUp(db: Database.Database, file: string): SqliteMarketStore {
-    db.pragma("synchronous = NORMAL");
-    db.pragma("foreign_keys = ON");
-    db.pragma("busy_timeout = 5000");
-    // The orderbook is read far more than written: keep its pages in memory (64 MiB of cache, and
-    // up to 1 GiB of the file memory-mapped) rather than going through read() for each page.
-    db.pragma("cache_size = -65536");
-    db.pragma("mmap_size = 1073741824");
-    db.pragma("temp_store = MEMORY");
-    const version = db.pragma("user_version", { simple: true }) as number;
-    if (version > MIGRATIONS.length) throw new StoreVersionError(file, version, MIGRATIONS.length);
-    if (version < MIGRATIONS.length) {
-      db.transaction(() => {
-        for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]);
-        // user_version takes no parameter; the value is our own integer constant.
-        db.pragma(`user_version = ${MIGRATIONS.length}`);
-      })();
-    }
-    return new SqliteMarketStore(db);
+    return SqliteMarketStore.open(":memory:");
   }
 
   /** The prepared statement of `sql`, compiled once. */

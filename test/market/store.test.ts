@@ -4,13 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import Database from "better-sqlite3";
 import { ZeroAddress, getAddress, toBeHex } from "ethers";
-import {
-  BULK_MIN_VOLUME,
-  SqliteMarketStore,
-  StoreVersionError,
-  UINT256_MAX,
-  tagWords,
-} from "../../src/market/sqlite-store";
+import { BULK_MIN_VOLUME, SqliteMarketStore, UINT256_MAX, tagWords } from "../../src/market/sqlite-store";
 import {
   DuplicateOrderError,
   type DealRecord,
@@ -19,6 +13,7 @@ import {
   type PublishedStatus,
 } from "../../src/market/store";
 import { InvalidInputError } from "../../src/sdk/errors";
+import { StoreVersionError } from "../../src/server/database";
 import {
   appOrder,
   datasetOrder,

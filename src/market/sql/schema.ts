@@ -1,7 +1,8 @@
 /**
  * Schema of the SQLite market store, as a list of migrations. Migration `i` takes the database
- * from `PRAGMA user_version = i` to `i + 1`; the store applies the missing ones on open, in one
- * transaction. Never edit a migration once released: append a new one.
+ * from `PRAGMA user_version = i` to `i + 1`; the store applies the missing ones on open (through
+ * `openDatabase` of `src/server/database.ts`, one transaction each). Never edit a migration once
+ * released: append a new one.
  *
  * Encodings (see `sqlite-store.ts` for the code):
  * - uint256 amounts (prices, volumes, remaining, trust, category, work clock time ref) are TEXT
