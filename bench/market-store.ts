@@ -12,7 +12,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { getAddress, toBeHex } from "ethers";
-import { BULK_MIN_VOLUME, SqliteMarketStore, UINT256_MAX } from "../src/market/sqlite-store";
+import { UINT256_MAX } from "../src/market/sql/encoding";
+import { BULK_MIN_VOLUME, SqliteMarketStore } from "../src/market/sqlite-store";
 import type { OrderQuery, OrderRecord } from "../src/market/store";
 import { appOrder, datasetOrder, requestOrder, workerpoolOrder, type OrderKind } from "../src/sdk/orders";
 

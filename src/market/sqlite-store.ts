@@ -5,7 +5,7 @@
  * statement, and the statements of `listOrders` are cached per query shape (the set of filters
  * present), so a shape is compiled once.
  *
- * Amounts are uint256: they are stored as length-prefixed hex text (see `encodeAmount`), which
+ * Amounts are uint256: they are stored as length-prefixed hex text (see `sql/encoding.ts`), which
  * sorts and compares exactly for any uint256 (an INTEGER column stops at 2^63 - 1) while small
  * amounts stay a few characters long.
  */
@@ -30,41 +30,12 @@ import {
 
 export { BULK_MIN_VOLUME };
 import { openDatabase } from "../server/database";
-import { MIGRATIONS, ZERO_ADDRESS } from "./sql/schema";
+import { dealFromJson, dealToJson, decodeAmount, encodeAmount, rankOf, tagWords } from "./sql/encoding";
+import { orderFilters } from "./sql/order-query";
+import { MIGRATIONS } from "./sql/schema";
 
-/** Largest uint256. */
-export const UINT256_MAX = 2n ** 256n - 1n;
 /** `takeChallenge` purges expired challenges once every that many calls. */
 const CHALLENGE_PURGE_EVERY = 100;
-
-/**
- * `value` as sortable text: two hex digits counting the value's hex digits, then those digits
- * (lowercase, no leading zero). Texts compare like the numbers: a longer number is bigger, and
- * numbers of the same length compare digit by digit. Throws unless `value` is a uint256.
- */
-export function encodeAmount(value: bigint, name = "amount"): string {
-  if (typeof value !== "bigint" || value < 0n || value > UINT256_MAX)
-    throw new InvalidInputError(`${name} must be a uint256, got ${String(value)}.`);
-  const digits = value === 0n ? "" : value.toString(16);
-  return digits.length.toString(16).padStart(2, "0") + digits;
-}
-
-/** The bigint of an encoded amount. */
-export function decodeAmount(text: string): bigint {
-  return text.length === 2 ? 0n : BigInt("0x" + text.slice(2));
-}
-
-const COMPLEMENT: Record<string, string> = Object.fromEntries(
-  [..."0123456789abcdef"].map((digit, i) => [digit, (15 - i).toString(16)]),
-);
-
-/** The four 64-bit words of a bytes32 (most significant first), as signed int64 of the same bits. */
-export function tagWords(tag: string): [bigint, bigint, bigint, bigint] {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(tag))
-    throw new InvalidInputError(`A tag must be 0x + 64 hex digits, got ${tag}.`);
-  const word = (i: number) => BigInt.asIntN(64, BigInt("0x" + tag.slice(2 + 16 * i, 18 + 16 * i)));
-  return [word(0), word(1), word(2), word(3)];
-}
 
 /** The columns an order is filtered and sorted on, besides its identity. */
 interface OrderColumns {
@@ -153,15 +124,6 @@ function orderColumns(record: OrderRecord): OrderColumns {
   }
 }
 
-/**
- * Sort key of the orderbook, ascending for every kind: the encoded price, or for request orders the
- * encoded price with every digit complemented, so that the highest price comes first.
- */
-export function rankOf(kind: OrderKind, price: bigint): string {
-  const encoded = encodeAmount(price, "price");
-  return kind === "request" ? [...encoded].map((digit) => COMPLEMENT[digit]).join("") : encoded;
-}
-
 const STATUSES: ReadonlySet<string> = new Set(["open", "filled", "canceled", "dead"]);
 const KINDS: ReadonlySet<string> = new Set(["app", "dataset", "workerpool", "request"]);
 
@@ -219,120 +181,8 @@ interface ListStatements {
   count: Database.Statement;
 }
 
-/** The WHERE terms and bound parameters of an orderbook query (values only ever as parameters). */
-function orderFilters(
-  kind: OrderKind,
-  query: OrderQuery,
-): { terms: string[]; params: Record<string, unknown> } {
-  const terms = ["kind = @kind", "status = 'open'"];
-  const params: Record<string, unknown> = { kind };
-  const eq = (column: string, name: string, value: string | undefined) => {
-    if (value === undefined) return;
-    terms.push(`${column} = @${name}`);
-    params[name] = value;
-  };
-  const restriction = (
-    column: string,
-    name: string,
-    value: string | undefined,
-    strict: boolean | undefined,
-  ) => {
-    if (value === undefined) return;
-    terms.push(strict ? `${column} = @${name}` : `${column} IN (@${name}, '${ZERO_ADDRESS}')`);
-    params[name] = value;
-  };
-  const amount = (term: string, name: string, value: bigint | undefined) => {
-    if (value === undefined) return;
-    terms.push(term);
-    params[name] = encodeAmount(value, name);
-  };
-  switch (kind) {
-    case "app":
-      eq("asset", "app", query.app);
-      eq("owner", "appOwner", query.appOwner);
-      restriction("dataset_restrict", "dataset", query.dataset, query.isDatasetStrict);
-      restriction("workerpool_restrict", "workerpool", query.workerpool, query.isWorkerpoolStrict);
-      restriction("requester_restrict", "requester", query.requester, query.isRequesterStrict);
-      break;
-    case "dataset":
-      eq("asset", "dataset", query.dataset);
-      eq("owner", "datasetOwner", query.datasetOwner);
-      restriction("app_restrict", "app", query.app, query.isAppStrict);
-      restriction("workerpool_restrict", "workerpool", query.workerpool, query.isWorkerpoolStrict);
-      restriction("requester_restrict", "requester", query.requester, query.isRequesterStrict);
-      if (query.bulkOnly) amount("volume >= @bulkVolume", "bulkVolume", BULK_MIN_VOLUME);
-      break;
-    case "workerpool":
-      eq("asset", "workerpool", query.workerpool);
-      eq("owner", "workerpoolOwner", query.workerpoolOwner);
-      restriction("app_restrict", "app", query.app, query.isAppStrict);
-      restriction("dataset_restrict", "dataset", query.dataset, query.isDatasetStrict);
-      restriction("requester_restrict", "requester", query.requester, query.isRequesterStrict);
-      amount("category = @category", "category", query.category);
-      amount("trust >= @minTrust", "minTrust", query.minTrust);
-      break;
-    case "request":
-      eq("asset", "requester", query.requester);
-      eq("app", "app", query.app);
-      eq("dataset", "dataset", query.dataset);
-      restriction("workerpool", "workerpool", query.workerpool, query.isWorkerpoolStrict);
-      eq("beneficiary", "beneficiary", query.beneficiary);
-      amount("category = @category", "category", query.category);
-      amount("trust <= @maxTrust", "maxTrust", query.maxTrust);
-      break;
-  }
-  amount("remaining >= @minVolume", "minVolume", query.minVolume);
-  if (query.minTag !== undefined) {
-    tagWords(query.minTag).forEach((word, i) => {
-      if (word === 0n) return; // no bit required in this word
-      terms.push(`(tag${i} & @minTag${i}) = @minTag${i}`);
-      params[`minTag${i}`] = word;
-    });
-  }
-  if (query.maxTag !== undefined) {
-    tagWords(query.maxTag).forEach((word, i) => {
-      if (word === -1n) return; // every bit allowed in this word
-      terms.push(`(tag${i} & ~@maxTag${i}) = 0`);
-      params[`maxTag${i}`] = word;
-    });
-  }
-  return { terms, params };
-}
-
 interface DealRow {
   deal_json: string;
-}
-
-type Json = Record<string, unknown>;
-
-function dealToJson(deal: DealRecord): string {
-  return JSON.stringify(deal, (_key, value: unknown) =>
-    typeof value === "bigint" ? value.toString() : value,
-  );
-}
-
-function dealFromJson(text: string): DealRecord {
-  const json = JSON.parse(text) as Json;
-  const asset = (key: string) => {
-    const a = json[key] as Json;
-    return { pointer: a.pointer as string, owner: a.owner as string, price: BigInt(a.price as string) };
-  };
-  const big = (key: string) => BigInt(json[key] as string);
-  return {
-    ...(json as unknown as DealRecord),
-    chainId: big("chainId"),
-    app: asset("app"),
-    dataset: asset("dataset"),
-    workerpool: asset("workerpool"),
-    category: big("category"),
-    trust: big("trust"),
-    botFirst: big("botFirst"),
-    botSize: big("botSize"),
-    volume: big("volume"),
-    workerStake: big("workerStake"),
-    schedulerRewardRatio: big("schedulerRewardRatio"),
-    startTime: big("startTime"),
-  };
 }
 
 interface CategoryRow {

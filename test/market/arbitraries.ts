@@ -1,7 +1,8 @@
 /** fast-check arbitraries of published orders and orderbook queries, shared by the store property tests. */
 import fc from "fast-check";
 import { ZeroAddress, getAddress, toBeHex } from "ethers";
-import { BULK_MIN_VOLUME, UINT256_MAX } from "../../src/market/sqlite-store";
+import { UINT256_MAX } from "../../src/market/sql/encoding";
+import { BULK_MIN_VOLUME } from "../../src/market/sqlite-store";
 import type { OrderQuery, OrderRecord, PublishedStatus } from "../../src/market/store";
 import {
   appOrder,

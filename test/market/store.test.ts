@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import Database from "better-sqlite3";
 import { ZeroAddress, getAddress, toBeHex } from "ethers";
-import { BULK_MIN_VOLUME, SqliteMarketStore, UINT256_MAX, tagWords } from "../../src/market/sqlite-store";
+import { UINT256_MAX, tagWords } from "../../src/market/sql/encoding";
+import { BULK_MIN_VOLUME, SqliteMarketStore } from "../../src/market/sqlite-store";
 import {
   DuplicateOrderError,
   type DealRecord,

@@ -4,7 +4,7 @@
  * `openDatabase` of `src/server/database.ts`, one transaction each). Never edit a migration once
  * released: append a new one.
  *
- * Encodings (see `sqlite-store.ts` for the code):
+ * Encodings (see `encoding.ts` for the code):
  * - uint256 amounts (prices, volumes, remaining, trust, category, work clock time ref) are TEXT
  *   in a sortable hex form: two hex digits giving the number of hex digits, then the value's hex
  *   digits without leading zeros, lowercase (0 is "00", 1000 is "033e8", 2^256 - 1 is "40ff…ff").
