@@ -6,11 +6,9 @@
  * judge: after a restart the scheduler reloads this and re-reads each open task's status before acting.
  * Amounts and deadlines are stored as decimal text and read back as bigints.
  */
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
-import { OpenPocoError } from "../sdk/errors";
+import type Database from "better-sqlite3";
 import { ContributionStatus, TaskStatus } from "../sdk/tasks";
+import { openDatabase, type LegacyVersion, type Migration } from "../server/database";
 
 /** Where a task is in the scheduler's life cycle. */
 export type TaskState = "pending" | "active" | "revealing" | "completed" | "failed";
@@ -96,26 +94,16 @@ export interface JournalEntry {
   detail: string | null;
 }
 
-/** Thrown when the database file is not a scheduler's or is from a newer version. */
-export class SchedulerStoreError extends OpenPocoError {
-  constructor(file: string, found: number) {
-    super(
-      "SCHEDULER_STORE_VERSION",
-      `The scheduler database ${file} has schema version ${found}, unknown to this scheduler: upgrade it or use another database file.`,
-    );
-  }
-}
-
-const SCHEMA_VERSION = 2;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
-const SCHEMA = `
+/** Version 1: the scheduler's first schema. */
+const V1 = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS deals (
   dealid TEXT PRIMARY KEY, trust TEXT NOT NULL, botFirst TEXT NOT NULL, botSize TEXT NOT NULL,
   finalDeadline TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks (
-  taskid TEXT PRIMARY KEY, dealid TEXT NOT NULL, idx TEXT NOT NULL, trust TEXT NOT NULL, tag TEXT,
+  taskid TEXT PRIMARY KEY, dealid TEXT NOT NULL, idx TEXT NOT NULL, trust TEXT NOT NULL,
   state TEXT NOT NULL, chainStatus INTEGER NOT NULL DEFAULT 0,
   contributionDeadline TEXT NOT NULL DEFAULT '0', revealDeadline TEXT NOT NULL DEFAULT '0',
   finalDeadline TEXT NOT NULL, consensus TEXT NOT NULL DEFAULT '',
@@ -127,23 +115,41 @@ CREATE TABLE IF NOT EXISTS assignments (
   taskid TEXT NOT NULL, worker TEXT NOT NULL, authorization TEXT NOT NULL, score TEXT NOT NULL,
   state TEXT NOT NULL, chainStatus INTEGER NOT NULL DEFAULT 0, resultHash TEXT, failure TEXT,
   revealSentAt INTEGER, forgotten INTEGER NOT NULL DEFAULT 0, assignedAt INTEGER NOT NULL,
-  enclaveChallenge TEXT NOT NULL DEFAULT '${ZERO_ADDRESS}', PRIMARY KEY (taskid, worker));
+  PRIMARY KEY (taskid, worker));
 CREATE INDEX IF NOT EXISTS assignments_worker ON assignments (worker, forgotten);
 CREATE TABLE IF NOT EXISTS upload_attempts (
   taskid TEXT NOT NULL, worker TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (taskid, worker));
-CREATE TABLE IF NOT EXISTS workers (
-  address TEXT PRIMARY KEY, score TEXT NOT NULL, lastSeen INTEGER NOT NULL, enclave TEXT);
+CREATE TABLE IF NOT EXISTS workers (address TEXT PRIMARY KEY, score TEXT NOT NULL, lastSeen INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS journal (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, action TEXT NOT NULL,
   taskids TEXT NOT NULL, txHash TEXT, detail TEXT);
 `;
 
-/** What version 2 added to a version-1 database: tags are read again from the chain (null until then). */
-const MIGRATE_1_TO_2 = `
+/** Version 2, TEE tasks: deal tags (read again from the chain, null until then) and enclaves. */
+const V2 = `
 ALTER TABLE tasks ADD COLUMN tag TEXT;
 ALTER TABLE assignments ADD COLUMN enclaveChallenge TEXT NOT NULL DEFAULT '${ZERO_ADDRESS}';
 ALTER TABLE workers ADD COLUMN enclave TEXT;
 `;
+
+/** Index `i` takes the database from version `i` to `i + 1` (see `openDatabase`). */
+const MIGRATIONS: readonly Migration[] = [V1, V2];
+
+/**
+ * Until `user_version`, the scheduler kept its schema version in the `meta` row 'schema' (1 or 2):
+ * such a database keeps its version, now in `user_version`, and loses the row.
+ */
+const META_VERSION: LegacyVersion = {
+  read(db) {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+    if (table === undefined) return undefined;
+    const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as Row | undefined;
+    return row === undefined ? undefined : Number(row.value);
+  },
+  forget(db) {
+    db.prepare("DELETE FROM meta WHERE key = 'schema'").run();
+  },
+};
 
 type Row = Record<string, unknown>;
 
@@ -205,25 +211,20 @@ function workerOf(row: Row): WorkerRecord {
 export class SchedulerStore {
   private constructor(private readonly db: Database.Database) {}
 
-  /** Opens (creating when needed) the database at `file`; ":memory:" for a throwaway one. */
+  /**
+   * Opens (creating when needed) the database at `file`; ":memory:" for a throwaway one. Throws
+   * `StoreVersionError` when the file is from a newer scheduler.
+   */
   static open(file: string): SchedulerStore {
-    if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const db = new Database(file);
-    if (file !== ":memory:") db.pragma("journal_mode = WAL");
-    db.exec(SCHEMA);
-    const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as Row | undefined;
-    if (version === undefined)
-      db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
-    else if (Number(version.value) === 1)
-      db.transaction(() => {
-        db.exec(MIGRATE_1_TO_2);
-        db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
-      })();
-    else if (Number(version.value) !== SCHEMA_VERSION) {
-      db.close();
-      throw new SchedulerStoreError(file, Number(version.value));
-    }
-    return new SchedulerStore(db);
+    return new SchedulerStore(
+      openDatabase(file, {
+        owner: "scheduler",
+        migrations: MIGRATIONS,
+        legacyVersion: META_VERSION,
+        // What the scheduler sent on chain is journaled here: each commit is on disk when it returns.
+        synchronous: "FULL",
+      }),
+    );
   }
 
   close(): void {

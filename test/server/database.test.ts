@@ -1,13 +1,16 @@
 /**
  * `openDatabase`, the one way the services open SQLite: a fresh file gets its folder, WAL and every
  * migration once, in order; a newer database is refused and left as it was; a failing migration
- * leaves no trace of itself.
+ * leaves no trace of itself. Then the stores on it: databases the stores wrote before `user_version`
+ * was theirs (the scheduler's `meta` row, the unversioned worker journal and result index) open with
+ * their data, and the worker journal and the result index keep their rows and version over a reopen.
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import Database from "better-sqlite3";
+import { SchedulerStore } from "../../src/scheduler/store";
 import {
   StoreMigrationError,
   StoreVersionError,
@@ -235,5 +238,87 @@ describe("openDatabase", () => {
       /schema version 1, older than this test's 2: start the test on it once/,
     );
     expect(inspect(file).version).to.equal(1);
+  });
+});
+
+describe("Stores on openDatabase", () => {
+  after(() => {
+    for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("carries over a scheduler database versioned by its meta row", () => {
+    const file = path.join(tempDir(), "scheduler.sqlite");
+    // As the scheduler wrote it before user_version: version 2 in meta, user_version 0.
+    const raw = new Database(file);
+    raw.pragma("journal_mode = WAL");
+    raw.exec(`
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE deals (dealid TEXT PRIMARY KEY, trust TEXT NOT NULL, botFirst TEXT NOT NULL,
+        botSize TEXT NOT NULL, finalDeadline TEXT NOT NULL);
+      CREATE TABLE tasks (taskid TEXT PRIMARY KEY, dealid TEXT NOT NULL, idx TEXT NOT NULL, trust TEXT NOT NULL,
+        tag TEXT, state TEXT NOT NULL, chainStatus INTEGER NOT NULL DEFAULT 0,
+        contributionDeadline TEXT NOT NULL DEFAULT '0', revealDeadline TEXT NOT NULL DEFAULT '0',
+        finalDeadline TEXT NOT NULL, consensus TEXT NOT NULL DEFAULT '',
+        revealCounter TEXT NOT NULL DEFAULT '0', winnerCounter TEXT NOT NULL DEFAULT '0',
+        failure TEXT, uploader TEXT, uploadAskedAt INTEGER, uploadSentAt INTEGER,
+        results TEXT, resultsCallback TEXT, seq INTEGER NOT NULL);
+      CREATE INDEX tasks_state ON tasks (state, seq);
+      CREATE TABLE assignments (taskid TEXT NOT NULL, worker TEXT NOT NULL, authorization TEXT NOT NULL,
+        score TEXT NOT NULL, state TEXT NOT NULL, chainStatus INTEGER NOT NULL DEFAULT 0, resultHash TEXT,
+        failure TEXT, revealSentAt INTEGER, forgotten INTEGER NOT NULL DEFAULT 0, assignedAt INTEGER NOT NULL,
+        enclaveChallenge TEXT NOT NULL DEFAULT '${ZERO_ADDRESS}', PRIMARY KEY (taskid, worker));
+      CREATE INDEX assignments_worker ON assignments (worker, forgotten);
+      CREATE TABLE upload_attempts (taskid TEXT NOT NULL, worker TEXT NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (taskid, worker));
+      CREATE TABLE workers (address TEXT PRIMARY KEY, score TEXT NOT NULL, lastSeen INTEGER NOT NULL, enclave TEXT);
+      CREATE TABLE journal (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, action TEXT NOT NULL,
+        taskids TEXT NOT NULL, txHash TEXT, detail TEXT);
+      INSERT INTO meta (key, value) VALUES ('schema', '2'), ('cursor', '41');
+      INSERT INTO tasks (taskid, dealid, idx, trust, tag, state, finalDeadline, seq)
+        VALUES ('${TASK}', '${DEAL}', '0', '1', '0x${"00".repeat(31)}01', 'active', '100', 1);
+      INSERT INTO workers (address, score, lastSeen, enclave) VALUES ('${WORKER}', '3', 5, NULL);
+    `);
+    raw.close();
+
+    for (let open = 0; open < 2; open++) {
+      const store = SchedulerStore.open(file);
+      try {
+        expect(store.cursor()).to.equal(41);
+        expect(store.task(TASK)?.tag).to.equal("0x" + "00".repeat(31) + "01");
+        expect(store.worker(WORKER)?.score).to.equal(3n);
+      } finally {
+        store.close();
+      }
+      expect(inspect(file).version).to.equal(2);
+    }
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare("SELECT key FROM meta ORDER BY key").pluck().all()).to.deep.equal(["cursor"]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("refuses a scheduler database whose meta row or user_version is newer, untouched", () => {
+    const dir = tempDir();
+    const byMeta = path.join(dir, "meta3.sqlite");
+    let raw = new Database(byMeta);
+    raw.exec(
+      "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema', '3')",
+    );
+    raw.close();
+    const before = fs.readFileSync(byMeta);
+    const error = thrown(() => SchedulerStore.open(byMeta));
+    expect(error).to.be.instanceOf(StoreVersionError);
+    expect((error as Error).message)
+      .to.contain("scheduler database")
+      .and.contain("schema version 3");
+    expect(fs.readFileSync(byMeta).equals(before)).to.equal(true);
+
+    const byPragma = path.join(dir, "user3.sqlite");
+    raw = new Database(byPragma);
+    raw.pragma("user_version = 3");
+    raw.close();
+    expect(() => SchedulerStore.open(byPragma)).to.throw(StoreVersionError, /newer than this scheduler's 2/);
   });
 });
