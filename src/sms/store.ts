@@ -3,10 +3,8 @@
  * IVs and ciphertexts, never a value), the audit log of releases and refusals, and the worker signatures
  * already used (replay protection). Every value reaches SQL as a bound parameter.
  */
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
-import { OpenPocoError } from "../sdk/errors";
+import type Database from "better-sqlite3";
+import { openDatabase, type Migration } from "../server/database";
 import type { Vault } from "./vault";
 
 /** What a secret belongs to: a dataset's key, an account's named secret, an app developer's secret. */
@@ -55,18 +53,8 @@ export interface AuditFilter {
   last?: number;
 }
 
-/** Thrown when the database was written by a newer SMS. */
-export class SmsStoreVersionError extends OpenPocoError {
-  constructor(file: string, found: number, known: number) {
-    super(
-      "STORE_VERSION_UNKNOWN",
-      `The SMS database ${file} has schema version ${found}, newer than this SMS's ${known}: upgrade the SMS or use another data folder.`,
-    );
-  }
-}
-
-const SCHEMA_VERSION = 2;
-const SCHEMA = `
+/** Version 1: secrets, the audit log and the signatures already used. */
+const V1 = `
 CREATE TABLE IF NOT EXISTS secrets (
   kind TEXT NOT NULL,
   owner TEXT NOT NULL,
@@ -85,10 +73,7 @@ CREATE TABLE IF NOT EXISTS audit (
   outcome TEXT NOT NULL,
   status INTEGER NOT NULL,
   released TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  enclave TEXT NOT NULL DEFAULT '',
-  code TEXT NOT NULL DEFAULT '',
-  withheld TEXT NOT NULL DEFAULT '[]'
+  reason TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS used_signatures (
   message TEXT PRIMARY KEY,
@@ -96,12 +81,26 @@ CREATE TABLE IF NOT EXISTS used_signatures (
 );
 `;
 
-/** Columns version 2 added to the audit log of a version-1 database. */
+/** Columns version 2 added to the audit log: older rows get the defaults. */
 const AUDIT_COLUMNS_V2: Record<string, string> = {
   enclave: "TEXT NOT NULL DEFAULT ''",
   code: "TEXT NOT NULL DEFAULT ''",
   withheld: "TEXT NOT NULL DEFAULT '[]'",
 };
+
+/** Version 2, TEE: the audit log names the enclave, the refusal's code and the secrets withheld. */
+function v2(db: Database.Database): void {
+  const columns = new Set(
+    (db.prepare("SELECT name FROM pragma_table_info('audit')").all() as { name: string }[]).map(
+      (c) => c.name,
+    ),
+  );
+  for (const [name, type] of Object.entries(AUDIT_COLUMNS_V2))
+    if (!columns.has(name)) db.exec(`ALTER TABLE audit ADD COLUMN ${name} ${type}`);
+}
+
+/** Index `i` takes the database from version `i` to `i + 1` (see `openDatabase`). */
+const MIGRATIONS: readonly Migration[] = [V1, v2];
 
 interface AuditRow {
   id: number;
@@ -167,46 +166,22 @@ export class SmsStore {
     private readonly vault: Vault,
   ) {}
 
-  /** Opens (or creates) the database `file` (":memory:" for a throwaway one). */
+  /**
+   * Opens (or creates) the database `file` (":memory:" for a throwaway one). Throws
+   * `StoreVersionError` when the file is from a newer SMS.
+   */
   static open(file: string, vault: Vault): SmsStore {
-    if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
-    const db = new Database(file);
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    const version = db.pragma("user_version", { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      db.close();
-      throw new SmsStoreVersionError(file, version, SCHEMA_VERSION);
-    }
-    db.exec(SCHEMA);
-    if (version < 2) {
-      // A version-1 audit table lacks the enclave, code and withheld columns: older rows get the defaults.
-      const columns = new Set(
-        (db.prepare("SELECT name FROM pragma_table_info('audit')").all() as { name: string }[]).map(
-          (c) => c.name,
-        ),
-      );
-      for (const [name, type] of Object.entries(AUDIT_COLUMNS_V2))
-        if (!columns.has(name)) db.exec(`ALTER TABLE audit ADD COLUMN ${name} ${type}`);
-    }
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    return new SmsStore(db, vault);
+    return new SmsStore(openDatabase(file, { owner: "SMS", migrations: MIGRATIONS }), vault);
   }
 
   /**
    * The audit log of the database `file`, read-only and without the master key: what an operator reads
-   * (`openpoco sms audit`), also while the SMS runs.
+   * (`openpoco sms audit`), also while the SMS runs. Throws `StoreVersionError` unless the file has
+   * this SMS's version (an older one is upgraded by starting the SMS on it).
    */
   static readAuditLog(file: string, filter: AuditFilter = {}): AuditRecord[] {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = openDatabase(file, { owner: "SMS", migrations: MIGRATIONS, readonly: true });
     try {
-      const version = db.pragma("user_version", { simple: true }) as number;
-      if (version > SCHEMA_VERSION) throw new SmsStoreVersionError(file, version, SCHEMA_VERSION);
-      if (version < SCHEMA_VERSION)
-        throw new OpenPocoError(
-          "STORE_VERSION_OLD",
-          `The SMS database ${file} has schema version ${version}, older than this SMS's ${SCHEMA_VERSION}: start the SMS on it once to upgrade it, then read its audit log.`,
-        );
       return readAudit(db, filter);
     } finally {
       db.close();

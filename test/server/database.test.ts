@@ -18,6 +18,8 @@ import {
   schemaVersion,
   type Migration,
 } from "../../src/server/database";
+import { SmsStore } from "../../src/sms/store";
+import { Vault } from "../../src/sms/vault";
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const WORKER = "0x1111111111111111111111111111111111111111";
@@ -320,5 +322,20 @@ describe("Stores on openDatabase", () => {
     raw.pragma("user_version = 3");
     raw.close();
     expect(() => SchedulerStore.open(byPragma)).to.throw(StoreVersionError, /newer than this scheduler's 2/);
+  });
+
+  it("opens an SMS database of the current version and refuses a newer one", () => {
+    const file = path.join(tempDir(), "sms.sqlite");
+    const vault = new Vault(Buffer.alloc(32, 7));
+    SmsStore.open(file, vault).close();
+    expect(inspect(file)).to.deep.equal({ version: 2, tables: ["audit", "secrets", "used_signatures"] });
+    SmsStore.open(file, vault).close();
+    expect(SmsStore.readAuditLog(file)).to.deep.equal([]);
+
+    const raw = new Database(file);
+    raw.pragma("user_version = 3");
+    raw.close();
+    expect(() => SmsStore.open(file, vault)).to.throw(StoreVersionError, /newer than this SMS's 2/);
+    expect(() => SmsStore.readAuditLog(file)).to.throw(StoreVersionError, /newer than this SMS's 2/);
   });
 });
