@@ -7,8 +7,9 @@
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import path from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { fileSystemError, tempPathNextTo } from "../sdk/files";
+import { openDatabase, type Migration } from "../server/database";
 
 /** A stored result. */
 export interface StoredResult {
@@ -43,6 +44,19 @@ function fromRow(row: Row): StoredResult {
   };
 }
 
+/**
+ * Version 1 of the index. Indexes written before it had a version hold exactly this table, at
+ * version 0: `IF NOT EXISTS` carries them over as they are.
+ */
+const V1 = `
+CREATE TABLE IF NOT EXISTS results (
+  chain_id TEXT NOT NULL, taskid TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+  worker TEXT NOT NULL, uploaded_at INTEGER NOT NULL, PRIMARY KEY (chain_id, taskid));
+`;
+
+/** Index `i` takes the index from version `i` to `i + 1` (see `openDatabase`). */
+const MIGRATIONS: readonly Migration[] = [V1];
+
 /** Zips in `<dataDir>/files`, the index in `<dataDir>/results.sqlite`. */
 export class ResultFileStore {
   private constructor(
@@ -50,15 +64,19 @@ export class ResultFileStore {
     readonly filesDir: string,
   ) {}
 
-  /** Opens (creating) the store in `dataDir` and removes what an interrupted upload left. */
+  /**
+   * Opens (creating) the store in `dataDir` and removes what an interrupted upload left. Throws
+   * `StoreVersionError` when the index is from a newer result store.
+   */
   static open(dataDir: string): ResultFileStore {
     const filesDir = path.join(path.resolve(dataDir), "files");
     mkdirSync(filesDir, { recursive: true });
-    const db = new Database(path.join(path.resolve(dataDir), "results.sqlite"));
-    db.pragma("journal_mode = WAL");
-    db.exec(`CREATE TABLE IF NOT EXISTS results (
-      chain_id TEXT NOT NULL, taskid TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
-      worker TEXT NOT NULL, uploaded_at INTEGER NOT NULL, PRIMARY KEY (chain_id, taskid))`);
+    const db = openDatabase(path.join(path.resolve(dataDir), "results.sqlite"), {
+      owner: "result store",
+      migrations: MIGRATIONS,
+      // An upload is acknowledged once its row is written: the row is on disk by then.
+      synchronous: "FULL",
+    });
     const store = new ResultFileStore(db, filesDir);
     store.removeGarbage();
     return store;

@@ -3,10 +3,9 @@
  * SQLite. Each step is written before the next one starts, so a restarted worker knows what it already
  * did; the chain stays the judge of whether a contribution or a reveal happened (see agent.ts).
  */
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { TaskAssignment, WorkerFailureCode } from "../sdk/scheduler";
+import { openDatabase, type Migration } from "../server/database";
 
 /**
  * Where a task is, for this worker:
@@ -33,7 +32,11 @@ export interface WorkerTask extends TaskAssignment {
   updatedAt: number;
 }
 
-const SCHEMA = `
+/**
+ * Version 1 of the journal. Journals written before it had a version hold exactly these tables, at
+ * version 0: `IF NOT EXISTS` carries them over as they are.
+ */
+const V1 = `
 CREATE TABLE IF NOT EXISTS tasks (
   taskid TEXT PRIMARY KEY,
   dealid TEXT NOT NULL,
@@ -53,6 +56,9 @@ CREATE TABLE IF NOT EXISTS tasks (
 );
 CREATE INDEX IF NOT EXISTS tasks_state ON tasks(state);
 `;
+
+/** Index `i` takes the journal from version `i` to `i + 1` (see `openDatabase`). */
+const MIGRATIONS: readonly Migration[] = [V1];
 
 interface Row {
   taskid: string;
@@ -112,16 +118,14 @@ const COLUMNS: Record<keyof WorkerTaskUpdate, string> = {
 
 /** The worker's SQLite journal. */
 export class WorkerStore {
-  private constructor(private readonly db: Database.Database) {
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    db.exec(SCHEMA);
-  }
+  private constructor(private readonly db: Database.Database) {}
 
-  /** Opens (or creates) the journal at `file`; ":memory:" for a throwaway one. */
+  /**
+   * Opens (or creates) the journal at `file`; ":memory:" for a throwaway one. Throws
+   * `StoreVersionError` when the journal is from a newer worker.
+   */
   static open(file: string): WorkerStore {
-    if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    return new WorkerStore(new Database(file));
+    return new WorkerStore(openDatabase(file, { owner: "worker", migrations: MIGRATIONS }));
   }
 
   /** Records a new assignment; returns false when the task was already known (a repeated instruction). */

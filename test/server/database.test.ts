@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import Database from "better-sqlite3";
+import { ResultFileStore } from "../../src/results/store";
 import { SchedulerStore } from "../../src/scheduler/store";
 import {
   StoreMigrationError,
@@ -20,6 +21,7 @@ import {
 } from "../../src/server/database";
 import { SmsStore } from "../../src/sms/store";
 import { Vault } from "../../src/sms/vault";
+import { WorkerStore } from "../../src/worker/store";
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const WORKER = "0x1111111111111111111111111111111111111111";
@@ -337,5 +339,103 @@ describe("Stores on openDatabase", () => {
     raw.close();
     expect(() => SmsStore.open(file, vault)).to.throw(StoreVersionError, /newer than this SMS's 2/);
     expect(() => SmsStore.readAuditLog(file)).to.throw(StoreVersionError, /newer than this SMS's 2/);
+  });
+
+  it("keeps the worker journal over a reopen, at version 1, and carries an unversioned one over", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "worker", "worker.sqlite");
+    const assignment = {
+      taskid: TASK,
+      dealid: DEAL,
+      idx: "0",
+      authorization: "0x12",
+      enclaveChallenge: ZERO_ADDRESS,
+    };
+    let store = WorkerStore.open(file);
+    expect(store.add(assignment, 10)).to.equal(true);
+    store.update(TASK, "COMPUTED", { resultDigest: "0x" + "01".repeat(32) }, 11);
+    store.close();
+    expect(inspect(file)).to.deep.equal({ version: 1, tables: ["tasks"] });
+
+    store = WorkerStore.open(file);
+    try {
+      expect(store.add(assignment, 12)).to.equal(false);
+      expect(store.get(TASK)).to.include({
+        state: "COMPUTED",
+        resultDigest: "0x" + "01".repeat(32),
+        updatedAt: 11,
+      });
+    } finally {
+      store.close();
+    }
+    expect(inspect(file).version).to.equal(1);
+
+    // A journal written before it had a version: same table, user_version 0.
+    const old = path.join(dir, "old-worker.sqlite");
+    const raw = new Database(old);
+    raw.exec(`CREATE TABLE tasks (taskid TEXT PRIMARY KEY, dealid TEXT NOT NULL, idx TEXT NOT NULL,
+      authorization TEXT NOT NULL, enclave_challenge TEXT NOT NULL, state TEXT NOT NULL, result_digest TEXT,
+      results_callback TEXT, zip_file TEXT, error_result TEXT, results TEXT, failure TEXT, detail TEXT,
+      runs INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL);
+      CREATE INDEX tasks_state ON tasks(state);
+      INSERT INTO tasks (taskid, dealid, idx, authorization, enclave_challenge, state, runs, updated_at)
+        VALUES ('${TASK}', '${DEAL}', '0', '0x12', '${ZERO_ADDRESS}', 'CONTRIBUTED', 1, 20);`);
+    raw.close();
+    store = WorkerStore.open(old);
+    try {
+      expect(store.get(TASK)).to.include({ state: "CONTRIBUTED", runs: 1, updatedAt: 20 });
+    } finally {
+      store.close();
+    }
+    expect(inspect(old)).to.deep.equal({ version: 1, tables: ["tasks"] });
+
+    fs.writeFileSync(path.join(dir, "newer.sqlite"), "");
+    const newer = new Database(path.join(dir, "newer.sqlite"));
+    newer.pragma("user_version = 2");
+    newer.close();
+    expect(() => WorkerStore.open(path.join(dir, "newer.sqlite"))).to.throw(
+      StoreVersionError,
+      /worker database .* schema version 2, newer than this worker's 1/,
+    );
+  });
+
+  it("keeps the result index over a reopen, at version 1, and carries an unversioned one over", async () => {
+    const dataDir = tempDir();
+    const sha256 = "0x" + "ab".repeat(32);
+    const result = { chainId: 31337n, taskid: TASK, sha256, size: 3, worker: WORKER, uploadedAt: 7 };
+    let store = ResultFileStore.open(dataDir);
+    const temp = store.tempPath();
+    fs.writeFileSync(temp, "zip");
+    await store.put(result, temp);
+    store.close();
+    const index = path.join(dataDir, "results.sqlite");
+    expect(inspect(index)).to.deep.equal({ version: 1, tables: ["results"] });
+
+    store = ResultFileStore.open(dataDir);
+    try {
+      expect(store.get(31337n, TASK)).to.deep.equal(result);
+      expect(fs.readFileSync(store.filePath(sha256), "utf8")).to.equal("zip");
+    } finally {
+      store.close();
+    }
+    expect(inspect(index).version).to.equal(1);
+
+    // An index written before it had a version: same table, user_version 0.
+    const oldDir = tempDir();
+    const raw = new Database(path.join(oldDir, "results.sqlite"));
+    raw.exec(`CREATE TABLE results (chain_id TEXT NOT NULL, taskid TEXT NOT NULL, sha256 TEXT NOT NULL,
+      size INTEGER NOT NULL, worker TEXT NOT NULL, uploaded_at INTEGER NOT NULL, PRIMARY KEY (chain_id, taskid));
+      INSERT INTO results VALUES ('31337', '${TASK}', '${sha256}', 3, '${WORKER}', 7);`);
+    raw.close();
+    fs.mkdirSync(path.join(oldDir, "files"));
+    fs.writeFileSync(path.join(oldDir, "files", `${"ab".repeat(32)}.zip`), "zip");
+    store = ResultFileStore.open(oldDir);
+    try {
+      expect(store.get(31337n, TASK)).to.deep.equal(result);
+      expect(fs.existsSync(store.filePath(sha256))).to.equal(true);
+    } finally {
+      store.close();
+    }
+    expect(inspect(path.join(oldDir, "results.sqlite")).version).to.equal(1);
   });
 });
