@@ -8,7 +8,14 @@
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { NotFoundError, OpenPoco, ServiceUnavailableError, TaskStatus, type TaskInfo } from "../sdk";
+import {
+  NotFoundError,
+  OpenPoco,
+  OpenPocoError,
+  ServiceUnavailableError,
+  TaskStatus,
+  type TaskInfo,
+} from "../sdk";
 import { STACK_ROLES, localAccountKey } from "./accounts";
 import { buildAppImage } from "./docker-images";
 import { manifestChain, stackPaths, type StackManifest } from "./layout";
@@ -33,11 +40,16 @@ export interface DemoResult {
   resultPath: string;
 }
 
-/** A step's failure: names the step and the command's own error. */
-export class DemoStepError extends Error {
-  constructor(step: string, reason: string) {
-    super(`demo step "${step}" failed: ${reason}`);
-    this.name = "DemoStepError";
+/**
+ * A step's failure: names the step and the command's own error, whose sentence says what to do (the
+ * commands' errors do). Code `DEMO_STEP_FAILED`.
+ */
+export class DemoStepError extends OpenPocoError {
+  constructor(
+    readonly step: string,
+    reason: string,
+  ) {
+    super("DEMO_STEP_FAILED", `demo step "${step}" failed: ${reason}`);
   }
 }
 

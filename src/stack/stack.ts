@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { STACK_ROLES, localAccountKey } from "./accounts";
+import { OpenPocoError } from "../sdk/errors";
 import { writeFileAtomic } from "../sdk/files";
 import { REGISTRY_BIN, ensureDockerEngine, registryAnswers, writeRegistryConfig } from "./docker-images";
 import { startFileHost, type FileHost } from "./file-host";
@@ -50,11 +51,13 @@ export interface StackOptions {
   ) => Promise<{ url: string; stop(): Promise<void> }>;
 }
 
-/** Refusals before anything starts: a clear sentence naming the fix. */
-export class StackError extends Error {
+/**
+ * The stack's refusals (before anything starts, or of a command on a stack that is not there): a clear
+ * sentence naming the fix. Code `STACK_ERROR`.
+ */
+export class StackError extends OpenPocoError {
   constructor(message: string) {
-    super(message);
-    this.name = "StackError";
+    super("STACK_ERROR", message);
   }
 }
 
