@@ -3,6 +3,17 @@
  * `Consensus` and `Settlement` libraries, property-tested against them. Schedulers use it to predict when a task
  * reaches consensus.
  */
+import { OpenPocoError } from "./errors";
+
+/**
+ * Thrown when the model is driven out of the task's order (a contribution after consensus, a reveal by a
+ * worker who is not a pending winner, a reopening without consensus): the caller's own bookkeeping is wrong.
+ */
+export class ConsensusStateError extends OpenPocoError {
+  constructor(message: string) {
+    super("CONSENSUS_STATE", message);
+  }
+}
 
 /** Weight of a worker whose score is `score`: max(score / 3, 3) - 1 (2 for a new worker). */
 export function workerWeight(score: bigint): bigint {
@@ -43,7 +54,10 @@ export class ConsensusModel {
 
   /** Adds a contribution; returns whether it brought the consensus. */
   contribute(worker: string, resultHash: string, score: bigint): boolean {
-    if (this.consensus !== undefined) throw new Error("the task is revealing: no more contributions");
+    if (this.consensus !== undefined)
+      throw new ConsensusStateError(
+        "The task is revealing: it takes no more contributions; call reopen() first if its reveal deadline passed.",
+      );
     const weight = workerWeight(score);
     this.contributions.push({ worker, resultHash, weight: log2(weight), status: "CONTRIBUTED" });
     const group = this.groups.get(resultHash) ?? 0n;
@@ -65,13 +79,19 @@ export class ConsensusModel {
   /** A winner revealed. */
   reveal(worker: string): void {
     const contribution = this.winners().find((c) => c.worker === worker);
-    if (contribution === undefined) throw new Error(`${worker} is not a pending winner`);
+    if (contribution === undefined)
+      throw new ConsensusStateError(
+        `${worker} is not a pending winner: only workers who contributed the consensus hash and have not revealed can reveal.`,
+      );
     contribution.status = "PROVED";
   }
 
   /** Nobody revealed in time: the winners are rejected and their group leaves the total. */
   reopen(): void {
-    if (this.consensus === undefined) throw new Error("no consensus to reopen");
+    if (this.consensus === undefined)
+      throw new ConsensusStateError(
+        "There is no consensus to reopen: reopen() only follows a consensus whose winners did not reveal.",
+      );
     for (const c of this.winners()) c.status = "REJECTED";
     this.total -= this.groups.get(this.consensus) ?? 0n;
     this.groups.delete(this.consensus);

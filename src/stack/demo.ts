@@ -8,7 +8,14 @@
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { NotFoundError, OpenPoco, ServiceUnavailableError, TaskStatus, type TaskInfo } from "../sdk";
+import {
+  NotFoundError,
+  OpenPoco,
+  OpenPocoError,
+  ServiceUnavailableError,
+  TaskStatus,
+  type TaskInfo,
+} from "../sdk";
 import { STACK_ROLES, localAccountKey } from "./accounts";
 import { buildAppImage } from "./docker-images";
 import { manifestChain, stackPaths, type StackManifest } from "./layout";
@@ -33,11 +40,16 @@ export interface DemoResult {
   resultPath: string;
 }
 
-/** A step's failure: names the step and the command's own error. */
-export class DemoStepError extends Error {
-  constructor(step: string, reason: string) {
-    super(`demo step "${step}" failed: ${reason}`);
-    this.name = "DemoStepError";
+/**
+ * A step's failure: names the step and the command's own error, whose sentence says what to do (the
+ * commands' errors do). Code `DEMO_STEP_FAILED`.
+ */
+export class DemoStepError extends OpenPocoError {
+  constructor(
+    readonly step: string,
+    reason: string,
+  ) {
+    super("DEMO_STEP_FAILED", `demo step "${step}" failed: ${reason}`);
   }
 }
 
@@ -101,14 +113,70 @@ export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise
     .toISOString()
     .replace(/[-:T.Z]/g, "")
     .slice(0, 14);
-  const root = path.join(stackPaths(manifest.dataDir).demo, runId);
   const chain = manifestChain(manifest);
-  let stepNumber = 0;
-  const step = (title: string) => out.print(`\n${++stepNumber}. ${title}`);
-  const evidence = (text: string) => out.print(`   ↳ ${text}`);
+  const reader = await OpenPoco.connect({ chain });
+  try {
+    const demo = new Walkthrough(manifest, out, runId, reader);
+    const developer = role(demo.root, "app-developer", STACK_ROLES.appDeveloper);
+    const owner = role(demo.root, "dataset-owner", STACK_ROLES.datasetOwner);
+    const pool = role(demo.root, "workerpool-owner", STACK_ROLES.workerpoolOwner);
+    const requester = role(demo.root, "requester", STACK_ROLES.requester);
+    out.print(`Walkthrough ${runId} on ${chain.host} (hub ${chain.hub}); project folders in ${demo.root}`);
+
+    const image = await demo.pushAppImage(manifest.registry);
+    const app = await demo.registerApp(developer, image);
+    await demo.publishAppOrder(developer);
+    const dataset = await demo.publishDataset(owner);
+    await demo.sellCompute(pool);
+    const { dealid, taskid } = await demo.buyRun(requester, app, dataset);
+    const task = await demo.followTask(taskid);
+    const { result, resultPath } = await demo.downloadResult(requester, taskid);
+    return {
+      app,
+      dataset,
+      workerpool: manifest.workerpool,
+      dealid,
+      taskid,
+      status: task.statusName,
+      consensus: task.consensusValue,
+      result,
+      resultPath,
+    };
+  } finally {
+    reader.close();
+  }
+}
+
+/** The demo's steps, in the order `runDemo` plays them, and what they share: the output and the CLI. */
+class Walkthrough {
+  /** Folder of this run's project folders, one per role. */
+  readonly root: string;
+  private stepNumber = 0;
+
+  constructor(
+    private readonly manifest: StackManifest,
+    private readonly out: DemoOutput,
+    private readonly runId: string,
+    /** A client of the stack's chain, to show the chain's evidence of each step. */
+    private readonly reader: OpenPoco,
+  ) {
+    this.root = path.join(stackPaths(manifest.dataDir).demo, runId);
+  }
+
+  private step(title: string): void {
+    this.out.print(`\n${++this.stepNumber}. ${title}`);
+  }
+
+  private evidence(text: string): void {
+    this.out.print(`   ↳ ${text}`);
+  }
 
   /** Runs `openpoco <args> --raw` in the role's folder; returns its answer or throws with its error. */
-  const openpoco = (who: Role, args: string[], keystore = path.join(who.dir, "keystore")) => {
+  private openpoco(
+    who: Role,
+    args: string[],
+    keystore = path.join(who.dir, "keystore"),
+  ): Promise<Record<string, any>> {
     // Keys shown shortened: they are public test keys, but a demo should not teach pasting keys around.
     const shown = args.map((arg) =>
       arg === who.key
@@ -117,7 +185,7 @@ export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise
           ? JSON.stringify(arg)
           : arg,
     );
-    out.print(`   $ openpoco ${shown.join(" ")}`);
+    this.out.print(`   $ openpoco ${shown.join(" ")}`);
     return new Promise<Record<string, any>>((resolve, reject) =>
       execFile(
         process.execPath,
@@ -140,95 +208,112 @@ export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise
         },
       ),
     );
-  };
-  const setUp = async (who: Role) => {
-    await openpoco(who, ["init", "--skip-wallet"]);
+  }
+
+  /** The role's project: `init`, the stack's chain.json, and its Hardhat wallet imported. */
+  private async setUp(who: Role): Promise<void> {
+    await this.openpoco(who, ["init", "--skip-wallet"]);
     // The stack's chain.json: the same local chain as `init` writes, with the stack's ports.
-    copyFileSync(stackPaths(manifest.dataDir).chainJson, path.join(who.dir, "chain.json"));
-    const imported = await openpoco(who, ["wallet", "import", who.key]);
-    evidence(`wallet ${imported.address} (Hardhat account, funded by the stack's deployer)`);
-  };
-  const editIexec = (who: Role, change: (iexec: Record<string, any>) => void) => {
+    copyFileSync(stackPaths(this.manifest.dataDir).chainJson, path.join(who.dir, "chain.json"));
+    const imported = await this.openpoco(who, ["wallet", "import", who.key]);
+    this.evidence(`wallet ${imported.address} (Hardhat account, funded by the stack's deployer)`);
+  }
+
+  /** Edits the role's iexec.json as a user would by hand. */
+  private editIexec(who: Role, change: (iexec: Record<string, any>) => void): void {
     const file = path.join(who.dir, "iexec.json");
     const iexec = JSON.parse(readFileSync(file, "utf8"));
     change(iexec);
     writeFileSync(file, JSON.stringify(iexec, null, 2));
-  };
-  const reader = await OpenPoco.connect({ chain });
-  try {
-    const developer = role(root, "app-developer", STACK_ROLES.appDeveloper);
-    const owner = role(root, "dataset-owner", STACK_ROLES.datasetOwner);
-    const pool = role(root, "workerpool-owner", STACK_ROLES.workerpoolOwner);
-    const requester = role(root, "requester", STACK_ROLES.requester);
-    out.print(`Walkthrough ${runId} on ${chain.host} (hub ${chain.hub}); project folders in ${root}`);
+  }
 
-    step(
+  /** Builds the demo app's image and pushes it to the stack's registry. */
+  async pushAppImage(registry: string): Promise<{ reference: string; checksum: string }> {
+    this.step(
       "App developer: build the app image and push it to the registry (seed: Build & test your Docker image)",
     );
-    out.print(
-      `   $ docker build (FROM scratch + static busybox) && docker push ${manifest.registry}/hello-dataset`,
+    this.out.print(
+      `   $ docker build (FROM scratch + static busybox) && docker push ${registry}/hello-dataset`,
     );
-    const image = await buildAppImage({ host: manifest.registry }, "hello-dataset", DEMO_APP_SCRIPT, {
-      tag: "1.0",
-    });
-    evidence(`pushed ${image.reference}, digest sha256:${image.checksum.slice(2)}`);
+    const image = await buildAppImage({ host: registry }, "hello-dataset", DEMO_APP_SCRIPT, { tag: "1.0" });
+    this.evidence(`pushed ${image.reference}, digest sha256:${image.checksum.slice(2)}`);
+    return image;
+  }
 
-    step("App developer: register the app with its image digest as checksum (seed: Deploy your dapp)");
-    await setUp(developer);
-    await openpoco(developer, ["app", "init"]);
-    editIexec(developer, (iexec) => {
-      iexec.app.name = `hello-dataset-${runId}`;
+  /** Registers the app on the image; returns its address. */
+  async registerApp(developer: Role, image: { reference: string; checksum: string }): Promise<string> {
+    this.step("App developer: register the app with its image digest as checksum (seed: Deploy your dapp)");
+    await this.setUp(developer);
+    await this.openpoco(developer, ["app", "init"]);
+    this.editIexec(developer, (iexec) => {
+      iexec.app.name = `hello-dataset-${this.runId}`;
       iexec.app.multiaddr = image.reference;
     });
-    const app = await openpoco(developer, ["app", "deploy", "--from-image"]);
-    const appInfo = await reader.assets.showApp(app.address);
-    evidence(`app ${app.address} registered in tx ${app.txHash}`);
-    evidence(
+    const app = await this.openpoco(developer, ["app", "deploy", "--from-image"]);
+    const appInfo = await this.reader.assets.showApp(app.address);
+    this.evidence(`app ${app.address} registered in tx ${app.txHash}`);
+    this.evidence(
       `registry: owner ${appInfo.owner}, checksum ${appInfo.checksum} (= the pushed digest: ${appInfo.checksum === image.checksum})`,
     );
+    return app.address;
+  }
 
-    step("App developer: init, sign and publish the app order (seed: Publish app order)");
-    await openpoco(developer, ["order", "init", "--app"]);
-    editIexec(developer, (iexec) => (iexec.order.apporder.appprice = "1000000000"));
-    await openpoco(developer, ["order", "sign", "--app"]);
-    const appOrder = await openpoco(developer, ["order", "publish", "--app"]);
-    evidence(
-      `apporder ${appOrder.apporder.orderHash} on the market at ${manifest.chain.iexecGateway} (price 1 RLC a run)`,
+  async publishAppOrder(developer: Role): Promise<void> {
+    this.step("App developer: init, sign and publish the app order (seed: Publish app order)");
+    await this.openpoco(developer, ["order", "init", "--app"]);
+    this.editIexec(developer, (iexec) => (iexec.order.apporder.appprice = "1000000000"));
+    await this.openpoco(developer, ["order", "sign", "--app"]);
+    const appOrder = await this.openpoco(developer, ["order", "publish", "--app"]);
+    this.evidence(
+      `apporder ${appOrder.apporder.orderHash} on the market at ${this.manifest.chain.iexecGateway} (price 1 RLC a run)`,
     );
+  }
 
-    step("Dataset owner: encrypt a dataset, host it, register it and give its key to the SMS");
-    await setUp(owner);
-    await openpoco(owner, ["dataset", "init", "--encrypted"]);
+  /** Encrypts, hosts and registers the dataset, gives its key to the SMS, publishes its order; returns its address. */
+  async publishDataset(owner: Role): Promise<string> {
+    const { manifest, runId } = this;
+    this.step("Dataset owner: encrypt a dataset, host it, register it and give its key to the SMS");
+    await this.setUp(owner);
+    await this.openpoco(owner, ["dataset", "init", "--encrypted"]);
     writeFileSync(path.join(owner.dir, "datasets", "original", "words.txt"), DEMO_DATASET);
-    const encrypted = await openpoco(owner, ["dataset", "encrypt"]);
+    const encrypted = await this.openpoco(owner, ["dataset", "encrypt"]);
     const [file] = encrypted.encryptedFiles as { encryptedFile: string; checksum: string }[];
+    // The stack's file host serves its folder: copying the file there is hosting it.
     const hosted = `words-${runId}.txt.enc`;
     copyFileSync(file.encryptedFile, path.join(stackPaths(manifest.dataDir).files, hosted));
-    evidence(
+    this.evidence(
       `AES-256-CBC file ${path.basename(file.encryptedFile)}, checksum ${file.checksum}, served at ${manifest.files}/${hosted}`,
     );
-    editIexec(owner, (iexec) => {
+    this.editIexec(owner, (iexec) => {
       iexec.dataset.name = `words-${runId}`;
       iexec.dataset.multiaddr = `${manifest.files}/${hosted}`;
       iexec.dataset.checksum = file.checksum;
     });
-    const dataset = await openpoco(owner, ["dataset", "deploy"]);
-    evidence(`dataset ${dataset.address} registered in tx ${dataset.txHash}`);
-    await openpoco(owner, ["dataset", "push-secret"]);
-    const secret = await openpoco(owner, ["dataset", "check-secret"]);
-    evidence(`SMS at ${manifest.chain.sms} holds the key: ${secret.isSecretSet}`);
-    await openpoco(owner, ["order", "init", "--dataset"]);
-    editIexec(owner, (iexec) => (iexec.order.datasetorder.datasetprice = "1000000000"));
-    await openpoco(owner, ["order", "sign", "--dataset"]);
-    const datasetOrder = await openpoco(owner, ["order", "publish", "--dataset"]);
-    evidence(`datasetorder ${datasetOrder.datasetorder.orderHash} on the market`);
+    const dataset = await this.openpoco(owner, ["dataset", "deploy"]);
+    this.evidence(`dataset ${dataset.address} registered in tx ${dataset.txHash}`);
+    await this.openpoco(owner, ["dataset", "push-secret"]);
+    const secret = await this.openpoco(owner, ["dataset", "check-secret"]);
+    this.evidence(`SMS at ${manifest.chain.sms} holds the key: ${secret.isSecretSet}`);
+    await this.openpoco(owner, ["order", "init", "--dataset"]);
+    this.editIexec(owner, (iexec) => (iexec.order.datasetorder.datasetprice = "1000000000"));
+    await this.openpoco(owner, ["order", "sign", "--dataset"]);
+    const datasetOrder = await this.openpoco(owner, ["order", "publish", "--dataset"]);
+    this.evidence(`datasetorder ${datasetOrder.datasetorder.orderHash} on the market`);
+    return dataset.address;
+  }
 
-    step("Workerpool owner: sell the pool's compute at trust 3 (its scheduler and workers run in the stack)");
+  /** Publishes the workerpool's order, signed with the scheduler's wallet (the pool owner's). */
+  async sellCompute(pool: Role): Promise<void> {
+    const { manifest } = this;
+    const keystore = manifest.scheduler.keystoreDir;
+    this.step(
+      "Workerpool owner: sell the pool's compute at trust 3 (its scheduler and workers run in the stack)",
+    );
     mkdirSync(pool.dir, { recursive: true });
-    await openpoco(pool, ["init", "--skip-wallet"], manifest.scheduler.keystoreDir);
+    await this.openpoco(pool, ["init", "--skip-wallet"], keystore);
     copyFileSync(stackPaths(manifest.dataDir).chainJson, path.join(pool.dir, "chain.json"));
-    await openpoco(pool, ["order", "init", "--workerpool"], manifest.scheduler.keystoreDir);
-    editIexec(pool, (iexec) => {
+    await this.openpoco(pool, ["order", "init", "--workerpool"], keystore);
+    this.editIexec(pool, (iexec) => {
       Object.assign(iexec.order.workerpoolorder, {
         workerpool: manifest.workerpool,
         workerpoolprice: "1000000000",
@@ -237,26 +322,27 @@ export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise
         category: "0",
       });
     });
-    await openpoco(pool, ["order", "sign", "--workerpool"], manifest.scheduler.keystoreDir);
-    const poolOrder = await openpoco(
-      pool,
-      ["order", "publish", "--workerpool"],
-      manifest.scheduler.keystoreDir,
+    await this.openpoco(pool, ["order", "sign", "--workerpool"], keystore);
+    const poolOrder = await this.openpoco(pool, ["order", "publish", "--workerpool"], keystore);
+    this.evidence(
+      `workerpoolorder ${poolOrder.workerpoolorder.orderHash} for workerpool ${manifest.workerpool}`,
     );
-    evidence(`workerpoolorder ${poolOrder.workerpoolorder.orderHash} for workerpool ${manifest.workerpool}`);
+  }
 
-    step("Requester: deposit RLC and buy a run of the app on the dataset (seed: Quick start)");
-    await setUp(requester);
-    const deposit = await openpoco(requester, ["account", "deposit", "5", "RLC"]);
-    evidence(`deposit in tx ${deposit.txHash}`);
-    const run = await openpoco(requester, [
+  /** Deposits and runs the app on the dataset; returns the deal and its task. */
+  async buyRun(requester: Role, app: string, dataset: string): Promise<{ dealid: string; taskid: string }> {
+    this.step("Requester: deposit RLC and buy a run of the app on the dataset (seed: Quick start)");
+    await this.setUp(requester);
+    const deposit = await this.openpoco(requester, ["account", "deposit", "5", "RLC"]);
+    this.evidence(`deposit in tx ${deposit.txHash}`);
+    const run = await this.openpoco(requester, [
       "app",
       "run",
-      app.address,
+      app,
       "--dataset",
-      dataset.address,
+      dataset,
       "--workerpool",
-      manifest.workerpool,
+      this.manifest.workerpool,
       "--trust",
       DEMO_TRUST,
       "--category",
@@ -265,19 +351,44 @@ export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise
       "world",
     ]);
     const dealid: string = run.dealid;
-    const deal = await reader.deals.show(dealid);
+    const deal = await this.reader.deals.show(dealid);
     const taskid = deal.tasks[0].taskid;
-    evidence(`deal ${dealid} matched in tx ${run.txHash}: 3 RLC locked (app 1 + dataset 1 + workerpool 1)`);
-    evidence(
+    this.evidence(
+      `deal ${dealid} matched in tx ${run.txHash}: 3 RLC locked (app 1 + dataset 1 + workerpool 1)`,
+    );
+    this.evidence(
       `task ${taskid}, trust ${deal.trust}, final deadline ${new Date(Number(deal.finalDeadline) * 1000).toISOString()}`,
     );
+    return { dealid, taskid };
+  }
 
-    step(
+  /** Follows the task on chain until it completes, printing each change; fails unless it COMPLETED. */
+  async followTask(taskid: string): Promise<TaskInfo> {
+    this.step(
       "Workers: the scheduler hands the task out, two workers compute in Docker, contribute, reveal; it finalizes",
     );
+    const task = await this.pollTask(taskid);
+    if (task.status !== TaskStatus.COMPLETED)
+      throw new DemoStepError(
+        "compute",
+        `the task ended ${task.statusName}${task.claimable ? " (claimable)" : ""}`,
+      );
+    this.evidence(
+      `consensus ${task.consensusValue} by ${task.contributors.length} workers, result digest ${task.resultDigest}`,
+    );
+    this.evidence(`results location: ${task.resultsText ?? task.results}`);
+    return task;
+  }
+
+  /**
+   * Polls the task until it is COMPLETED or claimable, through restarts of the stack (with a new
+   * client each time it comes back), printing each change once.
+   */
+  private pollTask(taskid: string): Promise<TaskInfo> {
+    const chain = manifestChain(this.manifest);
     let last = "";
     const initializeBy = Date.now() + INITIALIZE_TIMEOUT_MS;
-    const task: TaskInfo = await retryWhileDown("following the task", out, async () => {
+    return retryWhileDown("following the task", this.out, async () => {
       const client = await OpenPoco.connect({ chain });
       try {
         for (;;) {
@@ -290,15 +401,16 @@ export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise
             if (Date.now() > initializeBy)
               throw new DemoStepError(
                 "compute",
-                `the workerpool's scheduler did not initialize task ${taskid} within ${INITIALIZE_TIMEOUT_MS / 60_000} minutes: see ${stackPaths(manifest.dataDir).logs}/scheduler.log`,
+                `the workerpool's scheduler did not initialize task ${taskid} within ${INITIALIZE_TIMEOUT_MS / 60_000} minutes: see ${stackPaths(this.manifest.dataDir).logs}/scheduler.log`,
               );
-            if (last === "") evidence("task UNSET: waiting for the workerpool's scheduler to initialize it");
+            if (last === "")
+              this.evidence("task UNSET: waiting for the workerpool's scheduler to initialize it");
             last = "UNSET";
             await new Promise((resolve) => setTimeout(resolve, 500));
             continue;
           }
           const seen = `${current.statusName}, ${current.contributors.length} contribution(s), ${current.revealCounter} reveal(s)`;
-          if (seen !== last) evidence(`task ${seen}`);
+          if (seen !== last) this.evidence(`task ${seen}`);
           last = seen;
           if (current.status >= TaskStatus.COMPLETED || current.claimable) return current;
           await new Promise((resolve) => setTimeout(resolve, 500));
@@ -307,33 +419,15 @@ export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise
         client.close();
       }
     });
-    if (task.status !== TaskStatus.COMPLETED)
-      throw new DemoStepError(
-        "compute",
-        `the task ended ${task.statusName}${task.claimable ? " (claimable)" : ""}`,
-      );
-    evidence(
-      `consensus ${task.consensusValue} by ${task.contributors.length} workers, result digest ${task.resultDigest}`,
-    );
-    evidence(`results location: ${task.resultsText ?? task.results}`);
+  }
 
-    step("Requester: download the result, checked against the on-chain digest");
-    const downloaded = await openpoco(requester, ["result", "download", taskid, "--out", "result"]);
+  /** Downloads the result, which the CLI checks against the on-chain digest; returns result.txt. */
+  async downloadResult(requester: Role, taskid: string): Promise<{ result: string; resultPath: string }> {
+    this.step("Requester: download the result, checked against the on-chain digest");
+    const downloaded = await this.openpoco(requester, ["result", "download", taskid, "--out", "result"]);
     const result = readFileSync(path.join(downloaded.resultPath, "result.txt"), "utf8").trim();
-    evidence(`verified: ${downloaded.verified}, files: ${(downloaded.files as string[]).join(", ")}`);
-    out.print(`\n   result.txt: ${result}\n`);
-    return {
-      app: app.address,
-      dataset: dataset.address,
-      workerpool: manifest.workerpool,
-      dealid,
-      taskid,
-      status: task.statusName,
-      consensus: task.consensusValue,
-      result,
-      resultPath: downloaded.resultPath,
-    };
-  } finally {
-    reader.close();
+    this.evidence(`verified: ${downloaded.verified}, files: ${(downloaded.files as string[]).join(", ")}`);
+    this.out.print(`\n   result.txt: ${result}\n`);
+    return { result, resultPath: downloaded.resultPath };
   }
 }

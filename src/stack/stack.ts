@@ -9,9 +9,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { STACK_ROLES, localAccountKey } from "./accounts";
+import { OpenPocoError } from "../sdk/errors";
 import { writeFileAtomic } from "../sdk/files";
 import { REGISTRY_BIN, ensureDockerEngine, registryAnswers, writeRegistryConfig } from "./docker-images";
-import { startFileHost, type FileHost } from "./file-host";
+import { startFileHost } from "./file-host";
 import {
   DEPLOY_VARIABLES,
   STACK_PORTS,
@@ -50,11 +51,13 @@ export interface StackOptions {
   ) => Promise<{ url: string; stop(): Promise<void> }>;
 }
 
-/** Refusals before anything starts: a clear sentence naming the fix. */
-export class StackError extends Error {
+/**
+ * The stack's refusals (before anything starts, or of a command on a stack that is not there): a clear
+ * sentence naming the fix. Code `STACK_ERROR`.
+ */
+export class StackError extends OpenPocoError {
   constructor(message: string) {
-    super(message);
-    this.name = "StackError";
+    super("STACK_ERROR", message);
   }
 }
 
@@ -186,6 +189,226 @@ function alreadyRunning(dataDir: string, holder: LockHolder): StackError {
   );
 }
 
+/** Host every part of the stack listens on. */
+const HOST = "127.0.0.1";
+
+/**
+ * The chain script runs with Hardhat's environment loaded in-process (what `hardhat run` does in a
+ * re-launched child): one process to supervise and signal.
+ */
+const CHAIN_SCRIPT = [
+  "--require",
+  "ts-node/register/transpile-only",
+  "--require",
+  "hardhat/register",
+  "src/stack/chain-node.ts",
+];
+
+/** A server of this process (file host, explorer), stopped with the stack. */
+interface InProcessPart {
+  name: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** What the steps of a start share: the options, where things go, and what was started so far. */
+interface Starting {
+  options: StackOptions;
+  dataDir: string;
+  files: ReturnType<typeof stackPaths>;
+  /** The project folder, where the chain script runs. */
+  root: string;
+  /** The built CLI, which runs every service. */
+  cli: string;
+  ports: ReturnType<typeof stackPorts>;
+  url: (part: StackPart) => string;
+  supervisor: Supervisor;
+  inProcess: InProcessPart[];
+}
+
+/** The built CLI of the project at `root`; the services run from it, so it must exist. */
+function builtCli(root: string): string {
+  const cli = path.join(root, "dist", "src", "cli", "main.js");
+  if (!existsSync(cli))
+    throw new StackError(`${cli} is missing: run \`npm run build\` first (npm start does).`);
+  return cli;
+}
+
+/** Stops what a failed start had started, last first, ignoring what fails to stop. */
+async function stopStarted({ inProcess, supervisor }: Starting): Promise<void> {
+  for (const part of [...inProcess].reverse()) await part.stop().catch(() => undefined);
+  await supervisor.stopAll(5000);
+}
+
+/** The chain: ours, journaled, or the given node with the contracts deployed if absent. */
+async function startChain({ options, files, root, ports, supervisor }: Starting): Promise<ReadyAnswer> {
+  options.onEvent(options.rpc ? `attaching to ${options.rpc}` : "starting the chain");
+  const answer = options.rpc
+    ? await supervisor.runOnce({
+        name: "deploy",
+        command: process.execPath,
+        args: CHAIN_SCRIPT,
+        cwd: root,
+        env: { HARDHAT_NETWORK: "remote", RPC_URL: options.rpc, OPENPOCO_CHAIN_DIR: files.chain },
+        readyTimeoutMs: 600_000,
+      })
+    : await supervisor.start({
+        name: "chain",
+        command: process.execPath,
+        args: CHAIN_SCRIPT,
+        cwd: root,
+        env: {
+          ...withoutDeployVariables,
+          HARDHAT_NETWORK: "hardhat",
+          OPENPOCO_CHAIN_DIR: files.chain,
+          OPENPOCO_CHAIN_HOST: HOST,
+          OPENPOCO_CHAIN_PORT: String(ports.chain),
+        },
+        // Replaying a long journal takes a while: about a millisecond a block.
+        readyTimeoutMs: 1_800_000,
+      });
+  options.onEvent(
+    answer.deployed
+      ? `contracts deployed, hub ${answer.hub}`
+      : `chain at block ${answer.block ?? "?"}${answer.replayed ? ` (${answer.replayed} blocks replayed)` : ""}, hub ${answer.hub}`,
+  );
+  return answer;
+}
+
+/** Writes the stack's chain.json (the chain and the services' URLs), which every part reads. */
+async function writeChainJson(
+  { options, files, url }: Starting,
+  chainAnswer: ReadyAnswer,
+): Promise<StackManifest["chain"]> {
+  const chain: StackManifest["chain"] = {
+    name: "local",
+    host: options.rpc ?? String(chainAnswer.url),
+    id: String(chainAnswer.chainId),
+    hub: String(chainAnswer.hub),
+    iexecGateway: url("market"),
+    sms: url("sms"),
+    resultProxy: url("results"),
+  };
+  await writeFileAtomic(
+    files.chainJson,
+    JSON.stringify({ default: "local", chains: { local: chain } }, null, 2) + "\n",
+  );
+  return chain;
+}
+
+/** The Docker registry the workers pull app images from; returns its host:port. */
+async function startRegistry({ dataDir, files, ports, supervisor }: Starting): Promise<string> {
+  const config = await writeRegistryConfig(files.registry, ports.registry);
+  const registry = `${HOST}:${ports.registry}`;
+  // The registry cannot watch its supervisor as our services do: the kernel stops it instead
+  // when the stack dies (util-linux's setpriv, present on Debian), so its port is never left taken.
+  const pdeath = existsSync(SETPRIV) ? [SETPRIV, "--pdeathsig", "SIGTERM", "--"] : [];
+  await supervisor.start({
+    name: "registry",
+    command: pdeath[0] ?? REGISTRY_BIN,
+    args: [...pdeath.slice(1), ...(pdeath.length ? [REGISTRY_BIN] : []), "serve", config],
+    cwd: dataDir,
+    probe: async () => ((await registryAnswers(registry)) ? { ready: true, host: registry } : undefined),
+    readyTimeoutMs: 30_000,
+  });
+  return registry;
+}
+
+/** Starts `openpoco <args> --raw` as the supervised child `name`, with the wallet given if any. */
+function startOpenpoco(
+  { cli, dataDir, supervisor }: Starting,
+  name: string,
+  args: string[],
+  wallet?: { keystoreDir: string; walletFile: string },
+): Promise<ReadyAnswer> {
+  return supervisor.start({
+    name,
+    command: process.execPath,
+    args: [
+      cli,
+      ...args,
+      "--raw",
+      ...(wallet ? ["--keystoredir", wallet.keystoreDir, "--wallet-file", wallet.walletFile] : []),
+    ],
+    cwd: dataDir,
+    env: { OPENPOCO_WALLET_PASSWORD: STACK_WALLET_PASSWORD },
+  });
+}
+
+/** The market, the SMS and the result store, at once: none needs another to start. */
+async function startServices(starting: Starting): Promise<void> {
+  const { files, ports } = starting;
+  starting.options.onEvent("starting the market, the SMS and the result store");
+  await Promise.all([
+    startOpenpoco(starting, "market", [
+      "market",
+      "start",
+      "--port",
+      String(ports.market),
+      "--data-dir",
+      files.service("market"),
+    ]),
+    startOpenpoco(starting, "sms", [
+      "sms",
+      "start",
+      "--port",
+      String(ports.sms),
+      "--data-dir",
+      files.service("sms"),
+    ]),
+    startOpenpoco(starting, "results", [
+      "result",
+      "serve",
+      "--port",
+      String(ports.results),
+      "--data-dir",
+      files.service("results"),
+    ]),
+  ]);
+}
+
+/** The workerpool's scheduler, then its workers (they log in to the scheduler). */
+async function startWorkerpool(
+  starting: Starting,
+  provisioned: Awaited<ReturnType<typeof provisionStack>>,
+): Promise<void> {
+  const { options, files, ports, url } = starting;
+  options.onEvent(`starting the scheduler of ${provisioned.workerpool} and ${options.workers} worker(s)`);
+  await startOpenpoco(
+    starting,
+    "scheduler",
+    [
+      "scheduler",
+      "start",
+      "--workerpool",
+      provisioned.workerpool,
+      "--port",
+      String(ports.scheduler),
+      "--data-dir",
+      files.service("scheduler"),
+    ],
+    provisioned.scheduler,
+  );
+  await Promise.all(
+    provisioned.workers.map((wallet, i) =>
+      startOpenpoco(
+        starting,
+        `worker-${i + 1}`,
+        ["worker", "start", "--scheduler", url("scheduler"), "--data-dir", files.service(`worker-${i + 1}`)],
+        wallet,
+      ),
+    ),
+  );
+}
+
+/** The explorer's web server, when the caller can start one (it is built); returns its URL. */
+async function startExplorer(starting: Starting, chain: StackManifest["chain"]): Promise<string | undefined> {
+  if (!starting.options.startExplorer) return undefined;
+  const started = await starting.options.startExplorer(chain, starting.ports.explorer);
+  starting.inProcess.push({ name: "explorer", url: started.url, stop: started.stop });
+  return started.url;
+}
+
 /** A running stack. */
 export class Stack {
   private constructor(
@@ -193,7 +416,7 @@ export class Stack {
     /** How the chain came up: blocks replayed from the journal, contracts deployed now or not. */
     readonly chainStart: { block?: number; replayed: number; deployed: boolean },
     private readonly supervisor: Supervisor,
-    private readonly inProcess: { name: string; url: string; stop(): Promise<void> }[],
+    private readonly inProcess: InProcessPart[],
     private readonly dataDir: string,
     private readonly releaseLock: () => void,
   ) {}
@@ -233,6 +456,7 @@ export class Stack {
     }
   }
 
+  /** Starts every part in order, the data folder's lock held; on a failure stops what was started. */
   private static async startLocked(
     options: StackOptions,
     dataDir: string,
@@ -242,176 +466,34 @@ export class Stack {
     await waitForLeftovers(files.children, options.onEvent);
     if (options.workers > 0) await checkDocker();
     const root = projectRoot();
-    const cli = path.join(root, "dist", "src", "cli", "main.js");
-    if (!existsSync(cli))
-      throw new StackError(`${cli} is missing: run \`npm run build\` first (npm start does).`);
-    // The chain script runs with Hardhat's environment loaded in-process (what `hardhat run` does in a
-    // re-launched child): one process to supervise and signal.
-    const chainScript = [
-      "--require",
-      "ts-node/register/transpile-only",
-      "--require",
-      "hardhat/register",
-      "src/stack/chain-node.ts",
-    ];
+    const cli = builtCli(root);
     const ports = stackPorts(options.portOffset);
+    // An attached node has its own port: only the services' ports must be free.
     const { chain: _attached, ...servicePorts } = ports;
     await waitForPorts(options.rpc ? servicePorts : ports);
-    const host = "127.0.0.1";
-    const url = (part: StackPart) => `http://${host}:${ports[part]}`;
-
-    const supervisor = new Supervisor(files.logs, options.onEvent, files.children);
-    const inProcess: { name: string; url: string; stop(): Promise<void> }[] = [];
-    const stopStarted = async () => {
-      for (const part of [...inProcess].reverse()) await part.stop().catch(() => undefined);
-      await supervisor.stopAll(5000);
+    const starting: Starting = {
+      options,
+      dataDir,
+      files,
+      root,
+      cli,
+      ports,
+      url: (part) => `http://${HOST}:${ports[part]}`,
+      supervisor: new Supervisor(files.logs, options.onEvent, files.children),
+      inProcess: [],
     };
     try {
-      // The chain: ours, journaled, or the given node with the contracts deployed if absent.
-      options.onEvent(options.rpc ? `attaching to ${options.rpc}` : "starting the chain");
-      let chainAnswer: ReadyAnswer;
-      if (options.rpc) {
-        chainAnswer = await supervisor.runOnce({
-          name: "deploy",
-          command: process.execPath,
-          args: chainScript,
-          cwd: root,
-          env: { HARDHAT_NETWORK: "remote", RPC_URL: options.rpc, OPENPOCO_CHAIN_DIR: files.chain },
-          readyTimeoutMs: 600_000,
-        });
-      } else {
-        chainAnswer = await supervisor.start({
-          name: "chain",
-          command: process.execPath,
-          args: chainScript,
-          cwd: root,
-          env: {
-            ...withoutDeployVariables,
-            HARDHAT_NETWORK: "hardhat",
-            OPENPOCO_CHAIN_DIR: files.chain,
-            OPENPOCO_CHAIN_HOST: host,
-            OPENPOCO_CHAIN_PORT: String(ports.chain),
-          },
-          // Replaying a long journal takes a while: about a millisecond a block.
-          readyTimeoutMs: 1_800_000,
-        });
-      }
-      const chainUrl = options.rpc ?? String(chainAnswer.url);
-      options.onEvent(
-        chainAnswer.deployed
-          ? `contracts deployed, hub ${chainAnswer.hub}`
-          : `chain at block ${chainAnswer.block ?? "?"}${chainAnswer.replayed ? ` (${chainAnswer.replayed} blocks replayed)` : ""}, hub ${chainAnswer.hub}`,
-      );
-      const chain: StackManifest["chain"] = {
-        name: "local",
-        host: chainUrl,
-        id: String(chainAnswer.chainId),
-        hub: String(chainAnswer.hub),
-        iexecGateway: url("market"),
-        sms: url("sms"),
-        resultProxy: url("results"),
-      };
-      await writeFileAtomic(
-        files.chainJson,
-        JSON.stringify({ default: "local", chains: { local: chain } }, null, 2) + "\n",
-      );
-
+      const chainAnswer = await startChain(starting);
+      const chain = await writeChainJson(starting, chainAnswer);
       options.onEvent("checking the workerpool, stakes and wallets");
       const provisioned = await provisionStack({ ...chain, id: BigInt(chain.id) }, dataDir, options.workers);
       for (const action of provisioned.actions) options.onEvent(action);
-
-      let registry: string | undefined;
-      if (options.workers > 0) {
-        const config = await writeRegistryConfig(files.registry, ports.registry);
-        registry = `${host}:${ports.registry}`;
-        // The registry cannot watch its supervisor as our services do: the kernel stops it instead
-        // when the stack dies (util-linux's setpriv, present on Debian), so its port is never left taken.
-        const pdeath = existsSync(SETPRIV) ? [SETPRIV, "--pdeathsig", "SIGTERM", "--"] : [];
-        await supervisor.start({
-          name: "registry",
-          command: pdeath[0] ?? REGISTRY_BIN,
-          args: [...pdeath.slice(1), ...(pdeath.length ? [REGISTRY_BIN] : []), "serve", config],
-          cwd: dataDir,
-          probe: async () =>
-            (await registryAnswers(registry!)) ? { ready: true, host: registry } : undefined,
-          readyTimeoutMs: 30_000,
-        });
-      }
-      const fileHost: FileHost = await startFileHost(files.files, host, ports.files);
-      inProcess.push({ name: "files", url: fileHost.url, stop: fileHost.stop });
-
-      const openpoco = (name: string, args: string[], wallet?: { keystoreDir: string; walletFile: string }) =>
-        supervisor.start({
-          name,
-          command: process.execPath,
-          args: [
-            cli,
-            ...args,
-            "--raw",
-            ...(wallet ? ["--keystoredir", wallet.keystoreDir, "--wallet-file", wallet.walletFile] : []),
-          ],
-          cwd: dataDir,
-          env: { OPENPOCO_WALLET_PASSWORD: STACK_WALLET_PASSWORD },
-        });
-      options.onEvent("starting the market, the SMS and the result store");
-      await Promise.all([
-        openpoco("market", [
-          "market",
-          "start",
-          "--port",
-          String(ports.market),
-          "--data-dir",
-          files.service("market"),
-        ]),
-        openpoco("sms", ["sms", "start", "--port", String(ports.sms), "--data-dir", files.service("sms")]),
-        openpoco("results", [
-          "result",
-          "serve",
-          "--port",
-          String(ports.results),
-          "--data-dir",
-          files.service("results"),
-        ]),
-      ]);
-      options.onEvent(`starting the scheduler of ${provisioned.workerpool} and ${options.workers} worker(s)`);
-      await openpoco(
-        "scheduler",
-        [
-          "scheduler",
-          "start",
-          "--workerpool",
-          provisioned.workerpool,
-          "--port",
-          String(ports.scheduler),
-          "--data-dir",
-          files.service("scheduler"),
-        ],
-        provisioned.scheduler,
-      );
-      await Promise.all(
-        provisioned.workers.map((wallet, i) =>
-          openpoco(
-            `worker-${i + 1}`,
-            [
-              "worker",
-              "start",
-              "--scheduler",
-              url("scheduler"),
-              "--data-dir",
-              files.service(`worker-${i + 1}`),
-            ],
-            wallet,
-          ),
-        ),
-      );
-
-      let explorer: string | undefined;
-      if (options.startExplorer) {
-        const started = await options.startExplorer(chain, ports.explorer);
-        explorer = started.url;
-        inProcess.push({ name: "explorer", url: started.url, stop: started.stop });
-      }
-
+      const registry = options.workers > 0 ? await startRegistry(starting) : undefined;
+      const fileHost = await startFileHost(files.files, HOST, ports.files);
+      starting.inProcess.push({ name: "files", url: fileHost.url, stop: fileHost.stop });
+      await startServices(starting);
+      await startWorkerpool(starting, provisioned);
+      const explorer = await startExplorer(starting, chain);
       const manifest: StackManifest = {
         pid: process.pid,
         dataDir,
@@ -419,7 +501,7 @@ export class Stack {
         chain,
         workerpool: provisioned.workerpool,
         scheduler: {
-          url: url("scheduler"),
+          url: starting.url("scheduler"),
           owner: new Wallet(localAccountKey(STACK_ROLES.workerpoolOwner)).address,
           keystoreDir: provisioned.scheduler.keystoreDir,
           walletFile: provisioned.scheduler.walletFile,
@@ -429,15 +511,16 @@ export class Stack {
         files: fileHost.url,
         explorer,
       };
+      // Written last: its presence (with this pid) is what tells other commands the stack is up.
       await writeFileAtomic(files.stackJson, JSON.stringify(manifest, null, 2) + "\n");
       const chainStart = {
         block: chainAnswer.block as number | undefined,
         replayed: Number(chainAnswer.replayed ?? 0),
         deployed: chainAnswer.deployed === true,
       };
-      return new Stack(manifest, chainStart, supervisor, inProcess, dataDir, releaseLock);
+      return new Stack(manifest, chainStart, starting.supervisor, starting.inProcess, dataDir, releaseLock);
     } catch (error) {
-      await stopStarted();
+      await stopStarted(starting);
       throw error;
     }
   }

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, renameSync, writeFileSync, type WriteStream } from "node:fs";
 import path from "node:path";
+import { OpenPocoError } from "../sdk/errors";
 import { processStart } from "./lock";
 
 /** How to run one child. */
@@ -38,15 +39,14 @@ export interface ChildStatus {
   log: string;
 }
 
-/** Raised when a child exits or fails before its ready line. */
-export class ChildStartError extends Error {
+/** Raised when a child exits or fails before its ready line; the message points at its log. Code `CHILD_START_FAILED`. */
+export class ChildStartError extends OpenPocoError {
   constructor(
     readonly child: string,
     reason: string,
     readonly logFile: string,
   ) {
-    super(`${child} did not start: ${reason} (its log: ${logFile})`);
-    this.name = "ChildStartError";
+    super("CHILD_START_FAILED", `${child} did not start: ${reason} (its log: ${logFile})`);
   }
 }
 

@@ -74,6 +74,16 @@ export interface WorkerOptions {
   logger?: ServiceLogger;
 }
 
+/** A stage of `work` ended the task's work for this poll: done, failed, or to retry. */
+const STOP = Symbol("stop");
+
+/** A task the chain allows this worker to work on, with what its stages need. */
+interface CheckedTask {
+  task: WorkerTask;
+  deal: Awaited<ReturnType<OpenPoco["deals"]["view"]>>;
+  timeref: bigint;
+}
+
 /** Codes of failures that are not worth a word to the chain but that the scheduler must know of. */
 function failureOf(error: unknown, step: WorkerFailureCode): { code: WorkerFailureCode; detail: string } {
   if (error instanceof TaskFailure) return { code: error.failure, detail: error.detail };
@@ -200,87 +210,137 @@ export class WorkerApp {
     await this.report(task.taskid, { event: "failed", code, detail });
   }
 
-  /** Computes (unless done before a restart) and contributes, after checking the chain. */
+  /**
+   * Computes (unless done before a restart) and contributes, after checking the chain. Each stage runs
+   * under its own handler, which names the failure code the scheduler is told when the stage fails.
+   */
   private async work(taskid: string): Promise<void> {
-    let task = this.store.get(taskid)!;
-    let step: WorkerFailureCode = "WORKER_ERROR";
+    const checked = await this.stage(taskid, { code: "WORKER_ERROR" }, () => this.checkTask(taskid));
+    if (checked === STOP) return;
+    const task = await this.stage(taskid, { code: "WORKER_ERROR" }, () => this.computeOnce(checked));
+    if (task === STOP) return;
+    // A contribution that failed on our side may still have been mined (a lost answer, a second
+    // attempt after a restart reverting with AlreadyContributed): the chain decides.
+    const contributing = {
+      code: "CONTRIBUTE_FAILED" as const,
+      recover: () => this.alreadyContributed(this.store.get(taskid)!).catch(() => false),
+    };
+    if (checked.deal.trust === 1n) {
+      const results = await this.stage(taskid, { code: "UPLOAD_FAILED" }, () => this.uploadOwnResults(task));
+      if (results === STOP) return;
+      await this.stage(taskid, contributing, () => this.contributeAndFinalize(task, results));
+      return;
+    }
+    await this.stage(taskid, contributing, () => this.contribute(task));
+  }
+
+  /**
+   * Runs one stage of `work`. A node away is retried at the next poll (the task keeps its state);
+   * otherwise, unless `recover` finds the stage's work done after all, the task fails with the
+   * stage's `code` (or the TaskFailure's own).
+   */
+  private async stage<T>(
+    taskid: string,
+    handler: { code: WorkerFailureCode; recover?: () => Promise<boolean> },
+    run: () => Promise<T | typeof STOP>,
+  ): Promise<T | typeof STOP> {
     try {
-      if (await this.alreadyContributed(task)) return;
-      const onChain = await this.poco.tasks.show(taskid);
-      if (onChain.status !== TaskStatus.ACTIVE)
-        return this.fail(task, "TASK_NOT_ACTIVE", `the task is ${onChain.statusName} on chain.`);
-      if ((await this.poco.work.chainTime()) >= onChain.contributionDeadline)
-        return this.fail(
-          task,
-          "CONTRIBUTION_DEADLINE_PASSED",
-          `the deadline was ${onChain.contributionDeadline}.`,
-        );
-      const deal = await this.poco.deals.view(task.dealid);
-      if (isTeeTag(deal.tag))
-        return this.fail(
-          task,
-          "ENCLAVE_REQUIRED",
-          `the deal's tag ${deal.tag} asks for a TEE and this worker has no enclave: its secrets are not asked for and its app is not run (the hub would refuse the contribution).`,
-        );
-      const { stake } = await this.poco.account.show(this.address);
-      if (stake < deal.workerStake)
-        return this.fail(
-          task,
-          "INSUFFICIENT_STAKE",
-          `the worker's free stake ${stake} nRLC is below the deal's worker stake ${deal.workerStake} nRLC: deposit more.`,
-        );
-      if (task.state === "ASSIGNED") {
-        await this.compute(task, deal, onChain.timeref);
-        task = this.store.get(taskid)!;
-      }
-      if (deal.trust === 1n) {
-        step = "UPLOAD_FAILED";
-        const results = await this.storage.upload(taskid, task.zipFile!, {
-          authorization: task.authorization,
-        });
-        this.store.update(taskid, "COMPUTED", { results });
-        step = "CONTRIBUTE_FAILED";
-        const sent = await this.poco.work.contributeAndFinalize({
-          taskid,
-          resultDigest: task.resultDigest!,
-          authorization: task.authorization,
-          enclaveChallenge: task.enclaveChallenge,
-          results,
-          resultsCallback: task.resultsCallback,
-        });
-        this.store.update(taskid, "DONE");
-        this.logger.info(`task ${taskid} finalized (${sent.txHash})`);
-        await this.report(taskid, { event: "finalized", txHash: sent.txHash });
-        return;
-      }
-      step = "CONTRIBUTE_FAILED";
-      const sent = await this.poco.work.contribute({
-        taskid,
-        resultDigest: task.resultDigest!,
-        authorization: task.authorization,
-        enclaveChallenge: task.enclaveChallenge,
-      });
-      this.store.update(taskid, "CONTRIBUTED");
-      this.logger.info(`task ${taskid} contributed (${sent.txHash})`);
-      await this.report(taskid, { event: "contributed", txHash: sent.txHash });
+      return await run();
     } catch (error) {
       if (error instanceof ServiceUnavailableError) {
-        // The chain node is away: the task keeps its step and is tried again at the next poll.
         this.logger.warn(`task ${taskid}: ${error.message}; retrying`);
-        return;
+        return STOP;
       }
-      // A contribution that failed on our side may still have been mined (a lost answer, a second
-      // attempt after a restart reverting with AlreadyContributed): the chain decides.
-      if (
-        step === "CONTRIBUTE_FAILED" &&
-        (await this.alreadyContributed(this.store.get(taskid)!).catch(() => false))
-      )
-        return;
+      if (handler.recover && (await handler.recover())) return STOP;
       // A TaskFailure is an outcome (logged by fail); anything else is a fault worth its stack.
-      if (!(error instanceof TaskFailure)) this.logger.error(`task ${taskid}: ${step}`, error);
-      const { code, detail } = failureOf(error, step);
+      if (!(error instanceof TaskFailure)) this.logger.error(`task ${taskid}: ${handler.code}`, error);
+      const { code, detail } = failureOf(error, handler.code);
       await this.fail(this.store.get(taskid)!, code, detail);
+      return STOP;
     }
+  }
+
+  /**
+   * Asks the chain whether this worker may work on the task: not contributed yet, ACTIVE, before its
+   * contribution deadline, no TEE asked for, enough free stake. Fails the task (and stops) otherwise.
+   */
+  private async checkTask(taskid: string): Promise<CheckedTask | typeof STOP> {
+    const task = this.store.get(taskid)!;
+    if (await this.alreadyContributed(task)) return STOP;
+    const onChain = await this.poco.tasks.show(taskid);
+    if (onChain.status !== TaskStatus.ACTIVE)
+      return this.failed(task, "TASK_NOT_ACTIVE", `the task is ${onChain.statusName} on chain.`);
+    if ((await this.poco.work.chainTime()) >= onChain.contributionDeadline)
+      return this.failed(
+        task,
+        "CONTRIBUTION_DEADLINE_PASSED",
+        `the deadline was ${onChain.contributionDeadline}.`,
+      );
+    const deal = await this.poco.deals.view(task.dealid);
+    if (isTeeTag(deal.tag))
+      return this.failed(
+        task,
+        "ENCLAVE_REQUIRED",
+        `the deal's tag ${deal.tag} asks for a TEE and this worker has no enclave: its secrets are not asked for and its app is not run (the hub would refuse the contribution).`,
+      );
+    const { stake } = await this.poco.account.show(this.address);
+    if (stake < deal.workerStake)
+      return this.failed(
+        task,
+        "INSUFFICIENT_STAKE",
+        `the worker's free stake ${stake} nRLC is below the deal's worker stake ${deal.workerStake} nRLC: deposit more.`,
+      );
+    return { task, deal, timeref: onChain.timeref };
+  }
+
+  /** Fails the task; the stage stops there. */
+  private async failed(task: WorkerTask, code: WorkerFailureCode, detail: string): Promise<typeof STOP> {
+    await this.fail(task, code, detail);
+    return STOP;
+  }
+
+  /** Runs the app unless a run before a restart already computed the task; returns the journaled task. */
+  private async computeOnce({ task, deal, timeref }: CheckedTask): Promise<WorkerTask> {
+    if (task.state !== "ASSIGNED") return task;
+    await this.compute(task, deal, timeref);
+    return this.store.get(task.taskid)!;
+  }
+
+  /** Trust 1: this worker is its own uploader; the results' location is journaled before finalizing. */
+  private async uploadOwnResults(task: WorkerTask): Promise<string> {
+    const results = await this.storage.upload(task.taskid, task.zipFile!, {
+      authorization: task.authorization,
+    });
+    this.store.update(task.taskid, "COMPUTED", { results });
+    return results;
+  }
+
+  /** Trust 1: contributes, reveals and finalizes in one transaction. */
+  private async contributeAndFinalize(task: WorkerTask, results: string): Promise<void> {
+    const sent = await this.poco.work.contributeAndFinalize({
+      taskid: task.taskid,
+      resultDigest: task.resultDigest!,
+      authorization: task.authorization,
+      enclaveChallenge: task.enclaveChallenge,
+      results,
+      resultsCallback: task.resultsCallback,
+    });
+    this.store.update(task.taskid, "DONE");
+    this.logger.info(`task ${task.taskid} finalized (${sent.txHash})`);
+    await this.report(task.taskid, { event: "finalized", txHash: sent.txHash });
+  }
+
+  /** Contributes the result digest; the scheduler then asks for the reveal. */
+  private async contribute(task: WorkerTask): Promise<void> {
+    const sent = await this.poco.work.contribute({
+      taskid: task.taskid,
+      resultDigest: task.resultDigest!,
+      authorization: task.authorization,
+      enclaveChallenge: task.enclaveChallenge,
+    });
+    this.store.update(task.taskid, "CONTRIBUTED");
+    this.logger.info(`task ${task.taskid} contributed (${sent.txHash})`);
+    await this.report(task.taskid, { event: "contributed", txHash: sent.txHash });
   }
 
   // True (and the journal caught up) when the chain already has this worker's contribution.
