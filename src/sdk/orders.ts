@@ -109,8 +109,11 @@ export interface OrderKindDescriptor<K extends OrderKind> {
   readonly kind: K;
   /** Name of the order in iexec.json, the market API and messages: "apporder", ... */
   readonly label: `${K}order`;
-  /** The address the order is about: its asset, or the requester of a request order. */
-  readonly assetField: AddressFieldOf<K>;
+  /**
+   * The address the order is about: its asset, or the requester of a request order. Its name is
+   * also the party the order speaks for (an orderbook filter of that name is plain equality).
+   */
+  readonly assetField: AddressFieldOf<K> & OrderParty;
   /** The price the orderbook ranks by: the asset's price, or a request's workerpool max price. */
   readonly priceField: AmountFieldOf<K>;
   /**
