@@ -10,7 +10,7 @@
 import { ZeroAddress } from "ethers";
 import {
   assetOf,
-  categoryOf,
+  categoryTrustOf,
   isOrderOf,
   orderKind,
   priceOf,
@@ -94,7 +94,7 @@ function orderMatches(record: OrderRecord, q: OrderQuery): boolean {
   if (kind !== "request" && !equal(record.owner, q[OWNER_FILTER[kind]])) return false;
   for (const [party, field] of Object.entries(restrictionsOf(kind, order)) as [OrderParty, string][])
     if (!restrictionMatches(field, q[party], q[STRICT[party]])) return false;
-  const terms = categoryOf(kind, order);
+  const terms = categoryTrustOf(kind, order);
   if (terms && q.category !== undefined && terms.category !== q.category) return false;
   if (isOrderOf(kind, order, "dataset")) return !q.bulkOnly || order.volume >= BULK_MIN_VOLUME;
   if (isOrderOf(kind, order, "workerpool")) return q.minTrust === undefined || order.trust >= q.minTrust;

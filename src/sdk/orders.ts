@@ -253,7 +253,7 @@ export function restrictionsOf<K extends OrderKind>(
 }
 
 /** An order's category and trust, or undefined for app and dataset orders, which have none. */
-export function categoryOf<K extends OrderKind>(
+export function categoryTrustOf<K extends OrderKind>(
   kind: K,
   order: OrderByKind[K],
 ): { category: bigint; trust: bigint } | undefined {
