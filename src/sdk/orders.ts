@@ -96,8 +96,11 @@ export type OrderParty = "app" | "dataset" | "workerpool" | "requester";
 /** The names of the fields of `T` whose values are of type `V`. */
 type FieldsOf<T, V> = { [F in keyof T]-?: T[F] extends V ? F : never }[keyof T] & string;
 
-/** The address fields of an order of kind `K`. */
-export type AddressFieldOf<K extends OrderKind> = FieldsOf<OrderByKind[K], string>;
+/** The address fields of an order of kind `K`: its string fields but the bytes32, bytes and text ones. */
+export type AddressFieldOf<K extends OrderKind> = Exclude<
+  FieldsOf<OrderByKind[K], string>,
+  "tag" | "salt" | "sign" | "params"
+>;
 /** The amount fields of an order of kind `K`. */
 export type AmountFieldOf<K extends OrderKind> = FieldsOf<OrderByKind[K], bigint>;
 
