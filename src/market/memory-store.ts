@@ -8,7 +8,17 @@
  * restores it if `work` throws.
  */
 import { ZeroAddress } from "ethers";
-import type { OrderKind } from "../sdk/orders";
+import {
+  assetOf,
+  categoryTrustOf,
+  isOrderOf,
+  orderKind,
+  priceOf,
+  restrictionsOf,
+  type AssetOrderKind,
+  type OrderKind,
+  type OrderParty,
+} from "../sdk/orders";
 import {
   BULK_MIN_VOLUME,
   DuplicateOrderError,
@@ -55,89 +65,42 @@ function tagMatches(tag: string, minTag?: string, maxTag?: string): boolean {
   return true;
 }
 
-/** Whether an order matches a query; filters that do not apply to the order's kind are ignored. */
+/** The filter making a restriction filter strict, by party. */
+const STRICT = {
+  app: "isAppStrict",
+  dataset: "isDatasetStrict",
+  workerpool: "isWorkerpoolStrict",
+  requester: "isRequesterStrict",
+} as const satisfies Record<OrderParty, keyof OrderQuery>;
+
+/** The filter on the owner of an order's asset, by kind. */
+const OWNER_FILTER = {
+  app: "appOwner",
+  dataset: "datasetOwner",
+  workerpool: "workerpoolOwner",
+} as const satisfies Record<AssetOrderKind, keyof OrderQuery>;
+
+/**
+ * Whether an order matches a query; filters that do not apply to the order's kind are ignored. A
+ * request's app, dataset and workerpool are what it accepts: they count as restrictions (zero = any
+ * workerpool, or no dataset).
+ */
 function orderMatches(record: OrderRecord, q: OrderQuery): boolean {
   if (q.minVolume !== undefined && record.remaining < q.minVolume) return false;
   if (!tagMatches(record.order.tag, q.minTag, q.maxTag)) return false;
-  const owner = (wanted: string | undefined) => wanted === undefined || same(record.owner, wanted);
+  const { kind, order } = record;
   const equal = (field: string, wanted: string | undefined) => wanted === undefined || same(field, wanted);
-  switch (record.kind) {
-    case "app": {
-      const o = (record as OrderRecord<"app">).order;
-      return (
-        equal(o.app, q.app) &&
-        owner(q.appOwner) &&
-        restrictionMatches(o.datasetrestrict, q.dataset, q.isDatasetStrict) &&
-        restrictionMatches(o.workerpoolrestrict, q.workerpool, q.isWorkerpoolStrict) &&
-        restrictionMatches(o.requesterrestrict, q.requester, q.isRequesterStrict)
-      );
-    }
-    case "dataset": {
-      const o = (record as OrderRecord<"dataset">).order;
-      return (
-        equal(o.dataset, q.dataset) &&
-        owner(q.datasetOwner) &&
-        (!q.bulkOnly || o.volume >= BULK_MIN_VOLUME) &&
-        restrictionMatches(o.apprestrict, q.app, q.isAppStrict) &&
-        restrictionMatches(o.workerpoolrestrict, q.workerpool, q.isWorkerpoolStrict) &&
-        restrictionMatches(o.requesterrestrict, q.requester, q.isRequesterStrict)
-      );
-    }
-    case "workerpool": {
-      const o = (record as OrderRecord<"workerpool">).order;
-      return (
-        equal(o.workerpool, q.workerpool) &&
-        owner(q.workerpoolOwner) &&
-        (q.category === undefined || o.category === q.category) &&
-        (q.minTrust === undefined || o.trust >= q.minTrust) &&
-        restrictionMatches(o.apprestrict, q.app, q.isAppStrict) &&
-        restrictionMatches(o.datasetrestrict, q.dataset, q.isDatasetStrict) &&
-        restrictionMatches(o.requesterrestrict, q.requester, q.isRequesterStrict)
-      );
-    }
-    case "request": {
-      // The request's app, dataset and workerpool are what it accepts: treated as restrictions
-      // (zero = any workerpool, or no dataset).
-      const o = (record as OrderRecord<"request">).order;
-      return (
-        equal(o.requester, q.requester) &&
-        equal(o.beneficiary, q.beneficiary) &&
-        (q.category === undefined || o.category === q.category) &&
-        (q.maxTrust === undefined || o.trust <= q.maxTrust) &&
-        restrictionMatches(o.app, q.app, q.isAppStrict) &&
-        restrictionMatches(o.dataset, q.dataset, q.isDatasetStrict) &&
-        restrictionMatches(o.workerpool, q.workerpool, q.isWorkerpoolStrict)
-      );
-    }
-  }
-}
-
-/** The price an order is ranked by. */
-function priceOf(record: OrderRecord): bigint {
-  switch (record.kind) {
-    case "app":
-      return (record as OrderRecord<"app">).order.appprice;
-    case "dataset":
-      return (record as OrderRecord<"dataset">).order.datasetprice;
-    case "workerpool":
-      return (record as OrderRecord<"workerpool">).order.workerpoolprice;
-    case "request":
-      return (record as OrderRecord<"request">).order.workerpoolmaxprice;
-  }
-}
-
-/** The asset (or requester) an order is about. */
-function subjectOf(record: OrderRecord): string {
-  switch (record.kind) {
-    case "app":
-      return (record as OrderRecord<"app">).order.app;
-    case "dataset":
-      return (record as OrderRecord<"dataset">).order.dataset;
-    case "workerpool":
-      return (record as OrderRecord<"workerpool">).order.workerpool;
-    case "request":
-      return (record as OrderRecord<"request">).order.requester;
-  }
+  if (!equal(assetOf(kind, order), q[orderKind(kind).assetField])) return false;
+  if (kind !== "request" && !equal(record.owner, q[OWNER_FILTER[kind]])) return false;
+  for (const [party, field] of Object.entries(restrictionsOf(kind, order)) as [OrderParty, string][])
+    if (!restrictionMatches(field, q[party], q[STRICT[party]])) return false;
+  const terms = categoryTrustOf(kind, order);
+  if (terms && q.category !== undefined && terms.category !== q.category) return false;
+  if (isOrderOf(kind, order, "dataset")) return !q.bulkOnly || order.volume >= BULK_MIN_VOLUME;
+  if (isOrderOf(kind, order, "workerpool")) return q.minTrust === undefined || order.trust >= q.minTrust;
+  if (isOrderOf(kind, order, "request"))
+    return equal(order.beneficiary, q.beneficiary) && (q.maxTrust === undefined || order.trust <= q.maxTrust);
+  return true;
 }
 
 function pageOf<T>(all: T[], page: Page): PageOf<T> {
@@ -218,8 +181,8 @@ export class MemoryMarketStore implements MarketStore {
     }
     const direction = kind === "request" ? -1 : 1;
     found.sort((a, b) => {
-      const pa = priceOf(a.record);
-      const pb = priceOf(b.record);
+      const pa = priceOf(a.record.kind, a.record.order);
+      const pb = priceOf(b.record.kind, b.record.order);
       if (pa !== pb) return (pa < pb ? -1 : 1) * direction;
       const ta = Date.parse(a.record.publicationTimestamp);
       const tb = Date.parse(b.record.publicationTimestamp);
@@ -257,7 +220,11 @@ export class MemoryMarketStore implements MarketStore {
   openOrderHashes(kind: OrderKind, address: string): string[] {
     const hashes: string[] = [];
     for (const record of this.live().orders.values())
-      if (record.kind === kind && record.status === "open" && same(subjectOf(record), address))
+      if (
+        record.kind === kind &&
+        record.status === "open" &&
+        same(assetOf(record.kind, record.order), address)
+      )
         hashes.push(record.orderHash);
     return hashes;
   }
@@ -265,7 +232,12 @@ export class MemoryMarketStore implements MarketStore {
   setOwner(kind: Exclude<OrderKind, "request">, asset: string, owner: string): number {
     let changed = 0;
     for (const record of this.live().orders.values()) {
-      if (record.kind !== kind || record.status !== "open" || !same(subjectOf(record), asset)) continue;
+      if (
+        record.kind !== kind ||
+        record.status !== "open" ||
+        !same(assetOf<OrderKind>(record.kind, record.order), asset)
+      )
+        continue;
       if (record.owner !== owner) {
         record.owner = owner;
         changed++;

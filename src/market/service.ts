@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { ZeroAddress, getAddress } from "ethers";
 import { IAsset__factory, IRegistry__factory, type IHub, type IRegistry } from "../../typechain-types";
-import { computeDealLocks } from "../sdk/deals";
+import { taskFundsOf } from "../sdk/deals";
 import {
   ForbiddenError,
   InvalidInputError,
@@ -22,7 +22,7 @@ import {
 } from "../sdk/market";
 import { parseOrder } from "../sdk/order-json";
 import { fastRecoverAddress } from "../sdk/recover";
-import { hashOrder, hubDomain, type OrderByKind, type OrderKind } from "../sdk/orders";
+import { hashOrder, hubDomain, orderKind, signerOf, type OrderByKind, type OrderKind } from "../sdk/orders";
 import { formatRlc } from "../sdk/units";
 import {
   DuplicateOrderError,
@@ -73,13 +73,6 @@ export interface MarketServiceOptions {
   /** Clock, for tests (ms since epoch). */
   now?: () => number;
 }
-
-const ORDER_LABEL: Record<OrderKind, string> = {
-  app: "apporder",
-  dataset: "datasetorder",
-  workerpool: "workerpoolorder",
-  request: "requestorder",
-};
 
 /** The market's operations. */
 export class MarketService {
@@ -141,7 +134,7 @@ export class MarketService {
 
   /** Checks a signed order against the chain and publishes it; returns the stored record. */
   async publish<K extends OrderKind>(kind: K, json: unknown, caller: string): Promise<OrderRecord<K>> {
-    const order = parseOrder(kind, json, ORDER_LABEL[kind]);
+    const order = parseOrder(kind, json, orderKind(kind).label);
     const orderHash = hashOrder(
       hubDomain(this.chain.chainId, await this.chain.hub.getAddress()),
       kind,
@@ -155,12 +148,12 @@ export class MarketService {
     ]);
     if (owner !== caller)
       throw new ForbiddenError(
-        `The ${ORDER_LABEL[kind]} belongs to ${owner}: only its owner may publish it, not ${caller}.`,
+        `The ${orderKind(kind).label} belongs to ${owner}: only its owner may publish it, not ${caller}.`,
       );
     await this.checkSignature(kind, orderHash, order, owner);
     if (consumed >= order.volume)
       throw new InvalidInputError(
-        `The ${ORDER_LABEL[kind]} ${orderHash} has no volume left on chain: it is consumed or cancelled.`,
+        `The ${orderKind(kind).label} ${orderHash} has no volume left on chain: it is consumed or cancelled.`,
       );
     await this.checkFunds(kind, order, owner);
     const record: OrderRecord<K> = {
@@ -180,13 +173,13 @@ export class MarketService {
 
   /** The owner whose signature the hub accepts: the asset's (registered) owner, or the requester. */
   private async ownerOf<K extends OrderKind>(kind: K, order: OrderByKind[K]): Promise<string> {
-    if (kind === "request") {
-      const requester = (order as OrderByKind["request"]).requester;
-      if (requester === ZeroAddress) throw new InvalidInputError("The requestorder has no requester.");
-      return requester;
+    const signer = signerOf(kind, order);
+    if (signer.by === "self") {
+      if (signer.address === ZeroAddress) throw new InvalidInputError("The requestorder has no requester.");
+      return signer.address;
     }
-    const asset = (order as unknown as Record<string, string>)[kind];
-    const registry = this.chain.registries[kind as Exclude<OrderKind, "request">];
+    const { asset, assetKind } = signer;
+    const registry = this.chain.registries[assetKind];
     const [registered, owner] = await Promise.all([
       // Registration is permanent: a registered asset is asked once.
       this.registered.has(asset) || registry.isRegistered(asset),
@@ -195,7 +188,7 @@ export class MarketService {
     ]);
     if (!registered)
       throw new InvalidInputError(
-        `The ${ORDER_LABEL[kind]} is for ${asset}, which is not a registered ${kind}.`,
+        `The ${orderKind(kind).label} is for ${asset}, which is not a registered ${kind}.`,
       );
     this.registered.add(asset);
     return getAddress(owner);
@@ -215,7 +208,7 @@ export class MarketService {
     } else valid = (await this.chain.hub.viewPresigned(orderHash)) === owner;
     if (!valid)
       throw new InvalidInputError(
-        `The ${ORDER_LABEL[kind]} ${orderHash} is not signed by its owner ${owner} for this chain's hub: sign it again.`,
+        `The ${orderKind(kind).label} ${orderHash} is not signed by its owner ${owner} for this chain's hub: sign it again.`,
       );
   }
 
@@ -225,28 +218,12 @@ export class MarketService {
     order: OrderByKind[K],
     owner: string,
   ): Promise<void> {
-    let needed = 0n;
-    let role = "";
-    if (kind === "workerpool") {
-      needed = computeDealLocks(
-        {
-          appprice: 0n,
-          datasetprice: 0n,
-          workerpoolprice: (order as OrderByKind["workerpool"]).workerpoolprice,
-        },
-        1n,
-      ).scheduler;
-      role = "workerpool owner";
-    } else if (kind === "request") {
-      const request = order as OrderByKind["request"];
-      needed = request.appmaxprice + request.datasetmaxprice + request.workerpoolmaxprice;
-      role = "requester";
-    }
+    const needed = taskFundsOf(kind, order);
     if (needed === 0n) return;
     const { stake } = await this.chain.hub.viewAccount(owner);
     if (stake < needed)
       throw new InvalidInputError(
-        `The ${role} ${owner} has ${formatRlc(stake)} of free stake and one task needs ${formatRlc(needed)}: deposit first.`,
+        `The ${orderKind(kind).signerRole} ${owner} has ${formatRlc(stake)} of free stake and one task needs ${formatRlc(needed)}: deposit first.`,
       );
   }
 
@@ -260,17 +237,17 @@ export class MarketService {
     if (target === "unpublish_orderHash") {
       const record = this.store.getOrder(kind, reference.toLowerCase());
       if (!record || record.status !== "open")
-        throw new NotFoundError(`No open ${ORDER_LABEL[kind]} ${reference} is published.`);
+        throw new NotFoundError(`No open ${orderKind(kind).label} ${reference} is published.`);
       if (record.owner !== caller)
         throw new ForbiddenError(
-          `The ${ORDER_LABEL[kind]} ${reference} belongs to ${record.owner}, not ${caller}.`,
+          `The ${orderKind(kind).label} ${reference} belongs to ${record.owner}, not ${caller}.`,
         );
       return this.store.deleteOrders([record.orderHash]);
     }
     const hashes = this.store.openOrderHashes(kind, getAddress(reference));
     const owned = hashes.filter((hash) => this.store.getOrder(kind, hash)?.owner === caller);
     if (owned.length === 0)
-      throw new NotFoundError(`No open ${ORDER_LABEL[kind]} of ${reference} owned by ${caller}.`);
+      throw new NotFoundError(`No open ${orderKind(kind).label} of ${reference} owned by ${caller}.`);
     return this.store.deleteOrders(target === "unpublish_last" ? [owned[owned.length - 1]] : owned);
   }
 
@@ -282,7 +259,7 @@ export class MarketService {
   /** A published order by hash, whatever its status. */
   order<K extends OrderKind>(kind: K, orderHash: string): OrderRecord<K> {
     const record = this.store.getOrder(kind, orderHash.toLowerCase());
-    if (!record) throw new NotFoundError(`No ${ORDER_LABEL[kind]} ${orderHash} is published here.`);
+    if (!record) throw new NotFoundError(`No ${orderKind(kind).label} ${orderHash} is published here.`);
     return record;
   }
 }

@@ -12,7 +12,15 @@
 import type Database from "better-sqlite3";
 import { InvalidInputError } from "../sdk/errors";
 import { orderToJson, parseOrder } from "../sdk/order-json";
-import type { OrderKind } from "../sdk/orders";
+import {
+  assetOf,
+  categoryTrustOf,
+  isOrderKind,
+  isOrderOf,
+  priceOf,
+  restrictionsOf,
+  type OrderKind,
+} from "../sdk/orders";
 import {
   BULK_MIN_VOLUME,
   DuplicateOrderError,
@@ -54,8 +62,17 @@ interface OrderColumns {
   requester_restrict: string | null;
 }
 
+/**
+ * The columns of an order, from its kind's descriptor: restrictions go to the `*_restrict`
+ * columns, except for request orders, whose app, dataset and workerpool (what they accept) go to
+ * the plain columns, next to their requester and beneficiary.
+ */
 function orderColumns(record: OrderRecord): OrderColumns {
-  const none = {
+  const { kind, order } = record;
+  if (!isOrderKind(kind)) throw new InvalidInputError(`Unknown order kind ${JSON.stringify(kind)}.`);
+  const columns: OrderColumns = {
+    asset: assetOf(kind, order),
+    price: priceOf(kind, order),
     category: null,
     trust: null,
     app: null,
@@ -68,60 +85,25 @@ function orderColumns(record: OrderRecord): OrderColumns {
     workerpool_restrict: null,
     requester_restrict: null,
   };
-  switch (record.kind) {
-    case "app": {
-      const o = (record as OrderRecord<"app">).order;
-      return {
-        ...none,
-        asset: o.app,
-        price: o.appprice,
-        dataset_restrict: o.datasetrestrict,
-        workerpool_restrict: o.workerpoolrestrict,
-        requester_restrict: o.requesterrestrict,
-      };
-    }
-    case "dataset": {
-      const o = (record as OrderRecord<"dataset">).order;
-      return {
-        ...none,
-        asset: o.dataset,
-        price: o.datasetprice,
-        app_restrict: o.apprestrict,
-        workerpool_restrict: o.workerpoolrestrict,
-        requester_restrict: o.requesterrestrict,
-      };
-    }
-    case "workerpool": {
-      const o = (record as OrderRecord<"workerpool">).order;
-      return {
-        ...none,
-        asset: o.workerpool,
-        price: o.workerpoolprice,
-        category: o.category,
-        trust: o.trust,
-        app_restrict: o.apprestrict,
-        dataset_restrict: o.datasetrestrict,
-        requester_restrict: o.requesterrestrict,
-      };
-    }
-    case "request": {
-      const o = (record as OrderRecord<"request">).order;
-      return {
-        ...none,
-        asset: o.requester,
-        price: o.workerpoolmaxprice,
-        category: o.category,
-        trust: o.trust,
-        app: o.app,
-        dataset: o.dataset,
-        workerpool: o.workerpool,
-        requester: o.requester,
-        beneficiary: o.beneficiary,
-      };
-    }
-    default:
-      throw new InvalidInputError(`Unknown order kind ${JSON.stringify((record as OrderRecord).kind)}.`);
+  const terms = categoryTrustOf(kind, order);
+  if (terms) {
+    columns.category = terms.category;
+    columns.trust = terms.trust;
   }
+  const restrictions = restrictionsOf(kind, order);
+  if (isOrderOf(kind, order, "request")) {
+    columns.app = restrictions.app ?? null;
+    columns.dataset = restrictions.dataset ?? null;
+    columns.workerpool = restrictions.workerpool ?? null;
+    columns.requester = columns.asset;
+    columns.beneficiary = order.beneficiary;
+  } else {
+    columns.app_restrict = restrictions.app ?? null;
+    columns.dataset_restrict = restrictions.dataset ?? null;
+    columns.workerpool_restrict = restrictions.workerpool ?? null;
+    columns.requester_restrict = restrictions.requester ?? null;
+  }
+  return columns;
 }
 
 const STATUSES: ReadonlySet<string> = new Set(["open", "filled", "canceled", "dead"]);

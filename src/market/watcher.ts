@@ -41,7 +41,9 @@
 import { ZeroAddress, ZeroHash, dataSlice, getAddress } from "ethers";
 import type { Log, Provider } from "ethers";
 import { IHub__factory, type IHub } from "../../typechain-types";
-import type { OrderKind } from "../sdk/orders";
+import { taskFundsOf } from "../sdk/deals";
+import { OpenPocoError } from "../sdk/errors";
+import { ORDER_KINDS, ORDER_KIND_NAMES, kindOfClosedEvent, type OrderKind } from "../sdk/orders";
 import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/logger";
 import type { DealRecord, MarketStore, OrderRecord, PublishedStatus, SyncCursor } from "./store";
 
@@ -77,15 +79,20 @@ export interface SyncResult {
 
 const LOCAL_CHAIN_IDS = [31337n, 1337n];
 const REMOTE_CONFIRMATIONS = 3;
-const WORKERPOOL_STAKE_RATIO = 30n;
 const MAX_BACKOFF_MS = 60_000;
 
-const CLOSED_EVENTS = {
-  ClosedAppOrder: "app",
-  ClosedDatasetOrder: "dataset",
-  ClosedWorkerpoolOrder: "workerpool",
-  ClosedRequestOrder: "request",
-} as const;
+/** Thrown when the node cannot return a block the watcher needs; the sync is retried later. */
+export class BlockUnavailableError extends OpenPocoError {
+  constructor(
+    readonly block: number | string,
+    what: string,
+  ) {
+    super(
+      "BLOCK_UNAVAILABLE",
+      `The chain node did not return ${what}: check that it is synced and serves that block; the watcher retries on its own.`,
+    );
+  }
+}
 
 type Write = (store: MarketStore) => void;
 
@@ -200,7 +207,7 @@ export class ChainWatcher {
       this.hub.interface.getEvent(name).topicHash;
     this.topics = [
       event("OrdersMatched"),
-      ...Object.keys(CLOSED_EVENTS).map((name) => event(name as keyof typeof CLOSED_EVENTS)),
+      ...ORDER_KIND_NAMES.map((kind) => event(ORDER_KINDS[kind].closedEvent)),
       event("CreateCategory"),
       // The ERC-721 and the SRLC Transfer share their topic; the emitting address tells them apart.
       event("Transfer"),
@@ -264,7 +271,8 @@ export class ChainWatcher {
     // The end block's hash is read before the logs: if the chain reorganises in between, the
     // cursor keeps the old hash and the next sync notices.
     const end = await this.provider.getBlock(toBlock);
-    if (!end?.hash) throw new Error(`block ${toBlock} is not available`);
+    if (!end?.hash)
+      throw new BlockUnavailableError(toBlock, `block ${toBlock}, the end of the batch to sync`);
     const logs = await this.provider.getLogs({
       address: [this.hubAddress, ...this.registries!.keys()],
       topics: [this.topics],
@@ -296,7 +304,11 @@ export class ChainWatcher {
     const blockTimestamp = async () => {
       if (timestamp === undefined) {
         const block = await this.provider.getBlock(blockHash);
-        if (!block) throw new Error(`block ${blockNumber} (${blockHash}) is not available`);
+        if (!block)
+          throw new BlockUnavailableError(
+            blockNumber,
+            `block ${blockNumber} (${blockHash}), whose logs are being applied`,
+          );
         timestamp = new Date(block.timestamp * 1000).toISOString();
       }
       return timestamp;
@@ -318,7 +330,7 @@ export class ChainWatcher {
         case "ClosedDatasetOrder":
         case "ClosedWorkerpoolOrder":
         case "ClosedRequestOrder": {
-          const kind = CLOSED_EVENTS[parsed.name];
+          const kind = kindOfClosedEvent(parsed.name)!;
           const hash = String(parsed.args[0]).toLowerCase();
           writes.push((store) => {
             if (store.updateOrder(hash, { status: "canceled", remaining: 0n }))
@@ -436,8 +448,8 @@ export class ChainWatcher {
     const { stake } = await this.hub.viewAccount(account, { blockTag: this.target });
     return (store) => {
       for (const record of store.openOrdersOfSigner(account)) {
-        const need = taskNeed(record);
-        if (need !== undefined && stake < need) store.updateOrder(record.orderHash, { status: "dead" });
+        if (stake < taskFundsOf(record.kind, record.order))
+          store.updateOrder(record.orderHash, { status: "dead" });
       }
     };
   }
@@ -467,7 +479,8 @@ export class ChainWatcher {
       );
     } else this.logger.warn(`reorganisation: rolling back from block ${cursor.blockNumber} to ${fork}`);
     const forkBlock = await this.provider.getBlock(fork);
-    if (!forkBlock?.hash) throw new Error(`block ${fork} is not available`);
+    if (!forkBlock?.hash)
+      throw new BlockUnavailableError(fork, `block ${fork}, the fork block to roll back to`);
 
     // The orders touched after the fork: those of the orphaned deals, and those remembered.
     const reset = new Map<string, OrderKind>();
@@ -520,15 +533,4 @@ function remainingUpdate(
 ): { remaining: bigint; status?: PublishedStatus } {
   const remaining = order.order.volume > consumed ? order.order.volume - consumed : 0n;
   return remaining === 0n && order.status === "open" ? { remaining, status: "filled" } : { remaining };
-}
-
-/** Free balance one task of the order needs from its owner: undefined for app and dataset orders. */
-function taskNeed(record: OrderRecord): bigint | undefined {
-  if (record.kind === "workerpool")
-    return ((record as OrderRecord<"workerpool">).order.workerpoolprice * WORKERPOOL_STAKE_RATIO) / 100n;
-  if (record.kind === "request") {
-    const order = (record as OrderRecord<"request">).order;
-    return order.appmaxprice + order.datasetmaxprice + order.workerpoolmaxprice;
-  }
-  return undefined;
 }

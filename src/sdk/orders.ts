@@ -87,6 +87,199 @@ export interface OrderByKind {
   request: RequestOrder;
 }
 
+/** The kinds of orders that offer an asset (every kind but "request"). */
+export type AssetOrderKind = Exclude<OrderKind, "request">;
+
+/** A party an order can restrict itself to (and an orderbook query can filter on). */
+export type OrderParty = "app" | "dataset" | "workerpool" | "requester";
+
+/** The names of the fields of `T` whose values are of type `V`. */
+type FieldsOf<T, V> = { [F in keyof T]-?: T[F] extends V ? F : never }[keyof T] & string;
+
+/** The address fields of an order of kind `K`: its string fields but the bytes32, bytes and text ones. */
+export type AddressFieldOf<K extends OrderKind> = Exclude<
+  FieldsOf<OrderByKind[K], string>,
+  "tag" | "salt" | "sign" | "params"
+>;
+/** The amount fields of an order of kind `K`. */
+export type AmountFieldOf<K extends OrderKind> = FieldsOf<OrderByKind[K], bigint>;
+
+/**
+ * What every part of the project needs to know about one order kind, in one place: which field
+ * holds what, who signs it and how the hub reports its cancellation.
+ */
+export interface OrderKindDescriptor<K extends OrderKind> {
+  readonly kind: K;
+  /** Name of the order in iexec.json, the market API and messages: "apporder", ... */
+  readonly label: `${K}order`;
+  /**
+   * The address the order is about: its asset, or the requester of a request order. Its name is
+   * also the party the order speaks for (an orderbook filter of that name is plain equality).
+   */
+  readonly assetField: AddressFieldOf<K> & OrderParty;
+  /** The price the orderbook ranks by: the asset's price, or a request's workerpool max price. */
+  readonly priceField: AmountFieldOf<K>;
+  /**
+   * The fields restricting whom the order matches with, by party (the zero address allows anyone).
+   * A request order is restricted by the app, dataset and workerpool it names.
+   */
+  readonly restrictionFields: Readonly<Partial<Record<OrderParty, AddressFieldOf<K>>>>;
+  /**
+   * How the signer is found: "assetOwner" when it is the on-chain owner of the asset at `assetField`
+   * (app, dataset and workerpool orders), "self" when it is the address at `assetField` (requester).
+   */
+  readonly signedBy: K extends "request" ? "self" : "assetOwner";
+  /** The signer, in words: "app owner", "dataset owner", "workerpool owner" or "requester". */
+  readonly signerRole: string;
+  /** The hub's event when an order of this kind is cancelled. */
+  readonly closedEvent: `Closed${Capitalize<K>}Order`;
+  /** Whether orders of this kind have a `category` and a `trust`. */
+  readonly hasCategory: boolean;
+}
+
+/** The descriptor of any one kind: a union, which `signedBy` or `kind` narrows. */
+export type AnyOrderKindDescriptor = { [K in OrderKind]: OrderKindDescriptor<K> }[OrderKind];
+
+/** The descriptor of each order kind. */
+export const ORDER_KINDS: { readonly [K in OrderKind]: OrderKindDescriptor<K> } = {
+  app: {
+    kind: "app",
+    label: "apporder",
+    assetField: "app",
+    priceField: "appprice",
+    restrictionFields: {
+      dataset: "datasetrestrict",
+      workerpool: "workerpoolrestrict",
+      requester: "requesterrestrict",
+    },
+    signedBy: "assetOwner",
+    signerRole: "app owner",
+    closedEvent: "ClosedAppOrder",
+    hasCategory: false,
+  },
+  dataset: {
+    kind: "dataset",
+    label: "datasetorder",
+    assetField: "dataset",
+    priceField: "datasetprice",
+    restrictionFields: {
+      app: "apprestrict",
+      workerpool: "workerpoolrestrict",
+      requester: "requesterrestrict",
+    },
+    signedBy: "assetOwner",
+    signerRole: "dataset owner",
+    closedEvent: "ClosedDatasetOrder",
+    hasCategory: false,
+  },
+  workerpool: {
+    kind: "workerpool",
+    label: "workerpoolorder",
+    assetField: "workerpool",
+    priceField: "workerpoolprice",
+    restrictionFields: {
+      app: "apprestrict",
+      dataset: "datasetrestrict",
+      requester: "requesterrestrict",
+    },
+    signedBy: "assetOwner",
+    signerRole: "workerpool owner",
+    closedEvent: "ClosedWorkerpoolOrder",
+    hasCategory: true,
+  },
+  request: {
+    kind: "request",
+    label: "requestorder",
+    assetField: "requester",
+    priceField: "workerpoolmaxprice",
+    restrictionFields: { app: "app", dataset: "dataset", workerpool: "workerpool" },
+    signedBy: "self",
+    signerRole: "requester",
+    closedEvent: "ClosedRequestOrder",
+    hasCategory: true,
+  },
+};
+
+/** The order kinds, in the hub's order. */
+export const ORDER_KIND_NAMES: readonly OrderKind[] = ["app", "dataset", "workerpool", "request"];
+
+/** Whether `kind` is one of the four order kinds. */
+export function isOrderKind(kind: unknown): kind is OrderKind {
+  return typeof kind === "string" && Object.prototype.hasOwnProperty.call(ORDER_KINDS, kind);
+}
+
+/** The descriptor of `kind`; throws UnknownOrderKindError for anything but the four kinds. */
+export function orderKind<K extends OrderKind>(kind: K): OrderKindDescriptor<K> {
+  if (!isOrderKind(kind)) throw new UnknownOrderKindError(kind);
+  return ORDER_KINDS[kind];
+}
+
+/** The order kind whose cancellation the hub reports with event `name`, or undefined. */
+export function kindOfClosedEvent(name: string): OrderKind | undefined {
+  return ORDER_KIND_NAMES.find((kind) => ORDER_KINDS[kind].closedEvent === name);
+}
+
+/** Whether `kind` is `wanted`; narrows `order` (an order of kind `kind`) to the order type of `wanted`. */
+export function isOrderOf<W extends OrderKind>(
+  kind: OrderKind,
+  order: OrderByKind[OrderKind],
+  wanted: W,
+): order is OrderByKind[W] {
+  return kind === wanted;
+}
+
+// The descriptors' field names are typed per kind, but indexing a generic order with them does not
+// narrow the value's type: the accessors read through this one untyped door.
+function read(order: object, field: string): unknown {
+  return (order as Record<string, unknown>)[field];
+}
+
+/** The address an order is about: its app, dataset or workerpool, or a request's requester. */
+export function assetOf<K extends OrderKind>(kind: K, order: OrderByKind[K]): string {
+  return read(order, orderKind(kind).assetField) as string;
+}
+
+/** The price an order is ranked by: its asset's price, or a request's workerpool max price. */
+export function priceOf<K extends OrderKind>(kind: K, order: OrderByKind[K]): bigint {
+  return read(order, orderKind(kind).priceField) as bigint;
+}
+
+/** The restricting addresses of an order, by party (zero: anyone); see `restrictionFields`. */
+export function restrictionsOf<K extends OrderKind>(
+  kind: K,
+  order: OrderByKind[K],
+): Partial<Record<OrderParty, string>> {
+  const out: Partial<Record<OrderParty, string>> = {};
+  for (const [party, field] of Object.entries(orderKind(kind).restrictionFields))
+    out[party as OrderParty] = read(order, field) as string;
+  return out;
+}
+
+/** An order's category and trust, or undefined for app and dataset orders, which have none. */
+export function categoryTrustOf<K extends OrderKind>(
+  kind: K,
+  order: OrderByKind[K],
+): { category: bigint; trust: bigint } | undefined {
+  if (!orderKind(kind).hasCategory) return undefined;
+  return { category: read(order, "category") as bigint, trust: read(order, "trust") as bigint };
+}
+
+/**
+ * Who must sign an order, as the hub checks it: the current owner of an asset (to be read on chain
+ * from the asset's `owner()`), or, for a request order, the requester itself.
+ */
+export type OrderSigner =
+  { by: "assetOwner"; assetKind: AssetOrderKind; asset: string } | { by: "self"; address: string };
+
+/** Who must sign `order`; see `OrderSigner`. */
+export function signerOf<K extends OrderKind>(kind: K, order: OrderByKind[K]): OrderSigner {
+  const address = assetOf(kind, order);
+  const any: OrderKind = kind;
+  const descriptor: AnyOrderKindDescriptor = ORDER_KINDS[any];
+  if (descriptor.signedBy === "self") return { by: "self", address };
+  return { by: "assetOwner", assetKind: descriptor.kind, asset: address };
+}
+
 /** An order of kind `K` whose `sign` may be left out: what hashing and signing need. */
 export type OrderFields<K extends OrderKind> = Omit<OrderByKind[K], "sign"> & { sign?: string };
 

@@ -9,13 +9,21 @@ import type { OpenPoco } from "../../sdk/client";
 import { InvalidInputError, NotFoundError } from "../../sdk/errors";
 import type { OrderSet } from "../../sdk/matching";
 import { orderKey, orderToJson, parseOrder } from "../../sdk/order-json";
-import { createSalt, type OrderByKind, type OrderKind } from "../../sdk/orders";
+import {
+  ORDER_KIND_NAMES,
+  assetOf,
+  createSalt,
+  orderKind,
+  signerOf,
+  type OrderByKind,
+  type OrderKind,
+} from "../../sdk/orders";
 import { buildParams } from "../../sdk/params";
 import { action } from "../action";
 import { IEXEC_JSON, ORDERS_JSON } from "../project";
 import type { Session } from "../session";
 
-export const KINDS: OrderKind[] = ["app", "dataset", "workerpool", "request"];
+export const KINDS: readonly OrderKind[] = ORDER_KIND_NAMES;
 type KindFlags = Partial<Record<OrderKind, boolean | string>>;
 
 function chosen(flags: KindFlags, command: string): OrderKind[] {
@@ -131,19 +139,20 @@ async function init(session: Session, flags: KindFlags): Promise<void> {
 }
 
 /** The owner the hub will check the signature against: the asset owner, or the requester. */
-async function expectedSigner(
+async function expectedSigner<K extends OrderKind>(
   poco: OpenPoco,
-  kind: OrderKind,
-  order: Record<string, unknown>,
+  kind: K,
+  order: OrderByKind[K],
 ): Promise<string> {
-  if (kind === "request") return String(order.requester);
-  const address = String(order[kind]);
+  const signer = signerOf(kind, order);
+  if (signer.by === "self") return signer.address;
+  const { asset: address, assetKind } = signer;
   if (address === ZeroAddress)
     throw new InvalidInputError(
       `The ${kind} order has no ${kind} address: deploy the ${kind} or set it in iexec.json.`,
     );
-  if (kind === "app") return (await poco.assets.showApp(address)).owner;
-  if (kind === "dataset") return (await poco.assets.showDataset(address)).owner;
+  if (assetKind === "app") return (await poco.assets.showApp(address)).owner;
+  if (assetKind === "dataset") return (await poco.assets.showDataset(address)).owner;
   return (await poco.assets.showWorkerpool(address)).owner;
 }
 
@@ -163,10 +172,10 @@ async function sign(session: Session, flags: KindFlags): Promise<void> {
       { ...(json as object), salt: createSalt() },
       `iexec.json order.${orderKey(kind)}`,
     );
-    const owner = await expectedSigner(poco, kind, order as unknown as Record<string, unknown>);
+    const owner = await expectedSigner(poco, kind, order);
     if (owner.toLowerCase() !== signer.toLowerCase())
       throw new InvalidInputError(
-        `The ${kind} order must be signed by ${owner} (the ${kind === "request" ? "requester" : `${kind} owner`}), not by your wallet ${signer}.`,
+        `The ${kind} order must be signed by ${owner} (the ${orderKind(kind).signerRole}), not by your wallet ${signer}.`,
       );
     const signed = orderToJson(kind, await poco.orders.sign(kind, order));
     await session.project.update<OrdersFile>(
@@ -221,13 +230,7 @@ async function unpublish(session: Session, flags: KindFlags & { all?: boolean })
     else {
       const order = await signedOrder(session, poco, kind);
       hashes = flags.all
-        ? await market.unpublishAll(
-            kind,
-            signer,
-            kind === "request"
-              ? (order as OrderByKind["request"]).requester
-              : String((order as unknown as Record<string, unknown>)[kind]),
-          )
+        ? await market.unpublishAll(kind, signer, assetOf(kind, order))
         : [await market.unpublish(kind, poco.orders.hash(kind, order), signer)];
     }
     session.out.success(`${orderKey(kind)} unpublished`, { orderHashes: hashes.join(", ") });

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { InvalidInputError } from "../../sdk/errors";
 import type { OrderbookFilters } from "../../sdk/market";
 import { orderToJson } from "../../sdk/order-json";
-import type { OrderKind } from "../../sdk/orders";
+import { priceOf, type OrderKind } from "../../sdk/orders";
 import { formatRlc } from "../../sdk/units";
 import { action } from "../action";
 import type { Session } from "../session";
@@ -30,13 +30,6 @@ function integer(name: string, value: string | undefined): bigint | undefined {
   return BigInt(value);
 }
 
-const PRICE_FIELD: Record<OrderKind, string> = {
-  app: "appprice",
-  dataset: "datasetprice",
-  workerpool: "workerpoolprice",
-  request: "workerpoolmaxprice",
-};
-
 async function list(session: Session, kind: OrderKind, filters: OrderbookFilters, options: OrderbookOptions) {
   const market = await session.market();
   const book = await session.out.step(
@@ -60,7 +53,7 @@ async function list(session: Session, kind: OrderKind, filters: OrderbookFilters
   );
   session.out.success(`${book.count} ${kind} order(s) in the orderbook`);
   for (const entry of book.orders) {
-    const price = (entry.order as unknown as Record<string, bigint>)[PRICE_FIELD[kind]];
+    const price = priceOf(kind, entry.order);
     session.out.print(`  ${entry.orderHash}  ${formatRlc(price)}  remaining ${entry.remaining}`);
   }
   session.out.set({

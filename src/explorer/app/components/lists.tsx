@@ -1,5 +1,5 @@
 /** Paged lists shared by several pages: deals and published orders from the market. */
-import { toJson } from "../../../sdk/browser";
+import { assetOf, categoryTrustOf, priceOf, toJson } from "../../../sdk/browser";
 import type {
   DealFilters,
   MarketDeal,
@@ -90,17 +90,9 @@ export function DealList({
   );
 }
 
-function assetOf(order: PublishedOrder<OrderKind>): { address: string; kind: string } {
-  const o = order.order as unknown as Record<string, string>;
-  if (o.app && "appprice" in o) return { address: o.app, kind: "app" };
-  if (o.dataset && "datasetprice" in o) return { address: o.dataset, kind: "dataset" };
-  if (o.workerpool && "workerpoolprice" in o) return { address: o.workerpool, kind: "workerpool" };
-  return { address: o.requester, kind: "account" };
-}
-
-function priceOf(order: PublishedOrder<OrderKind>): bigint {
-  const o = order.order as unknown as Record<string, bigint>;
-  return o.appprice ?? o.datasetprice ?? o.workerpoolprice ?? o.workerpoolmaxprice ?? 0n;
+/** The asset an order is about and how to link to it: a request order links to its requester's account. */
+function assetLink(kind: OrderKind, order: PublishedOrder<OrderKind>): { address: string; kind: string } {
+  return { address: assetOf(kind, order.order), kind: kind === "request" ? "account" : kind };
 }
 
 /** A table of published orders. */
@@ -131,8 +123,8 @@ export function OrdersTable({
   return (
     <Table head={wallet ? [...head, "action"] : head}>
       {orders.map((order) => {
-        const asset = assetOf(order);
-        const o = order.order as unknown as Record<string, bigint | undefined>;
+        const asset = assetLink(kind, order);
+        const terms = categoryTrustOf(kind, order.order);
         return (
           <tr key={order.orderHash}>
             <td class="mono" title={order.orderHash}>
@@ -141,11 +133,11 @@ export function OrdersTable({
             <td>
               <Addr address={asset.address} kind={asset.kind} />
             </td>
-            <td class="num">{rlc(priceOf(order))}</td>
+            <td class="num">{rlc(priceOf(kind, order.order))}</td>
             <td class="num">
-              {order.remaining.toString()} / {String(o.volume ?? "")}
+              {order.remaining.toString()} / {order.order.volume.toString()}
             </td>
-            <td class="num">{o.category !== undefined ? `${o.category} / ${o.trust}` : "—"}</td>
+            <td class="num">{terms ? `${terms.category} / ${terms.trust}` : "—"}</td>
             <td>
               <Addr address={order.signer} />
             </td>
