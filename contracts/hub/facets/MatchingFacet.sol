@@ -8,12 +8,13 @@ import {Assets} from "../libs/Assets.sol";
 import {Deals} from "../libs/Deals.sol";
 import {Domain} from "../libs/Domain.sol";
 import {Escrow} from "../libs/Escrow.sol";
-import {Orders} from "../libs/Orders.sol";
+import {OrderHashing} from "../libs/OrderHashing.sol";
 import {Signatures} from "../libs/Signatures.sol";
 import {WORKERPOOL_STAKE_RATIO} from "../libs/Constants.sol";
 import {ICategories} from "../../interfaces/hub/ICategories.sol";
 import {IDeals} from "../../interfaces/hub/IDeals.sol";
 import {IMatching} from "../../interfaces/hub/IMatching.sol";
+import {Orders} from "../../types/Orders.sol";
 
 /// @title Matching orders into deals
 /// @dev The checks run cheapest first: field comparisons, then restrictions (an ERC-734 call only when a
@@ -109,14 +110,17 @@ contract MatchingFacet is IMatching, Facet {
         Orders.RequestOrder calldata requestOrder
     ) external view returns (uint256 volume) {
         bytes32 separator = Domain.separator();
-        volume = _available(Orders.toTypedDataHash(separator, Orders.hash(appOrder)), appOrder.volume);
+        volume = _available(
+            OrderHashing.toTypedDataHash(separator, OrderHashing.hash(appOrder)),
+            appOrder.volume
+        );
         if (datasetOrder.dataset != address(0)) {
-            bytes32 datasetHash = Orders.toTypedDataHash(separator, Orders.hash(datasetOrder));
+            bytes32 datasetHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(datasetOrder));
             volume = Math.min(volume, _available(datasetHash, datasetOrder.volume));
         }
-        bytes32 workerpoolHash = Orders.toTypedDataHash(separator, Orders.hash(workerpoolOrder));
+        bytes32 workerpoolHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(workerpoolOrder));
         volume = Math.min(volume, _available(workerpoolHash, workerpoolOrder.volume));
-        bytes32 requestHash = Orders.toTypedDataHash(separator, Orders.hash(requestOrder));
+        bytes32 requestHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(requestOrder));
         (uint256 requestLeft, ) = _requestAvailable(requestHash, requestOrder.volume);
         volume = Math.min(volume, requestLeft);
     }
@@ -126,7 +130,7 @@ contract MatchingFacet is IMatching, Facet {
         Orders.DatasetOrder calldata datasetOrder,
         bytes32 dealId
     ) external view {
-        bytes32 orderHash = Orders.toTypedDataHash(Domain.separator(), Orders.hash(datasetOrder));
+        bytes32 orderHash = OrderHashing.toTypedDataHash(Domain.separator(), OrderHashing.hash(datasetOrder));
         if (_available(orderHash, datasetOrder.volume) == 0) {
             revert IncompatibleDatasetOrder("Dataset order is revoked or fully consumed");
         }
@@ -334,12 +338,12 @@ contract MatchingFacet is IMatching, Facet {
         Match memory m
     ) private view {
         bytes32 separator = Domain.separator();
-        m.appHash = Orders.toTypedDataHash(separator, Orders.hash(appOrder));
-        m.workerpoolHash = Orders.toTypedDataHash(separator, Orders.hash(workerpoolOrder));
-        m.requestHash = Orders.toTypedDataHash(separator, Orders.hash(requestOrder));
+        m.appHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(appOrder));
+        m.workerpoolHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(workerpoolOrder));
+        m.requestHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(requestOrder));
         m.appOwner = Assets.appOwner(appOrder.app);
         if (m.hasDataset) {
-            m.datasetHash = Orders.toTypedDataHash(separator, Orders.hash(datasetOrder));
+            m.datasetHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(datasetOrder));
             m.datasetOwner = Assets.datasetOwner(datasetOrder.dataset);
         }
         (m.workerpoolOwner, m.workerStakeRatio, m.schedulerRewardRatio) = Assets.workerpoolOwnerAndPolicy(
@@ -463,7 +467,7 @@ contract MatchingFacet is IMatching, Facet {
     }
 
     /// @dev Word `index` of the order head at calldata offset `head` (the ABI decoder placed every head inside
-    /// the calldata; a dirty address word is cleaned here and rejected later by `Orders.hash`).
+    /// the calldata; a dirty address word is cleaned here and rejected later by `OrderHashing.hash`).
     function _word(uint256 head, uint256 index) private pure returns (uint256 value) {
         assembly ("memory-safe") {
             value := calldataload(add(head, shl(5, index)))

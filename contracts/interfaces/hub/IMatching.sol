@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {Orders} from "../../hub/libs/Orders.sol";
+import {Orders} from "../../types/Orders.sol";
 
 /// @title Matching orders into deals
 /// @notice An app order, an optional dataset order (`dataset == address(0)` for none), a workerpool order

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {Orders} from "../../hub/libs/Orders.sol";
+import {Orders} from "../../types/Orders.sol";
 
 /// @title Order management: presigning and closing orders on chain, and broadcasting them
 /// @notice An order is valid when its owner signed it (EIP-712) or presigned it here. Closing an
