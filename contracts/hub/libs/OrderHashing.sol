@@ -2,6 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {Orders} from "../../types/Orders.sol";
+// The offsets are used in assembly only, where solhint does not see them.
+// solhint-disable no-unused-import
 import {
     APP_ORDER_APP,
     APP_ORDER_DATASETRESTRICT,
@@ -33,6 +35,7 @@ import {
     OPERATION_ORDER,
     OPERATION_OPERATION
 } from "../../types/Orders.sol";
+// solhint-enable no-unused-import
 
 /// @title EIP-712 hashes of the orders of the PoCo marketplace
 /// @dev The orders are declared in `types/Orders.sol`, with the calldata offsets of their fields used here.
