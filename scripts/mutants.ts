@@ -466,8 +466,9 @@ export const MUTANTS: Mutant[] = [
   {
     id: "match-restriction-fast-path",
     file: MATCHING,
-    original: "_word(w, W_DATASETRESTRICT) |\n                _word(w, W_REQUESTERRESTRICT);",
-    replacement: "_word(w, W_DATASETRESTRICT);",
+    original:
+      "_word(w, WORKERPOOL_ORDER_DATASETRESTRICT) |\n                _word(w, WORKERPOOL_ORDER_REQUESTERRESTRICT);",
+    replacement: "_word(w, WORKERPOOL_ORDER_DATASETRESTRICT);",
     description: "the no-restriction shortcut overlooks the workerpool's requester restriction",
     tests: [T.badMatch],
     grep: "restrict",
@@ -475,7 +476,8 @@ export const MUTANTS: Mutant[] = [
   {
     id: "match-dataset-requester-restriction",
     file: MATCHING,
-    original: "_require(_address(d, D_REQUESTERRESTRICT), requester, Field.DatasetRequesterRestrict);",
+    original:
+      "_require(_address(d, DATASET_ORDER_REQUESTERRESTRICT), requester, Field.DatasetRequesterRestrict);",
     replacement: "",
     description: "the dataset order's requester restriction is not checked",
     tests: [T.badMatch],
