@@ -440,8 +440,8 @@ export const MUTANTS: Mutant[] = [
   {
     id: "match-stake-one-task",
     file: MATCHING,
-    original: "((workerpoolPrice * WORKERPOOL_STAKE_RATIO) / 100) * m.volume",
-    replacement: "((workerpoolPrice * WORKERPOOL_STAKE_RATIO) / 100)",
+    original: "Settlement.schedulerStake(workerpoolPrice) * m.volume",
+    replacement: "Settlement.schedulerStake(workerpoolPrice)",
     description: "the scheduler stakes for one task whatever the volume",
     tests: [T.match],
   },

@@ -8,9 +8,9 @@ import {Assets} from "../libs/Assets.sol";
 import {Deals} from "../libs/Deals.sol";
 import {Domain} from "../libs/Domain.sol";
 import {Escrow} from "../libs/Escrow.sol";
+import {Settlement} from "../libs/Settlement.sol";
 import {OrderHashing} from "../libs/OrderHashing.sol";
 import {Signatures} from "../libs/Signatures.sol";
-import {WORKERPOOL_STAKE_RATIO} from "../libs/Constants.sol";
 import {ICategories} from "../../interfaces/hub/ICategories.sol";
 import {IDeals} from "../../interfaces/hub/IDeals.sol";
 import {IMatching} from "../../interfaces/hub/IMatching.sol";
@@ -181,7 +181,7 @@ contract MatchingFacet is IMatching, Facet {
         uint256 price = Math.saturatingAdd(appOrder.appprice, workerpoolPrice);
         if (m.hasDataset) price = Math.saturatingAdd(price, datasetOrder.datasetprice);
         Escrow.lock(sponsor, Math.saturatingMul(price, m.volume));
-        Escrow.lock(m.workerpoolOwner, ((workerpoolPrice * WORKERPOOL_STAKE_RATIO) / 100) * m.volume);
+        Escrow.lock(m.workerpoolOwner, Settlement.schedulerStake(workerpoolPrice) * m.volume);
 
         dealid = keccak256(abi.encodePacked(m.requestHash, m.botFirst));
         _record(dealid, appOrder, datasetOrder, workerpoolOrder, requestOrder, m, sponsor);

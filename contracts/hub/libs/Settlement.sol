@@ -12,8 +12,8 @@ import {WORKERPOOL_STAKE_RATIO, KITTY_ADDRESS, KITTY_RATIO, KITTY_MIN} from "./C
 
 /// @title Who gets what when a task ends: the payment rules of a completed task and the refunds of a failed one
 /// @notice Every amount moves through `Escrow`; what is seized is handed on within the same call, so the SRLC supply
-/// stays the sum of all balances and frozen balances. The scheduler's stake per task is
-/// `workerpool price * WORKERPOOL_STAKE_RATIO / 100`, as locked by the match.
+/// stays the sum of all balances and frozen balances. The scheduler's stake per task is `schedulerStake`, as
+/// locked by the match.
 library Settlement {
     /// @notice Pays for the completed task `taskid`: the sponsor pays the task price; app and dataset owners get
     /// their prices; the provers share the workerpool price plus the losers' stakes, less the scheduler's ratio,
@@ -32,7 +32,12 @@ library Settlement {
             Escrow.seize(KITTY_ADDRESS, cut, taskid);
             schedulerReward += cut;
         }
-        Escrow.unlockAndReward(deal.workerpool.owner, _schedulerStake(deal), schedulerReward, taskid);
+        Escrow.unlockAndReward(
+            deal.workerpool.owner,
+            schedulerStake(deal.workerpool.price),
+            schedulerReward,
+            taskid
+        );
     }
 
     /// @notice Settles the failed task `taskid`: the contributors get their stakes back, the sponsor the task price,
@@ -48,7 +53,7 @@ library Settlement {
             worker = address(uint160(contributions[worker].head));
         }
         Escrow.unlock(deal.sponsor, deal.app.price + deal.dataset.price + deal.workerpool.price);
-        uint256 stake = _schedulerStake(deal);
+        uint256 stake = schedulerStake(deal.workerpool.price);
         if (stake != 0) {
             Escrow.seize(deal.workerpool.owner, stake, taskid);
             Escrow.rewardLocked(KITTY_ADDRESS, stake, taskid);
@@ -118,7 +123,12 @@ library Settlement {
         }
     }
 
-    function _schedulerStake(IDeals.Deal memory deal) private pure returns (uint256) {
-        return (deal.workerpool.price * WORKERPOOL_STAKE_RATIO) / 100;
+    /// @notice The scheduler's stake for one task of a deal at `workerpoolPrice`: `MatchingFacet` locks it per task
+    /// of the deal, and each task's settlement hands it back (completed) or to the kitty (failed). The one place
+    /// this formula is written: both sides must agree to the nRLC.
+    /// @param workerpoolPrice The workerpool price of the deal, per task.
+    /// @return The stake, `WORKERPOOL_STAKE_RATIO` percent of the price, rounded down.
+    function schedulerStake(uint256 workerpoolPrice) internal pure returns (uint256) {
+        return (workerpoolPrice * WORKERPOOL_STAKE_RATIO) / 100;
     }
 }
