@@ -124,11 +124,13 @@ library Deals {
     }
 
     /// @notice Address of the data contract of `dealid`, whether recorded or not.
+    /// @param dealid The deal.
     function dataAddress(bytes32 dealid) internal view returns (address) {
         return CodeData.addressOf(DataKind.Deal, dealid);
     }
 
     /// @notice The deal recorded under `dealid`, or a zero deal when there is none.
+    /// @param dealid The deal.
     function load(bytes32 dealid) internal view returns (IDeals.Deal memory deal) {
         bytes memory code = dataAddress(dealid).code;
         if (code.length == 0) return deal;

@@ -30,6 +30,9 @@ library Results {
 
     /// @notice Records the results and callback data of `taskid` with the current time, once; returns false (and
     /// records nothing) when both are empty.
+    /// @param taskid The task.
+    /// @param results The results, as given to `finalize`.
+    /// @param resultsCallback The callback data.
     function store(
         bytes32 taskid,
         bytes calldata results,
@@ -50,6 +53,7 @@ library Results {
     }
 
     /// @notice The results, callback data and results time of `taskid` (all empty when nothing was recorded).
+    /// @param taskid The task.
     function load(
         bytes32 taskid
     )

@@ -19,6 +19,9 @@ library Settlement {
     /// their prices; the provers share the workerpool price plus the losers' stakes, less the scheduler's ratio,
     /// by weight; the scheduler gets its stake back, the rest, and its cut of the kitty.
     /// @dev Scores: provers gain 1 when the task had more than one contributor, everyone else loses a third.
+    /// @param taskid The task.
+    /// @param deal Its deal.
+    /// @param contributorCount Number of the task's contributors.
     function payCompleted(bytes32 taskid, IDeals.Deal memory deal, uint256 contributorCount) internal {
         Escrow.seize(deal.sponsor, deal.app.price + deal.dataset.price + deal.workerpool.price, taskid);
         if (deal.app.price != 0) Escrow.reward(deal.app.owner, deal.app.price, taskid);
@@ -42,6 +45,8 @@ library Settlement {
 
     /// @notice Settles the failed task `taskid`: the contributors get their stakes back, the sponsor the task price,
     /// and the scheduler's stake goes to the kitty.
+    /// @param taskid The task.
+    /// @param deal Its deal.
     function refundFailed(bytes32 taskid, IDeals.Deal memory deal) internal {
         HubStorage.Task storage task = Tasks.task(taskid);
         mapping(address => HubStorage.Contribution) storage contributions = HubStorage.layout().contributions[

@@ -108,6 +108,7 @@ library Tasks {
 
     /// @notice The category time reference the task's deadlines were set with: they lie 7 and 10 of it after the
     /// deal's start, so 3 of it apart.
+    /// @param s The task's state.
     function timeref(State memory s) internal pure returns (uint256) {
         return
             (s.finalDeadline - s.contributionDeadline) / (FINAL_DEADLINE_RATIO - CONTRIBUTION_DEADLINE_RATIO);
@@ -159,6 +160,7 @@ library Tasks {
     }
 
     /// @notice The task's contributors, first to last.
+    /// @param taskid The task.
     function contributors(bytes32 taskid) internal view returns (address[] memory list) {
         HubStorage.Task storage stored = task(taskid);
         list = new address[](loadState(stored).contributorCount);
@@ -172,6 +174,9 @@ library Tasks {
 
     /// @notice The task's consensus hash (zero without consensus): the task holds it until a winner reveals, then
     /// the digest, whose result hash it is.
+    /// @param taskid The task.
+    /// @param stored The task's storage.
+    /// @param s Its state, as loaded.
     function consensusHash(
         bytes32 taskid,
         HubStorage.Task storage stored,
@@ -181,6 +186,9 @@ library Tasks {
     }
 
     /// @notice The result hash a contribution committed to, given the task's consensus hash.
+    /// @param stored The contribution's storage.
+    /// @param head Its head, as loaded.
+    /// @param consensus The task's consensus hash.
     function committedHash(
         HubStorage.Contribution storage stored,
         Head memory head,
@@ -190,6 +198,8 @@ library Tasks {
     }
 
     /// @notice `keccak256(abi.encodePacked(taskid, resultDigest))`, a worker's commitment to a result.
+    /// @param taskid The task.
+    /// @param resultDigest The result digest.
     function resultHash(bytes32 taskid, bytes32 resultDigest) internal pure returns (bytes32 hash) {
         assembly ("memory-safe") {
             mstore(0x00, taskid)
@@ -199,6 +209,9 @@ library Tasks {
     }
 
     /// @notice `keccak256(abi.encodePacked(worker, taskid, resultDigest))`, binding a result to its worker.
+    /// @param worker The worker.
+    /// @param taskid The task.
+    /// @param resultDigest The result digest.
     function resultSeal(
         address worker,
         bytes32 taskid,
