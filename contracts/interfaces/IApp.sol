@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IAsset} from "./IAsset.sol";
 
 /// @title App asset
+/// @notice An app: its name, type, multiaddr, checksum and MREnclave, set once at creation.
 interface IApp is IAsset {
     /// @notice Kept for ABI compatibility; always reverts with `AssetAlreadyInitialized`.
     /// @param appName Ignored.

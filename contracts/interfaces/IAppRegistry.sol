@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IRegistry} from "./IRegistry.sol";
 
 /// @title App registry
+/// @notice Creates apps (ERC-721 tokens of this registry) and finds them by address.
 interface IAppRegistry is IRegistry {
     /// @notice Deploys an app and mints its token to `appOwner`. Anyone may create an app for anyone.
     /// @param appOwner Owner of the new app (receives the token).

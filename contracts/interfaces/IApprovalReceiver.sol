@@ -2,6 +2,8 @@
 pragma solidity ^0.8.28;
 
 /// @title Receiver side of `approveAndCall`
+/// @notice The token calls `receiveApproval` after approving the receiver, so that one transaction approves
+/// and uses the allowance.
 interface IApprovalReceiver {
     /// @notice Called by `token` right after `sender` approved this contract for `amount`.
     /// @param sender Account that approved and called.

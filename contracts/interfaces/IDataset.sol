@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IAsset} from "./IAsset.sol";
 
 /// @title Dataset asset
+/// @notice A dataset: its name, multiaddr and checksum, set once at creation.
 interface IDataset is IAsset {
     /// @notice Kept for ABI compatibility; always reverts with `AssetAlreadyInitialized`.
     /// @param datasetName Ignored.

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IRegistry} from "./IRegistry.sol";
 
 /// @title Dataset registry
+/// @notice Creates datasets (ERC-721 tokens of this registry) and finds them by address.
 interface IDatasetRegistry is IRegistry {
     /// @notice Deploys a dataset and mints its token to `datasetOwner`. Anyone may create a dataset for anyone.
     /// @param datasetOwner Owner of the new dataset (receives the token).

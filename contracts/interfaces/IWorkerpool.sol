@@ -4,6 +4,8 @@ pragma solidity ^0.8.28;
 import {IAsset} from "./IAsset.sol";
 
 /// @title Workerpool asset
+/// @notice A workerpool: its owner (the scheduler) sets the policy its deals use, the workers' stake and the
+/// scheduler's reward ratio.
 interface IWorkerpool is IAsset {
     /// @notice The policy changed.
     /// @param oldWorkerStakeRatioPolicy Previous worker stake ratio, in percent of the workerpool price.

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IRegistry} from "./IRegistry.sol";
 
 /// @title Workerpool registry
+/// @notice Creates workerpools (ERC-721 tokens of this registry) and finds them by address.
 interface IWorkerpoolRegistry is IRegistry {
     /// @notice Deploys a workerpool and mints its token to `workerpoolOwner` (the scheduler).
     /// Anyone may create a workerpool for anyone.

@@ -17,6 +17,10 @@ contract ERC734GroupMock is IERC734 {
     error NotOwner(address caller);
     error GroupBroken();
 
+    /// @notice `key` was given (`granted`) or lost the purpose `purpose`.
+    /// @param key The key (an address, left-padded, for the hub's group checks).
+    /// @param purpose The purpose.
+    /// @param granted True when given, false when removed.
     event KeyPurposeSet(bytes32 indexed key, uint256 indexed purpose, bool granted);
 
     address public immutable owner;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {Orders} from "../hub/libs/Orders.sol";
+import {Orders} from "../types/Orders.sol";
+import {OrderHashing} from "../hub/libs/OrderHashing.sol";
 
-/// @dev Test-only: exposes the `Orders` hashes, their gas, and plain `abi.encode` versions of the order
+/// @dev Test-only: exposes the `OrderHashing` hashes, their gas, and plain `abi.encode` versions of the order
 /// hashes that serve both as a second oracle and as the gas baseline the assembly is measured against.
 contract OrdersHarness {
     /// @notice The EIP-712 type strings and typehashes of the library, orders first, then operations.
@@ -11,28 +12,28 @@ contract OrdersHarness {
     /// @return typehashes The matching `..._TYPEHASH` constants.
     function types() external pure returns (string[8] memory typeStrings, bytes32[8] memory typehashes) {
         typeStrings = [
-            Orders.APP_ORDER_TYPE,
-            Orders.DATASET_ORDER_TYPE,
-            Orders.WORKERPOOL_ORDER_TYPE,
-            Orders.REQUEST_ORDER_TYPE,
-            Orders.APP_ORDER_OPERATION_TYPE,
-            Orders.DATASET_ORDER_OPERATION_TYPE,
-            Orders.WORKERPOOL_ORDER_OPERATION_TYPE,
-            Orders.REQUEST_ORDER_OPERATION_TYPE
+            OrderHashing.APP_ORDER_TYPE,
+            OrderHashing.DATASET_ORDER_TYPE,
+            OrderHashing.WORKERPOOL_ORDER_TYPE,
+            OrderHashing.REQUEST_ORDER_TYPE,
+            OrderHashing.APP_ORDER_OPERATION_TYPE,
+            OrderHashing.DATASET_ORDER_OPERATION_TYPE,
+            OrderHashing.WORKERPOOL_ORDER_OPERATION_TYPE,
+            OrderHashing.REQUEST_ORDER_OPERATION_TYPE
         ];
         typehashes = [
-            Orders.APP_ORDER_TYPEHASH,
-            Orders.DATASET_ORDER_TYPEHASH,
-            Orders.WORKERPOOL_ORDER_TYPEHASH,
-            Orders.REQUEST_ORDER_TYPEHASH,
-            Orders.APP_ORDER_OPERATION_TYPEHASH,
-            Orders.DATASET_ORDER_OPERATION_TYPEHASH,
-            Orders.WORKERPOOL_ORDER_OPERATION_TYPEHASH,
-            Orders.REQUEST_ORDER_OPERATION_TYPEHASH
+            OrderHashing.APP_ORDER_TYPEHASH,
+            OrderHashing.DATASET_ORDER_TYPEHASH,
+            OrderHashing.WORKERPOOL_ORDER_TYPEHASH,
+            OrderHashing.REQUEST_ORDER_TYPEHASH,
+            OrderHashing.APP_ORDER_OPERATION_TYPEHASH,
+            OrderHashing.DATASET_ORDER_OPERATION_TYPEHASH,
+            OrderHashing.WORKERPOOL_ORDER_OPERATION_TYPEHASH,
+            OrderHashing.REQUEST_ORDER_OPERATION_TYPEHASH
         ];
     }
 
-    /// @notice `Orders.toTypedDataHash`.
+    /// @notice `OrderHashing.toTypedDataHash`.
     /// @param domainSeparator The EIP-712 domain separator.
     /// @param structHash The struct hash.
     /// @return digest The EIP-712 digest.
@@ -40,73 +41,73 @@ contract OrdersHarness {
         bytes32 domainSeparator,
         bytes32 structHash
     ) external pure returns (bytes32 digest) {
-        return Orders.toTypedDataHash(domainSeparator, structHash);
+        return OrderHashing.toTypedDataHash(domainSeparator, structHash);
     }
 
     // ---------------------------------------------------------------- struct hashes
 
-    /// @notice `Orders.hash` of an app order.
+    /// @notice `OrderHashing.hash` of an app order.
     /// @param order The order.
     /// @return The struct hash.
     function hashAppOrder(Orders.AppOrder calldata order) external pure returns (bytes32) {
-        return Orders.hash(order);
+        return OrderHashing.hash(order);
     }
 
-    /// @notice `Orders.hash` of a dataset order.
+    /// @notice `OrderHashing.hash` of a dataset order.
     /// @param order The order.
     /// @return The struct hash.
     function hashDatasetOrder(Orders.DatasetOrder calldata order) external pure returns (bytes32) {
-        return Orders.hash(order);
+        return OrderHashing.hash(order);
     }
 
-    /// @notice `Orders.hash` of a workerpool order.
+    /// @notice `OrderHashing.hash` of a workerpool order.
     /// @param order The order.
     /// @return The struct hash.
     function hashWorkerpoolOrder(Orders.WorkerpoolOrder calldata order) external pure returns (bytes32) {
-        return Orders.hash(order);
+        return OrderHashing.hash(order);
     }
 
-    /// @notice `Orders.hash` of a request order.
+    /// @notice `OrderHashing.hash` of a request order.
     /// @param order The order.
     /// @return The struct hash.
     function hashRequestOrder(Orders.RequestOrder calldata order) external pure returns (bytes32) {
-        return Orders.hash(order);
+        return OrderHashing.hash(order);
     }
 
-    /// @notice `Orders.hash` of an app order operation.
+    /// @notice `OrderHashing.hash` of an app order operation.
     /// @param operation The operation.
     /// @return The struct hash.
     function hashAppOrderOperation(
         Orders.AppOrderOperation calldata operation
     ) external pure returns (bytes32) {
-        return Orders.hash(operation);
+        return OrderHashing.hash(operation);
     }
 
-    /// @notice `Orders.hash` of a dataset order operation.
+    /// @notice `OrderHashing.hash` of a dataset order operation.
     /// @param operation The operation.
     /// @return The struct hash.
     function hashDatasetOrderOperation(
         Orders.DatasetOrderOperation calldata operation
     ) external pure returns (bytes32) {
-        return Orders.hash(operation);
+        return OrderHashing.hash(operation);
     }
 
-    /// @notice `Orders.hash` of a workerpool order operation.
+    /// @notice `OrderHashing.hash` of a workerpool order operation.
     /// @param operation The operation.
     /// @return The struct hash.
     function hashWorkerpoolOrderOperation(
         Orders.WorkerpoolOrderOperation calldata operation
     ) external pure returns (bytes32) {
-        return Orders.hash(operation);
+        return OrderHashing.hash(operation);
     }
 
-    /// @notice `Orders.hash` of a request order operation.
+    /// @notice `OrderHashing.hash` of a request order operation.
     /// @param operation The operation.
     /// @return The struct hash.
     function hashRequestOrderOperation(
         Orders.RequestOrderOperation calldata operation
     ) external pure returns (bytes32) {
-        return Orders.hash(operation);
+        return OrderHashing.hash(operation);
     }
 
     // ---------------------------------------------------------------- typed-data hashes
@@ -119,7 +120,7 @@ contract OrdersHarness {
         bytes32 domainSeparator,
         Orders.AppOrder calldata order
     ) external pure returns (bytes32) {
-        return Orders.toTypedDataHash(domainSeparator, Orders.hash(order));
+        return OrderHashing.toTypedDataHash(domainSeparator, OrderHashing.hash(order));
     }
 
     /// @notice EIP-712 digest of a dataset order.
@@ -130,7 +131,7 @@ contract OrdersHarness {
         bytes32 domainSeparator,
         Orders.DatasetOrder calldata order
     ) external pure returns (bytes32) {
-        return Orders.toTypedDataHash(domainSeparator, Orders.hash(order));
+        return OrderHashing.toTypedDataHash(domainSeparator, OrderHashing.hash(order));
     }
 
     /// @notice EIP-712 digest of a workerpool order.
@@ -141,7 +142,7 @@ contract OrdersHarness {
         bytes32 domainSeparator,
         Orders.WorkerpoolOrder calldata order
     ) external pure returns (bytes32) {
-        return Orders.toTypedDataHash(domainSeparator, Orders.hash(order));
+        return OrderHashing.toTypedDataHash(domainSeparator, OrderHashing.hash(order));
     }
 
     /// @notice EIP-712 digest of a request order.
@@ -152,7 +153,7 @@ contract OrdersHarness {
         bytes32 domainSeparator,
         Orders.RequestOrder calldata order
     ) external pure returns (bytes32) {
-        return Orders.toTypedDataHash(domainSeparator, Orders.hash(order));
+        return OrderHashing.toTypedDataHash(domainSeparator, OrderHashing.hash(order));
     }
 
     /// @notice EIP-712 digest of an app order operation.
@@ -163,7 +164,7 @@ contract OrdersHarness {
         bytes32 domainSeparator,
         Orders.AppOrderOperation calldata operation
     ) external pure returns (bytes32) {
-        return Orders.toTypedDataHash(domainSeparator, Orders.hash(operation));
+        return OrderHashing.toTypedDataHash(domainSeparator, OrderHashing.hash(operation));
     }
 
     /// @notice EIP-712 digest of a dataset order operation.
@@ -174,7 +175,7 @@ contract OrdersHarness {
         bytes32 domainSeparator,
         Orders.DatasetOrderOperation calldata operation
     ) external pure returns (bytes32) {
-        return Orders.toTypedDataHash(domainSeparator, Orders.hash(operation));
+        return OrderHashing.toTypedDataHash(domainSeparator, OrderHashing.hash(operation));
     }
 
     /// @notice EIP-712 digest of a workerpool order operation.
@@ -185,7 +186,7 @@ contract OrdersHarness {
         bytes32 domainSeparator,
         Orders.WorkerpoolOrderOperation calldata operation
     ) external pure returns (bytes32) {
-        return Orders.toTypedDataHash(domainSeparator, Orders.hash(operation));
+        return OrderHashing.toTypedDataHash(domainSeparator, OrderHashing.hash(operation));
     }
 
     /// @notice EIP-712 digest of a request order operation.
@@ -196,12 +197,12 @@ contract OrdersHarness {
         bytes32 domainSeparator,
         Orders.RequestOrderOperation calldata operation
     ) external pure returns (bytes32) {
-        return Orders.toTypedDataHash(domainSeparator, Orders.hash(operation));
+        return OrderHashing.toTypedDataHash(domainSeparator, OrderHashing.hash(operation));
     }
 
     // ---------------------------------------------------------------- gas of the library functions
 
-    /// @notice Gas of `Orders.hash` on an app order, measured around the internal call.
+    /// @notice Gas of `OrderHashing.hash` on an app order, measured around the internal call.
     /// @param order The order.
     /// @return structHash The struct hash, returned so the optimizer keeps the computation.
     /// @return gasUsed Gas spent between the two `gasleft()` reads.
@@ -209,11 +210,11 @@ contract OrdersHarness {
         Orders.AppOrder calldata order
     ) external view returns (bytes32 structHash, uint256 gasUsed) {
         gasUsed = gasleft();
-        structHash = Orders.hash(order);
+        structHash = OrderHashing.hash(order);
         gasUsed -= gasleft();
     }
 
-    /// @notice Gas of `Orders.hash` on a dataset order.
+    /// @notice Gas of `OrderHashing.hash` on a dataset order.
     /// @param order The order.
     /// @return structHash The struct hash.
     /// @return gasUsed Gas spent between the two `gasleft()` reads.
@@ -221,11 +222,11 @@ contract OrdersHarness {
         Orders.DatasetOrder calldata order
     ) external view returns (bytes32 structHash, uint256 gasUsed) {
         gasUsed = gasleft();
-        structHash = Orders.hash(order);
+        structHash = OrderHashing.hash(order);
         gasUsed -= gasleft();
     }
 
-    /// @notice Gas of `Orders.hash` on a workerpool order.
+    /// @notice Gas of `OrderHashing.hash` on a workerpool order.
     /// @param order The order.
     /// @return structHash The struct hash.
     /// @return gasUsed Gas spent between the two `gasleft()` reads.
@@ -233,11 +234,11 @@ contract OrdersHarness {
         Orders.WorkerpoolOrder calldata order
     ) external view returns (bytes32 structHash, uint256 gasUsed) {
         gasUsed = gasleft();
-        structHash = Orders.hash(order);
+        structHash = OrderHashing.hash(order);
         gasUsed -= gasleft();
     }
 
-    /// @notice Gas of `Orders.hash` on a request order.
+    /// @notice Gas of `OrderHashing.hash` on a request order.
     /// @param order The order.
     /// @return structHash The struct hash.
     /// @return gasUsed Gas spent between the two `gasleft()` reads.
@@ -245,11 +246,11 @@ contract OrdersHarness {
         Orders.RequestOrder calldata order
     ) external view returns (bytes32 structHash, uint256 gasUsed) {
         gasUsed = gasleft();
-        structHash = Orders.hash(order);
+        structHash = OrderHashing.hash(order);
         gasUsed -= gasleft();
     }
 
-    /// @notice Gas of `Orders.hash` on an app order operation.
+    /// @notice Gas of `OrderHashing.hash` on an app order operation.
     /// @param operation The operation.
     /// @return structHash The struct hash.
     /// @return gasUsed Gas spent between the two `gasleft()` reads.
@@ -257,11 +258,11 @@ contract OrdersHarness {
         Orders.AppOrderOperation calldata operation
     ) external view returns (bytes32 structHash, uint256 gasUsed) {
         gasUsed = gasleft();
-        structHash = Orders.hash(operation);
+        structHash = OrderHashing.hash(operation);
         gasUsed -= gasleft();
     }
 
-    /// @notice Gas of `Orders.hash` on a dataset order operation.
+    /// @notice Gas of `OrderHashing.hash` on a dataset order operation.
     /// @param operation The operation.
     /// @return structHash The struct hash.
     /// @return gasUsed Gas spent between the two `gasleft()` reads.
@@ -269,11 +270,11 @@ contract OrdersHarness {
         Orders.DatasetOrderOperation calldata operation
     ) external view returns (bytes32 structHash, uint256 gasUsed) {
         gasUsed = gasleft();
-        structHash = Orders.hash(operation);
+        structHash = OrderHashing.hash(operation);
         gasUsed -= gasleft();
     }
 
-    /// @notice Gas of `Orders.hash` on a workerpool order operation.
+    /// @notice Gas of `OrderHashing.hash` on a workerpool order operation.
     /// @param operation The operation.
     /// @return structHash The struct hash.
     /// @return gasUsed Gas spent between the two `gasleft()` reads.
@@ -281,11 +282,11 @@ contract OrdersHarness {
         Orders.WorkerpoolOrderOperation calldata operation
     ) external view returns (bytes32 structHash, uint256 gasUsed) {
         gasUsed = gasleft();
-        structHash = Orders.hash(operation);
+        structHash = OrderHashing.hash(operation);
         gasUsed -= gasleft();
     }
 
-    /// @notice Gas of `Orders.hash` on a request order operation.
+    /// @notice Gas of `OrderHashing.hash` on a request order operation.
     /// @param operation The operation.
     /// @return structHash The struct hash.
     /// @return gasUsed Gas spent between the two `gasleft()` reads.
@@ -293,11 +294,11 @@ contract OrdersHarness {
         Orders.RequestOrderOperation calldata operation
     ) external view returns (bytes32 structHash, uint256 gasUsed) {
         gasUsed = gasleft();
-        structHash = Orders.hash(operation);
+        structHash = OrderHashing.hash(operation);
         gasUsed -= gasleft();
     }
 
-    /// @notice Gas of `Orders.toTypedDataHash`.
+    /// @notice Gas of `OrderHashing.toTypedDataHash`.
     /// @param domainSeparator The EIP-712 domain separator.
     /// @param structHash The struct hash.
     /// @return digest The digest.
@@ -307,7 +308,7 @@ contract OrdersHarness {
         bytes32 structHash
     ) external view returns (bytes32 digest, uint256 gasUsed) {
         gasUsed = gasleft();
-        digest = Orders.toTypedDataHash(domainSeparator, structHash);
+        digest = OrderHashing.toTypedDataHash(domainSeparator, structHash);
         gasUsed -= gasleft();
     }
 
@@ -323,7 +324,7 @@ contract OrdersHarness {
         gasUsed = gasleft();
         structHash = keccak256(
             abi.encode(
-                Orders.APP_ORDER_TYPEHASH,
+                OrderHashing.APP_ORDER_TYPEHASH,
                 order.app,
                 order.appprice,
                 order.volume,
@@ -347,7 +348,7 @@ contract OrdersHarness {
         gasUsed = gasleft();
         structHash = keccak256(
             abi.encode(
-                Orders.DATASET_ORDER_TYPEHASH,
+                OrderHashing.DATASET_ORDER_TYPEHASH,
                 order.dataset,
                 order.datasetprice,
                 order.volume,
@@ -371,7 +372,7 @@ contract OrdersHarness {
         gasUsed = gasleft();
         structHash = keccak256(
             abi.encode(
-                Orders.WORKERPOOL_ORDER_TYPEHASH,
+                OrderHashing.WORKERPOOL_ORDER_TYPEHASH,
                 order.workerpool,
                 order.workerpoolprice,
                 order.volume,
@@ -397,7 +398,7 @@ contract OrdersHarness {
     ) external view returns (bytes32 structHash, uint256 gasUsed) {
         gasUsed = gasleft();
         bytes memory head = abi.encode(
-            Orders.REQUEST_ORDER_TYPEHASH,
+            OrderHashing.REQUEST_ORDER_TYPEHASH,
             order.app,
             order.appmaxprice,
             order.dataset,

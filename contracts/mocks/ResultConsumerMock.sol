@@ -20,8 +20,16 @@ contract ResultConsumerMock is IOracleConsumer {
     }
 
     /// @notice Emitted by every recorded call, with the callback data in full.
+    /// @param taskid The task the hub called back for.
+    /// @param callbackData The callback data received.
+    /// @param sender The caller (the hub).
+    /// @param gasAtEntry The gas left when the call entered.
     event ResultReceived(bytes32 indexed taskid, bytes callbackData, address sender, uint256 gasAtEntry);
     /// @notice Emitted in REENTER mode with the outcome and the return (or revert) data of each attempt.
+    /// @param finalizeSucceeded Whether the reentrant `finalize` succeeded.
+    /// @param finalizeReturn Its return or revert data.
+    /// @param claimSucceeded Whether the reentrant `claim` succeeded.
+    /// @param claimReturn Its return or revert data.
     event Reentered(bool finalizeSucceeded, bytes finalizeReturn, bool claimSucceeded, bytes claimReturn);
 
     /// @notice Raised by `receiveResult` in REVERT mode.

@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IHub} from "../../contracts/interfaces/hub/IHub.sol";
 import {IMatching} from "../../contracts/interfaces/hub/IMatching.sol";
-import {Orders} from "../../contracts/hub/libs/Orders.sol";
+import {Orders} from "../../contracts/types/Orders.sol";
 import {Ghost} from "./Ghost.sol";
 import {VM} from "./utils/Vm.sol";
 

@@ -8,12 +8,39 @@ import {Assets} from "../libs/Assets.sol";
 import {Deals} from "../libs/Deals.sol";
 import {Domain} from "../libs/Domain.sol";
 import {Escrow} from "../libs/Escrow.sol";
-import {Orders} from "../libs/Orders.sol";
+import {Settlement} from "../libs/Settlement.sol";
+import {OrderHashing} from "../libs/OrderHashing.sol";
 import {Signatures} from "../libs/Signatures.sol";
-import {WORKERPOOL_STAKE_RATIO} from "../libs/Constants.sol";
 import {ICategories} from "../../interfaces/hub/ICategories.sol";
 import {IDeals} from "../../interfaces/hub/IDeals.sol";
 import {IMatching} from "../../interfaces/hub/IMatching.sol";
+import {Orders} from "../../types/Orders.sol";
+import {
+    APP_ORDER_APP,
+    APP_ORDER_TAG,
+    APP_ORDER_DATASETRESTRICT,
+    APP_ORDER_WORKERPOOLRESTRICT,
+    APP_ORDER_REQUESTERRESTRICT,
+    DATASET_ORDER_DATASET,
+    DATASET_ORDER_TAG,
+    DATASET_ORDER_APPRESTRICT,
+    DATASET_ORDER_WORKERPOOLRESTRICT,
+    DATASET_ORDER_REQUESTERRESTRICT,
+    WORKERPOOL_ORDER_WORKERPOOL,
+    WORKERPOOL_ORDER_TAG,
+    WORKERPOOL_ORDER_CATEGORY,
+    WORKERPOOL_ORDER_TRUST,
+    WORKERPOOL_ORDER_APPRESTRICT,
+    WORKERPOOL_ORDER_DATASETRESTRICT,
+    WORKERPOOL_ORDER_REQUESTERRESTRICT,
+    REQUEST_ORDER_APP,
+    REQUEST_ORDER_DATASET,
+    REQUEST_ORDER_WORKERPOOL,
+    REQUEST_ORDER_REQUESTER,
+    REQUEST_ORDER_TAG,
+    REQUEST_ORDER_CATEGORY,
+    REQUEST_ORDER_TRUST
+} from "../../types/Orders.sol";
 
 /// @title Matching orders into deals
 /// @dev The checks run cheapest first: field comparisons, then restrictions (an ERC-734 call only when a
@@ -22,32 +49,6 @@ contract MatchingFacet is IMatching, Facet {
     /// @dev Bound of the 64-bit deal fields (see `Deals`): prices, trust, and botFirst + botSize.
     uint256 private constant MAX_UINT64 = type(uint64).max;
     bytes32 private constant TEE_BIT = bytes32(uint256(1));
-
-    // Word index of each field read from an order's calldata head (the field order of `Orders`).
-    uint256 private constant A_APP = 0;
-    uint256 private constant A_TAG = 3;
-    uint256 private constant A_DATASETRESTRICT = 4;
-    uint256 private constant A_WORKERPOOLRESTRICT = 5;
-    uint256 private constant A_REQUESTERRESTRICT = 6;
-    uint256 private constant D_DATASET = 0;
-    uint256 private constant D_TAG = 3;
-    uint256 private constant D_APPRESTRICT = 4;
-    uint256 private constant D_WORKERPOOLRESTRICT = 5;
-    uint256 private constant D_REQUESTERRESTRICT = 6;
-    uint256 private constant W_WORKERPOOL = 0;
-    uint256 private constant W_TAG = 3;
-    uint256 private constant W_CATEGORY = 4;
-    uint256 private constant W_TRUST = 5;
-    uint256 private constant W_APPRESTRICT = 6;
-    uint256 private constant W_DATASETRESTRICT = 7;
-    uint256 private constant W_REQUESTERRESTRICT = 8;
-    uint256 private constant R_APP = 0;
-    uint256 private constant R_DATASET = 2;
-    uint256 private constant R_WORKERPOOL = 4;
-    uint256 private constant R_REQUESTER = 6;
-    uint256 private constant R_TAG = 8;
-    uint256 private constant R_CATEGORY = 9;
-    uint256 private constant R_TRUST = 10;
 
     /// @dev The ten restriction fields, in the order they are checked.
     enum Field {
@@ -109,14 +110,17 @@ contract MatchingFacet is IMatching, Facet {
         Orders.RequestOrder calldata requestOrder
     ) external view returns (uint256 volume) {
         bytes32 separator = Domain.separator();
-        volume = _available(Orders.toTypedDataHash(separator, Orders.hash(appOrder)), appOrder.volume);
+        volume = _available(
+            OrderHashing.toTypedDataHash(separator, OrderHashing.hash(appOrder)),
+            appOrder.volume
+        );
         if (datasetOrder.dataset != address(0)) {
-            bytes32 datasetHash = Orders.toTypedDataHash(separator, Orders.hash(datasetOrder));
+            bytes32 datasetHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(datasetOrder));
             volume = Math.min(volume, _available(datasetHash, datasetOrder.volume));
         }
-        bytes32 workerpoolHash = Orders.toTypedDataHash(separator, Orders.hash(workerpoolOrder));
+        bytes32 workerpoolHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(workerpoolOrder));
         volume = Math.min(volume, _available(workerpoolHash, workerpoolOrder.volume));
-        bytes32 requestHash = Orders.toTypedDataHash(separator, Orders.hash(requestOrder));
+        bytes32 requestHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(requestOrder));
         (uint256 requestLeft, ) = _requestAvailable(requestHash, requestOrder.volume);
         volume = Math.min(volume, requestLeft);
     }
@@ -126,7 +130,7 @@ contract MatchingFacet is IMatching, Facet {
         Orders.DatasetOrder calldata datasetOrder,
         bytes32 dealId
     ) external view {
-        bytes32 orderHash = Orders.toTypedDataHash(Domain.separator(), Orders.hash(datasetOrder));
+        bytes32 orderHash = OrderHashing.toTypedDataHash(Domain.separator(), OrderHashing.hash(datasetOrder));
         if (_available(orderHash, datasetOrder.volume) == 0) {
             revert IncompatibleDatasetOrder("Dataset order is revoked or fully consumed");
         }
@@ -177,7 +181,7 @@ contract MatchingFacet is IMatching, Facet {
         uint256 price = Math.saturatingAdd(appOrder.appprice, workerpoolPrice);
         if (m.hasDataset) price = Math.saturatingAdd(price, datasetOrder.datasetprice);
         Escrow.lock(sponsor, Math.saturatingMul(price, m.volume));
-        Escrow.lock(m.workerpoolOwner, ((workerpoolPrice * WORKERPOOL_STAKE_RATIO) / 100) * m.volume);
+        Escrow.lock(m.workerpoolOwner, Settlement.schedulerStake(workerpoolPrice) * m.volume);
 
         dealid = keccak256(abi.encodePacked(m.requestHash, m.botFirst));
         _record(dealid, appOrder, datasetOrder, workerpoolOrder, requestOrder, m, sponsor);
@@ -202,35 +206,40 @@ contract MatchingFacet is IMatching, Facet {
             workerpoolOrder,
             requestOrder
         );
-        if (_address(request, R_REQUESTER) == address(0)) revert ZeroRequester();
-        if (_address(request, R_APP) != _address(app, A_APP)) {
-            revert AssetMismatch("requestorder.app", _address(request, R_APP), _address(app, A_APP));
-        }
-        if (_address(request, R_DATASET) != _address(dataset, D_DATASET)) {
+        if (_address(request, REQUEST_ORDER_REQUESTER) == address(0)) revert ZeroRequester();
+        if (_address(request, REQUEST_ORDER_APP) != _address(app, APP_ORDER_APP)) {
             revert AssetMismatch(
-                "requestorder.dataset",
-                _address(request, R_DATASET),
-                _address(dataset, D_DATASET)
+                "requestorder.app",
+                _address(request, REQUEST_ORDER_APP),
+                _address(app, APP_ORDER_APP)
             );
         }
-        uint256 category = _word(request, R_CATEGORY);
-        if (category != _word(workerpool, W_CATEGORY)) {
-            revert CategoryMismatch(category, _word(workerpool, W_CATEGORY));
+        if (_address(request, REQUEST_ORDER_DATASET) != _address(dataset, DATASET_ORDER_DATASET)) {
+            revert AssetMismatch(
+                "requestorder.dataset",
+                _address(request, REQUEST_ORDER_DATASET),
+                _address(dataset, DATASET_ORDER_DATASET)
+            );
+        }
+        uint256 category = _word(request, REQUEST_ORDER_CATEGORY);
+        if (category != _word(workerpool, WORKERPOOL_ORDER_CATEGORY)) {
+            revert CategoryMismatch(category, _word(workerpool, WORKERPOOL_ORDER_CATEGORY));
         }
         uint256 categories = HubStorage.layout().categoryCount;
         if (category >= categories) revert ICategories.UnknownCategory(category, categories);
-        uint256 trust = _word(request, R_TRUST);
-        if (trust > _word(workerpool, W_TRUST)) revert TrustAboveOffer(trust, _word(workerpool, W_TRUST));
+        uint256 trust = _word(request, REQUEST_ORDER_TRUST);
+        if (trust > _word(workerpool, WORKERPOOL_ORDER_TRUST))
+            revert TrustAboveOffer(trust, _word(workerpool, WORKERPOOL_ORDER_TRUST));
         if (trust > MAX_UINT64) revert ValueOutOfRange("requestorder.trust", trust, MAX_UINT64);
 
         _checkPrices(appOrder, datasetOrder, workerpoolOrder, requestOrder, hasDataset);
 
-        uint256 combined = _word(app, A_TAG) | _word(request, R_TAG);
-        if (hasDataset) combined |= _word(dataset, D_TAG);
+        uint256 combined = _word(app, APP_ORDER_TAG) | _word(request, REQUEST_ORDER_TAG);
+        if (hasDataset) combined |= _word(dataset, DATASET_ORDER_TAG);
         tag = bytes32(combined);
-        bytes32 offered = bytes32(_word(workerpool, W_TAG));
+        bytes32 offered = bytes32(_word(workerpool, WORKERPOOL_ORDER_TAG));
         if (tag & ~offered != 0) revert TagNotOffered(tag, offered);
-        bytes32 appTag = bytes32(_word(app, A_TAG));
+        bytes32 appTag = bytes32(_word(app, APP_ORDER_TAG));
         if ((tag ^ appTag) & TEE_BIT != 0) revert TeeBitMismatch(tag, appTag);
     }
 
@@ -277,6 +286,8 @@ contract MatchingFacet is IMatching, Facet {
 
     /// @dev The request's workerpool and the nine restrictions of the other orders (the dataset order's only
     /// when there is a dataset).
+    // Ten checks, a line or five each once the offsets are named: too long for solhint, clearer in one piece.
+    // solhint-disable-next-line function-max-lines
     function _checkRestrictions(
         Orders.AppOrder calldata appOrder,
         Orders.DatasetOrder calldata datasetOrder,
@@ -292,36 +303,44 @@ contract MatchingFacet is IMatching, Facet {
         );
         // Most orders restrict nothing: one pass over the ten words settles that case.
         uint256 restrictions =
-            _word(r, R_WORKERPOOL) |
-                _word(a, A_DATASETRESTRICT) |
-                _word(a, A_WORKERPOOLRESTRICT) |
-                _word(a, A_REQUESTERRESTRICT) |
-                _word(w, W_APPRESTRICT) |
-                _word(w, W_DATASETRESTRICT) |
-                _word(w, W_REQUESTERRESTRICT);
+            _word(r, REQUEST_ORDER_WORKERPOOL) |
+                _word(a, APP_ORDER_DATASETRESTRICT) |
+                _word(a, APP_ORDER_WORKERPOOLRESTRICT) |
+                _word(a, APP_ORDER_REQUESTERRESTRICT) |
+                _word(w, WORKERPOOL_ORDER_APPRESTRICT) |
+                _word(w, WORKERPOOL_ORDER_DATASETRESTRICT) |
+                _word(w, WORKERPOOL_ORDER_REQUESTERRESTRICT);
         if (hasDataset) {
             restrictions |=
-                _word(d, D_APPRESTRICT) |
-                _word(d, D_WORKERPOOLRESTRICT) |
-                _word(d, D_REQUESTERRESTRICT);
+                _word(d, DATASET_ORDER_APPRESTRICT) |
+                _word(d, DATASET_ORDER_WORKERPOOLRESTRICT) |
+                _word(d, DATASET_ORDER_REQUESTERRESTRICT);
         }
         if (restrictions == 0) return;
-        address app = _address(a, A_APP);
-        address dataset = _address(d, D_DATASET);
-        address workerpool = _address(w, W_WORKERPOOL);
-        address requester = _address(r, R_REQUESTER);
-        _require(_address(r, R_WORKERPOOL), workerpool, Field.RequestWorkerpool);
-        _require(_address(a, A_DATASETRESTRICT), dataset, Field.AppDatasetRestrict);
-        _require(_address(a, A_WORKERPOOLRESTRICT), workerpool, Field.AppWorkerpoolRestrict);
-        _require(_address(a, A_REQUESTERRESTRICT), requester, Field.AppRequesterRestrict);
+        address app = _address(a, APP_ORDER_APP);
+        address dataset = _address(d, DATASET_ORDER_DATASET);
+        address workerpool = _address(w, WORKERPOOL_ORDER_WORKERPOOL);
+        address requester = _address(r, REQUEST_ORDER_REQUESTER);
+        _require(_address(r, REQUEST_ORDER_WORKERPOOL), workerpool, Field.RequestWorkerpool);
+        _require(_address(a, APP_ORDER_DATASETRESTRICT), dataset, Field.AppDatasetRestrict);
+        _require(_address(a, APP_ORDER_WORKERPOOLRESTRICT), workerpool, Field.AppWorkerpoolRestrict);
+        _require(_address(a, APP_ORDER_REQUESTERRESTRICT), requester, Field.AppRequesterRestrict);
         if (hasDataset) {
-            _require(_address(d, D_APPRESTRICT), app, Field.DatasetAppRestrict);
-            _require(_address(d, D_WORKERPOOLRESTRICT), workerpool, Field.DatasetWorkerpoolRestrict);
-            _require(_address(d, D_REQUESTERRESTRICT), requester, Field.DatasetRequesterRestrict);
+            _require(_address(d, DATASET_ORDER_APPRESTRICT), app, Field.DatasetAppRestrict);
+            _require(
+                _address(d, DATASET_ORDER_WORKERPOOLRESTRICT),
+                workerpool,
+                Field.DatasetWorkerpoolRestrict
+            );
+            _require(_address(d, DATASET_ORDER_REQUESTERRESTRICT), requester, Field.DatasetRequesterRestrict);
         }
-        _require(_address(w, W_APPRESTRICT), app, Field.WorkerpoolAppRestrict);
-        _require(_address(w, W_DATASETRESTRICT), dataset, Field.WorkerpoolDatasetRestrict);
-        _require(_address(w, W_REQUESTERRESTRICT), requester, Field.WorkerpoolRequesterRestrict);
+        _require(_address(w, WORKERPOOL_ORDER_APPRESTRICT), app, Field.WorkerpoolAppRestrict);
+        _require(_address(w, WORKERPOOL_ORDER_DATASETRESTRICT), dataset, Field.WorkerpoolDatasetRestrict);
+        _require(
+            _address(w, WORKERPOOL_ORDER_REQUESTERRESTRICT),
+            requester,
+            Field.WorkerpoolRequesterRestrict
+        );
     }
 
     /// @dev Hashes the orders, reads the asset owners from the registries (which proves registration) and
@@ -334,12 +353,12 @@ contract MatchingFacet is IMatching, Facet {
         Match memory m
     ) private view {
         bytes32 separator = Domain.separator();
-        m.appHash = Orders.toTypedDataHash(separator, Orders.hash(appOrder));
-        m.workerpoolHash = Orders.toTypedDataHash(separator, Orders.hash(workerpoolOrder));
-        m.requestHash = Orders.toTypedDataHash(separator, Orders.hash(requestOrder));
+        m.appHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(appOrder));
+        m.workerpoolHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(workerpoolOrder));
+        m.requestHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(requestOrder));
         m.appOwner = Assets.appOwner(appOrder.app);
         if (m.hasDataset) {
-            m.datasetHash = Orders.toTypedDataHash(separator, Orders.hash(datasetOrder));
+            m.datasetHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(datasetOrder));
             m.datasetOwner = Assets.datasetOwner(datasetOrder.dataset);
         }
         (m.workerpoolOwner, m.workerStakeRatio, m.schedulerRewardRatio) = Assets.workerpoolOwnerAndPolicy(
@@ -462,16 +481,18 @@ contract MatchingFacet is IMatching, Facet {
         }
     }
 
-    /// @dev Word `index` of the order head at calldata offset `head` (the ABI decoder placed every head inside
-    /// the calldata; a dirty address word is cleaned here and rejected later by `Orders.hash`).
-    function _word(uint256 head, uint256 index) private pure returns (uint256 value) {
+    /// @dev The word at byte `offset` (one of the `..._ORDER_...` offsets of `types/Orders.sol`) of the order head
+    /// at calldata offset `head` (the ABI decoder placed every head inside the calldata; a dirty address word is
+    /// cleaned here and rejected later by `OrderHashing.hash`).
+    function _word(uint256 head, uint256 offset) private pure returns (uint256 value) {
         assembly ("memory-safe") {
-            value := calldataload(add(head, shl(5, index)))
+            value := calldataload(add(head, offset))
         }
     }
 
-    function _address(uint256 head, uint256 index) private pure returns (address) {
-        return address(uint160(_word(head, index)));
+    /// @dev `_word` as an address (its upper 96 bits dropped).
+    function _address(uint256 head, uint256 offset) private pure returns (address) {
+        return address(uint160(_word(head, offset)));
     }
 
     /// @dev Reverts with RestrictionNotMet unless `restriction` admits `account`. The field is an enum, named

@@ -5,17 +5,18 @@ import {Facet} from "./Facet.sol";
 import {HubStorage} from "../HubStorage.sol";
 import {Assets} from "../libs/Assets.sol";
 import {Domain} from "../libs/Domain.sol";
-import {Orders} from "../libs/Orders.sol";
+import {OrderHashing} from "../libs/OrderHashing.sol";
 import {Signatures} from "../libs/Signatures.sol";
 import {IOrderManagement} from "../../interfaces/hub/IOrderManagement.sol";
+import {Orders} from "../../types/Orders.sol";
 
 /// @title Presigning, closing and broadcasting orders
 contract OrderManagementFacet is IOrderManagement, Facet {
     /// @inheritdoc IOrderManagement
     function manageAppOrder(Orders.AppOrderOperation calldata operation) external {
         bytes32 separator = Domain.separator();
-        bytes32 orderHash = Orders.toTypedDataHash(separator, Orders.hash(operation.order));
-        bytes32 operationHash = Orders.toTypedDataHash(separator, Orders.hash(operation));
+        bytes32 orderHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(operation.order));
+        bytes32 operationHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(operation));
         address owner = Assets.appOwner(operation.order.app);
         if (
             _manage(
@@ -36,8 +37,8 @@ contract OrderManagementFacet is IOrderManagement, Facet {
     /// @inheritdoc IOrderManagement
     function manageDatasetOrder(Orders.DatasetOrderOperation calldata operation) external {
         bytes32 separator = Domain.separator();
-        bytes32 orderHash = Orders.toTypedDataHash(separator, Orders.hash(operation.order));
-        bytes32 operationHash = Orders.toTypedDataHash(separator, Orders.hash(operation));
+        bytes32 orderHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(operation.order));
+        bytes32 operationHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(operation));
         address owner = Assets.datasetOwner(operation.order.dataset);
         if (
             _manage(
@@ -58,8 +59,8 @@ contract OrderManagementFacet is IOrderManagement, Facet {
     /// @inheritdoc IOrderManagement
     function manageWorkerpoolOrder(Orders.WorkerpoolOrderOperation calldata operation) external {
         bytes32 separator = Domain.separator();
-        bytes32 orderHash = Orders.toTypedDataHash(separator, Orders.hash(operation.order));
-        bytes32 operationHash = Orders.toTypedDataHash(separator, Orders.hash(operation));
+        bytes32 orderHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(operation.order));
+        bytes32 operationHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(operation));
         address owner = Assets.workerpoolOwner(operation.order.workerpool);
         if (
             _manage(
@@ -80,8 +81,8 @@ contract OrderManagementFacet is IOrderManagement, Facet {
     /// @inheritdoc IOrderManagement
     function manageRequestOrder(Orders.RequestOrderOperation calldata operation) external {
         bytes32 separator = Domain.separator();
-        bytes32 orderHash = Orders.toTypedDataHash(separator, Orders.hash(operation.order));
-        bytes32 operationHash = Orders.toTypedDataHash(separator, Orders.hash(operation));
+        bytes32 orderHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(operation.order));
+        bytes32 operationHash = OrderHashing.toTypedDataHash(separator, OrderHashing.hash(operation));
         address owner = operation.order.requester;
         if (
             _manage(

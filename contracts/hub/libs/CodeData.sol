@@ -49,12 +49,17 @@ library CodeData {
     /// @notice Deploys the `kind` data contract of `salt` with runtime code `code`: the data, after the marker byte
     /// that the caller puts first (so that the data is packed once, not copied again); returns false when nothing
     /// was recorded (the salt was used before for that kind, or the code is too large).
+    /// @param kind The address space.
+    /// @param salt The salt (a deal or task id, or a chunk salt).
+    /// @param code The runtime code, marker byte first.
     function write(DataKind kind, bytes32 salt, bytes memory code) internal returns (bool) {
         if (code.length > MAX_SIZE + 1) return false;
         return _deploy(kind, salt, code).code.length == code.length;
     }
 
     /// @notice Address of the `kind` data contract of `salt`, whether written or not.
+    /// @param kind The address space.
+    /// @param salt The salt.
     function addressOf(DataKind kind, bytes32 salt) internal view returns (address at) {
         bytes32 codeHash = kind == DataKind.Deal ? DEAL_INIT_CODE_HASH : RESULTS_INIT_CODE_HASH;
         assembly ("memory-safe") {

@@ -15,12 +15,17 @@ import {HubStorage} from "../HubStorage.sol";
 /// reaches consensus with any contribution, so it writes no weights at all.
 library Consensus {
     /// @notice The weight of a worker whose score is `score`.
+    /// @param score The score.
     function workerWeight(uint256 score) internal pure returns (uint256) {
         return Math.max(score / 3, 3) - 1;
     }
 
     /// @notice Adds a contribution of `weight` to the group of `resultHash`; returns whether that hash now has the
     /// consensus at `trust` (at least 1).
+    /// @param taskid The task.
+    /// @param resultHash The result hash contributed.
+    /// @param weight The contributor's weight.
+    /// @param trust The deal's trust.
     function add(bytes32 taskid, bytes32 resultHash, uint256 weight, uint256 trust) internal returns (bool) {
         if (trust == 1) return true;
         HubStorage.Layout storage $ = HubStorage.layout();

@@ -25,6 +25,12 @@ library Contributions {
     /// @notice Checks that `worker` may contribute `commitment` to task `taskid` of `deal`: the scheduler (or, for
     /// an enclave on a TEE deal, the TEE broker when one is set) signed the authorization, a TEE deal names an
     /// enclave, and the enclave signed the commitment.
+    /// @param taskid The task.
+    /// @param deal Its deal.
+    /// @param worker The contributor.
+    /// @param commitment The result hash and seal contributed, and the enclave.
+    /// @param enclaveSign The enclave's signature of the commitment (ignored without an enclave).
+    /// @param authorizationSign The scheduler's (or TEE broker's) signature of the authorization.
     function checkAuthorized(
         bytes32 taskid,
         IDeals.Deal memory deal,
@@ -60,6 +66,7 @@ library Contributions {
     }
 
     /// @notice The consensus weight of `worker` (from its score).
+    /// @param worker The worker.
     function weightOf(address worker) internal view returns (uint256) {
         return Consensus.workerWeight(HubStorage.layout().scores[worker]);
     }

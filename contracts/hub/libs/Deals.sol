@@ -39,8 +39,33 @@ library Deals {
     uint256 internal constant FLAG_SPONSOR = 8;
     uint256 internal constant FLAG_TAG = 16;
 
+    // Byte offsets of the fixed fields in the code (see the layout above; `store` writes them in this order).
+    uint256 private constant FLAGS_OFFSET = 1;
+    uint256 private constant APP_OFFSET = 2;
+    uint256 private constant APP_OWNER_OFFSET = 22;
+    uint256 private constant APP_PRICE_OFFSET = 42;
+    uint256 private constant WORKERPOOL_OFFSET = 50;
+    uint256 private constant WORKERPOOL_OWNER_OFFSET = 70;
+    uint256 private constant WORKERPOOL_PRICE_OFFSET = 90;
+    uint256 private constant REQUESTER_OFFSET = 98;
+    uint256 private constant TRUST_OFFSET = 118;
+    uint256 private constant CATEGORY_OFFSET = 126;
+    uint256 private constant START_TIME_OFFSET = 130;
+    uint256 private constant BOT_FIRST_OFFSET = 135;
+    uint256 private constant BOT_SIZE_OFFSET = 143;
+    uint256 private constant WORKER_STAKE_RATIO_OFFSET = 151;
+    uint256 private constant SCHEDULER_REWARD_RATIO_OFFSET = 152;
     /// @dev Bytes before the optional fields.
     uint256 private constant FIXED_SIZE = 153;
+
+    // Sizes of the optional fields, each present only with its flag. Within the dataset's 48 bytes, the owner
+    // is at +20 and the price at +40 (written `constant + offset` in `load`, which compiles to the same code as
+    // the literal sums did).
+    uint256 private constant DATASET_SIZE = 48;
+    uint256 private constant DATASET_OWNER_OFFSET = 20;
+    uint256 private constant DATASET_PRICE_OFFSET = 40;
+    uint256 private constant ADDRESS_SIZE = 20;
+    uint256 private constant TAG_SIZE = 32;
 
     /// @dev Longest `params` a deal records: with every optional field, the code stays under EIP-170's 24,576 bytes.
     uint256 internal constant MAX_PARAMS_LENGTH = 24_000;
@@ -99,52 +124,62 @@ library Deals {
     }
 
     /// @notice Address of the data contract of `dealid`, whether recorded or not.
+    /// @param dealid The deal.
     function dataAddress(bytes32 dealid) internal view returns (address) {
         return CodeData.addressOf(DataKind.Deal, dealid);
     }
 
     /// @notice The deal recorded under `dealid`, or a zero deal when there is none.
+    /// @param dealid The deal.
     function load(bytes32 dealid) internal view returns (IDeals.Deal memory deal) {
         bytes memory code = dataAddress(dealid).code;
         if (code.length == 0) return deal;
-        uint256 flags = _uint(code, 1, 8);
-        deal.app = IDeals.Resource(_address(code, 2), _address(code, 22), _uint(code, 42, 64));
-        deal.workerpool = IDeals.Resource(_address(code, 50), _address(code, 70), _uint(code, 90, 64));
-        deal.requester = _address(code, 98);
-        deal.trust = _uint(code, 118, 64);
-        deal.category = _uint(code, 126, 32);
-        deal.startTime = _uint(code, 130, 40);
-        deal.botFirst = _uint(code, 135, 64);
-        deal.botSize = _uint(code, 143, 64);
-        deal.workerStake = (deal.workerpool.price * _uint(code, 151, 8)) / 100;
-        deal.schedulerRewardRatio = _uint(code, 152, 8);
+        uint256 flags = _uint(code, FLAGS_OFFSET, 8);
+        deal.app = IDeals.Resource(
+            _address(code, APP_OFFSET),
+            _address(code, APP_OWNER_OFFSET),
+            _uint(code, APP_PRICE_OFFSET, 64)
+        );
+        deal.workerpool = IDeals.Resource(
+            _address(code, WORKERPOOL_OFFSET),
+            _address(code, WORKERPOOL_OWNER_OFFSET),
+            _uint(code, WORKERPOOL_PRICE_OFFSET, 64)
+        );
+        deal.requester = _address(code, REQUESTER_OFFSET);
+        deal.trust = _uint(code, TRUST_OFFSET, 64);
+        deal.category = _uint(code, CATEGORY_OFFSET, 32);
+        deal.startTime = _uint(code, START_TIME_OFFSET, 40);
+        deal.botFirst = _uint(code, BOT_FIRST_OFFSET, 64);
+        deal.botSize = _uint(code, BOT_SIZE_OFFSET, 64);
+        deal.workerStake = (deal.workerpool.price * _uint(code, WORKER_STAKE_RATIO_OFFSET, 8)) / 100;
+        deal.schedulerRewardRatio = _uint(code, SCHEDULER_REWARD_RATIO_OFFSET, 8);
 
         uint256 offset = FIXED_SIZE;
         if (flags & FLAG_DATASET != 0) {
             deal.dataset = IDeals.Resource(
                 _address(code, offset),
-                _address(code, offset + 20),
-                _uint(code, offset + 40, 64)
+                _address(code, DATASET_OWNER_OFFSET + offset),
+                _uint(code, DATASET_PRICE_OFFSET + offset, 64)
             );
-            offset += 48;
+            offset += DATASET_SIZE;
         }
         deal.beneficiary = deal.requester;
         if (flags & FLAG_BENEFICIARY != 0) {
             deal.beneficiary = _address(code, offset);
-            offset += 20;
+            offset += ADDRESS_SIZE;
         }
         if (flags & FLAG_CALLBACK != 0) {
             deal.callback = _address(code, offset);
-            offset += 20;
+            offset += ADDRESS_SIZE;
         }
         deal.sponsor = deal.requester;
         if (flags & FLAG_SPONSOR != 0) {
             deal.sponsor = _address(code, offset);
-            offset += 20;
+            offset += ADDRESS_SIZE;
         }
         if (flags & FLAG_TAG != 0) {
             deal.tag = bytes32(_uint(code, offset, 256));
-            offset += 32;
+            offset += TAG_SIZE;
         }
         deal.params = string(_slice(code, offset));
     }

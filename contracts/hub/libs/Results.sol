@@ -20,11 +20,19 @@ library Results {
     /// @dev Flag: the results are the canonical ABI encoding of one `bytes`/`string`, stored as its content.
     uint256 private constant FLAG_ABI_STRING = 1;
     uint256 private constant HEAD_SIZE = 10;
+    /// @dev The head read as one 80-bit number: the first word shifted right by 256 - 8 * HEAD_SIZE bits. In it,
+    /// from bit 0: results length as stored (32), results time (40), flags (8).
+    uint256 private constant HEAD_SHIFT = 176;
+    uint256 private constant HEAD_TIMESTAMP_OFFSET = 32;
+    uint256 private constant HEAD_FLAGS_OFFSET = 72;
     /// @dev Code size of a full chunk: the marker and `CodeData.MAX_SIZE` bytes of data.
     uint256 private constant FULL_CHUNK = CodeData.MAX_SIZE + 1;
 
     /// @notice Records the results and callback data of `taskid` with the current time, once; returns false (and
     /// records nothing) when both are empty.
+    /// @param taskid The task.
+    /// @param results The results, as given to `finalize`.
+    /// @param resultsCallback The callback data.
     function store(
         bytes32 taskid,
         bytes calldata results,
@@ -45,6 +53,7 @@ library Results {
     }
 
     /// @notice The results, callback data and results time of `taskid` (all empty when nothing was recorded).
+    /// @param taskid The task.
     function load(
         bytes32 taskid
     )
@@ -56,10 +65,10 @@ library Results {
         if (data.length == 0) return (false, results, resultsCallback, 0);
         uint256 head;
         assembly ("memory-safe") {
-            head := shr(176, mload(add(data, 0x20)))
+            head := shr(HEAD_SHIFT, mload(add(data, 0x20)))
         }
-        uint256 flags = head >> 72;
-        timestamp = uint40(head >> 32);
+        uint256 flags = head >> HEAD_FLAGS_OFFSET;
+        timestamp = uint40(head >> HEAD_TIMESTAMP_OFFSET);
         uint256 keptLength = uint32(head);
         results = _slice(data, HEAD_SIZE, keptLength);
         if (flags & FLAG_ABI_STRING != 0) results = abi.encode(results);

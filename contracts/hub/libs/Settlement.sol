@@ -12,13 +12,16 @@ import {WORKERPOOL_STAKE_RATIO, KITTY_ADDRESS, KITTY_RATIO, KITTY_MIN} from "./C
 
 /// @title Who gets what when a task ends: the payment rules of a completed task and the refunds of a failed one
 /// @notice Every amount moves through `Escrow`; what is seized is handed on within the same call, so the SRLC supply
-/// stays the sum of all balances and frozen balances. The scheduler's stake per task is
-/// `workerpool price * WORKERPOOL_STAKE_RATIO / 100`, as locked by the match.
+/// stays the sum of all balances and frozen balances. The scheduler's stake per task is `schedulerStake`, as
+/// locked by the match.
 library Settlement {
     /// @notice Pays for the completed task `taskid`: the sponsor pays the task price; app and dataset owners get
     /// their prices; the provers share the workerpool price plus the losers' stakes, less the scheduler's ratio,
     /// by weight; the scheduler gets its stake back, the rest, and its cut of the kitty.
     /// @dev Scores: provers gain 1 when the task had more than one contributor, everyone else loses a third.
+    /// @param taskid The task.
+    /// @param deal Its deal.
+    /// @param contributorCount Number of the task's contributors.
     function payCompleted(bytes32 taskid, IDeals.Deal memory deal, uint256 contributorCount) internal {
         Escrow.seize(deal.sponsor, deal.app.price + deal.dataset.price + deal.workerpool.price, taskid);
         if (deal.app.price != 0) Escrow.reward(deal.app.owner, deal.app.price, taskid);
@@ -32,11 +35,18 @@ library Settlement {
             Escrow.seize(KITTY_ADDRESS, cut, taskid);
             schedulerReward += cut;
         }
-        Escrow.unlockAndReward(deal.workerpool.owner, _schedulerStake(deal), schedulerReward, taskid);
+        Escrow.unlockAndReward(
+            deal.workerpool.owner,
+            schedulerStake(deal.workerpool.price),
+            schedulerReward,
+            taskid
+        );
     }
 
     /// @notice Settles the failed task `taskid`: the contributors get their stakes back, the sponsor the task price,
     /// and the scheduler's stake goes to the kitty.
+    /// @param taskid The task.
+    /// @param deal Its deal.
     function refundFailed(bytes32 taskid, IDeals.Deal memory deal) internal {
         HubStorage.Task storage task = Tasks.task(taskid);
         mapping(address => HubStorage.Contribution) storage contributions = HubStorage.layout().contributions[
@@ -48,7 +58,7 @@ library Settlement {
             worker = address(uint160(contributions[worker].head));
         }
         Escrow.unlock(deal.sponsor, deal.app.price + deal.dataset.price + deal.workerpool.price);
-        uint256 stake = _schedulerStake(deal);
+        uint256 stake = schedulerStake(deal.workerpool.price);
         if (stake != 0) {
             Escrow.seize(deal.workerpool.owner, stake, taskid);
             Escrow.rewardLocked(KITTY_ADDRESS, stake, taskid);
@@ -118,7 +128,12 @@ library Settlement {
         }
     }
 
-    function _schedulerStake(IDeals.Deal memory deal) private pure returns (uint256) {
-        return (deal.workerpool.price * WORKERPOOL_STAKE_RATIO) / 100;
+    /// @notice The scheduler's stake for one task of a deal at `workerpoolPrice`: `MatchingFacet` locks it per task
+    /// of the deal, and each task's settlement hands it back (completed) or to the kitty (failed). The one place
+    /// this formula is written: both sides must agree to the nRLC.
+    /// @param workerpoolPrice The workerpool price of the deal, per task.
+    /// @return The stake, `WORKERPOOL_STAKE_RATIO` percent of the price, rounded down.
+    function schedulerStake(uint256 workerpoolPrice) internal pure returns (uint256) {
+        return (workerpoolPrice * WORKERPOOL_STAKE_RATIO) / 100;
     }
 }

@@ -31,6 +31,8 @@ library Signatures {
     /// @notice Whether `signer` presigned `hash` on-chain.
     /// @dev address(0) never presigns: an unset entry reads as address(0), so it would otherwise
     /// "presign" every hash for a zero identity.
+    /// @param signer The identity (never matches when address(0)).
+    /// @param hash The hash, an order's EIP-712 hash.
     function isPresigned(address signer, bytes32 hash) internal view returns (bool) {
         return signer != address(0) && HubStorage.layout().presigned[hash] == signer;
     }
@@ -40,6 +42,9 @@ library Signatures {
     /// accepts the same signatures (nobody holds a key for a contract's address) and spares an EOA the cold
     /// code-size read; only an EIP-7702 account (code and a key) differs: its own key is accepted, as
     /// OpenZeppelin's `SignatureChecker` does.
+    /// @param signer The identity.
+    /// @param hash The signed hash.
+    /// @param signature ECDSA (65 or 64 bytes) or ERC-1271 signature.
     function isValid(address signer, bytes32 hash, bytes calldata signature) internal view returns (bool) {
         if (signer == address(0)) return false;
         if (recover(hash, signature) == signer) return true;
@@ -50,6 +55,9 @@ library Signatures {
     /// @dev The reference checks the presign first; checking ECDSA first accepts the same orders and spares the
     /// usual case (an EOA's EIP-712 signature) a cold presigned slot. A presigned order may come with an empty
     /// signature, which recovers nothing.
+    /// @param signer The identity.
+    /// @param hash The hash.
+    /// @param signature A signature of it, or empty for a presigned hash.
     function isPresignedOrValid(
         address signer,
         bytes32 hash,
@@ -66,6 +74,8 @@ library Signatures {
     /// 64 bytes `r ‖ vs` (EIP-2098, v = 27 + top bit of vs). v = 0/1 is not normalized: no supported
     /// client produces it, and a second encoding of one signature would only add surface. Other lengths
     /// are invalid.
+    /// @param hash The signed hash.
+    /// @param signature The ECDSA signature.
     function recover(bytes32 hash, bytes calldata signature) internal pure returns (address) {
         bytes32 r;
         uint256 s;
@@ -97,6 +107,8 @@ library Signatures {
     /// @dev For a restriction that is neither address(0) nor `account` (the caller handles those). A call
     /// that fails, runs out of its bounded gas, returns less than one word or anything but `true` means
     /// "not a member"; an address without code returns nothing, so it is never a group.
+    /// @param restriction The ERC-734 identity named by an order's restriction.
+    /// @param account The account it must admit.
     function isGroupMember(address restriction, address account) internal view returns (bool member) {
         bytes4 selector = IERC734.keyHasPurpose.selector;
         uint256 gasLimit = GROUP_CHECK_GAS;

@@ -31,6 +31,25 @@ library Tasks {
     /// @dev Contribution flag: an enclave challenge is stored.
     uint256 internal constant FLAG_ENCLAVE = 4;
 
+    // Bit offsets of the packed fields, from bit 0 (see the layout above). Each field's width is given by the
+    // cast that reads it (uint8, uint40 ...), and the next field starts where it ends.
+
+    // `state`: status (8, at bit 0), idx (64), contribution deadline (40), final deadline (40), reveal deadline
+    // (40), reveal count (16), winner count (16), contributor count (16); bits 240-255 are unused.
+    uint256 private constant STATE_IDX_OFFSET = 8;
+    uint256 private constant STATE_CONTRIBUTION_DEADLINE_OFFSET = 72;
+    uint256 private constant STATE_FINAL_DEADLINE_OFFSET = 112;
+    uint256 private constant STATE_REVEAL_DEADLINE_OFFSET = 152;
+    uint256 private constant STATE_REVEAL_COUNT_OFFSET = 192;
+    uint256 private constant STATE_WINNER_COUNT_OFFSET = 208;
+    uint256 private constant STATE_CONTRIBUTOR_COUNT_OFFSET = 224;
+    // `contributors`: last contributor (160, at bit 0), results timestamp (40).
+    uint256 private constant CONTRIBUTORS_RESULTS_TIMESTAMP_OFFSET = 160;
+    // A contribution's `head`: previous contributor (160, at bit 0), status (8), weight (8), flags (8).
+    uint256 private constant HEAD_STATUS_OFFSET = 160;
+    uint256 private constant HEAD_WEIGHT_OFFSET = 168;
+    uint256 private constant HEAD_FLAGS_OFFSET = 176;
+
     /// @notice The scalar fields of a task, unpacked.
     struct State {
         ITaskTypes.TaskStatus status;
@@ -65,30 +84,31 @@ library Tasks {
     function loadState(HubStorage.Task storage stored) internal view returns (State memory s) {
         uint256 word = stored.state;
         s.status = ITaskTypes.TaskStatus(uint8(word));
-        s.idx = uint64(word >> 8);
-        s.contributionDeadline = uint40(word >> 72);
-        s.finalDeadline = uint40(word >> 112);
-        s.revealDeadline = uint40(word >> 152);
-        s.revealCount = uint16(word >> 192);
-        s.winnerCount = uint16(word >> 208);
-        s.contributorCount = uint16(word >> 224);
+        s.idx = uint64(word >> STATE_IDX_OFFSET);
+        s.contributionDeadline = uint40(word >> STATE_CONTRIBUTION_DEADLINE_OFFSET);
+        s.finalDeadline = uint40(word >> STATE_FINAL_DEADLINE_OFFSET);
+        s.revealDeadline = uint40(word >> STATE_REVEAL_DEADLINE_OFFSET);
+        s.revealCount = uint16(word >> STATE_REVEAL_COUNT_OFFSET);
+        s.winnerCount = uint16(word >> STATE_WINNER_COUNT_OFFSET);
+        s.contributorCount = uint16(word >> STATE_CONTRIBUTOR_COUNT_OFFSET);
     }
 
     /// @dev Every field must fit its width (callers bound them; see the layout).
     function saveState(HubStorage.Task storage stored, State memory s) internal {
         stored.state =
             uint256(s.status) |
-            (s.idx << 8) |
-            (s.contributionDeadline << 72) |
-            (s.finalDeadline << 112) |
-            (s.revealDeadline << 152) |
-            (s.revealCount << 192) |
-            (s.winnerCount << 208) |
-            (s.contributorCount << 224);
+            (s.idx << STATE_IDX_OFFSET) |
+            (s.contributionDeadline << STATE_CONTRIBUTION_DEADLINE_OFFSET) |
+            (s.finalDeadline << STATE_FINAL_DEADLINE_OFFSET) |
+            (s.revealDeadline << STATE_REVEAL_DEADLINE_OFFSET) |
+            (s.revealCount << STATE_REVEAL_COUNT_OFFSET) |
+            (s.winnerCount << STATE_WINNER_COUNT_OFFSET) |
+            (s.contributorCount << STATE_CONTRIBUTOR_COUNT_OFFSET);
     }
 
     /// @notice The category time reference the task's deadlines were set with: they lie 7 and 10 of it after the
     /// deal's start, so 3 of it apart.
+    /// @param s The task's state.
     function timeref(State memory s) internal pure returns (uint256) {
         return
             (s.finalDeadline - s.contributionDeadline) / (FINAL_DEADLINE_RATIO - CONTRIBUTION_DEADLINE_RATIO);
@@ -99,7 +119,7 @@ library Tasks {
     }
 
     function resultsTimestamp(HubStorage.Task storage stored) internal view returns (uint256) {
-        return uint40(stored.contributors >> 160);
+        return uint40(stored.contributors >> CONTRIBUTORS_RESULTS_TIMESTAMP_OFFSET);
     }
 
     /// @dev Records `worker` as the task's last contributor, keeping the results timestamp.
@@ -110,19 +130,24 @@ library Tasks {
     /// @dev Records the results timestamp, keeping the last contributor (for a task finalized without results or
     /// callback data: otherwise `Results` keeps the time with them).
     function setResultsTimestamp(HubStorage.Task storage stored, uint256 timestamp) internal {
-        stored.contributors = uint160(stored.contributors) | (timestamp << 160);
+        stored.contributors =
+            uint160(stored.contributors) | (timestamp << CONTRIBUTORS_RESULTS_TIMESTAMP_OFFSET);
     }
 
     function loadHead(HubStorage.Contribution storage stored) internal view returns (Head memory h) {
         uint256 word = stored.head;
         h.prev = address(uint160(word));
-        h.status = ITaskTypes.ContributionStatus(uint8(word >> 160));
-        h.weight = uint8(word >> 168);
-        h.flags = uint8(word >> 176);
+        h.status = ITaskTypes.ContributionStatus(uint8(word >> HEAD_STATUS_OFFSET));
+        h.weight = uint8(word >> HEAD_WEIGHT_OFFSET);
+        h.flags = uint8(word >> HEAD_FLAGS_OFFSET);
     }
 
     function saveHead(HubStorage.Contribution storage stored, Head memory h) internal {
-        stored.head = uint160(h.prev) | (uint256(h.status) << 160) | (h.weight << 168) | (h.flags << 176);
+        stored.head =
+            uint160(h.prev) |
+            (uint256(h.status) << HEAD_STATUS_OFFSET) |
+            (h.weight << HEAD_WEIGHT_OFFSET) |
+            (h.flags << HEAD_FLAGS_OFFSET);
     }
 
     /// @dev Sets only the status of a contribution's head.
@@ -130,10 +155,12 @@ library Tasks {
         HubStorage.Contribution storage stored,
         ITaskTypes.ContributionStatus status
     ) internal {
-        stored.head = (stored.head & ~(uint256(0xff) << 160)) | (uint256(status) << 160);
+        stored.head =
+            (stored.head & ~(uint256(0xff) << HEAD_STATUS_OFFSET)) | (uint256(status) << HEAD_STATUS_OFFSET);
     }
 
     /// @notice The task's contributors, first to last.
+    /// @param taskid The task.
     function contributors(bytes32 taskid) internal view returns (address[] memory list) {
         HubStorage.Task storage stored = task(taskid);
         list = new address[](loadState(stored).contributorCount);
@@ -147,6 +174,9 @@ library Tasks {
 
     /// @notice The task's consensus hash (zero without consensus): the task holds it until a winner reveals, then
     /// the digest, whose result hash it is.
+    /// @param taskid The task.
+    /// @param stored The task's storage.
+    /// @param s Its state, as loaded.
     function consensusHash(
         bytes32 taskid,
         HubStorage.Task storage stored,
@@ -156,6 +186,9 @@ library Tasks {
     }
 
     /// @notice The result hash a contribution committed to, given the task's consensus hash.
+    /// @param stored The contribution's storage.
+    /// @param head Its head, as loaded.
+    /// @param consensus The task's consensus hash.
     function committedHash(
         HubStorage.Contribution storage stored,
         Head memory head,
@@ -165,6 +198,8 @@ library Tasks {
     }
 
     /// @notice `keccak256(abi.encodePacked(taskid, resultDigest))`, a worker's commitment to a result.
+    /// @param taskid The task.
+    /// @param resultDigest The result digest.
     function resultHash(bytes32 taskid, bytes32 resultDigest) internal pure returns (bytes32 hash) {
         assembly ("memory-safe") {
             mstore(0x00, taskid)
@@ -174,6 +209,9 @@ library Tasks {
     }
 
     /// @notice `keccak256(abi.encodePacked(worker, taskid, resultDigest))`, binding a result to its worker.
+    /// @param worker The worker.
+    /// @param taskid The task.
+    /// @param resultDigest The result digest.
     function resultSeal(
         address worker,
         bytes32 taskid,

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 /// @title Work categories: each sets the time reference of a task's deadlines
+/// @notice Categories are created by the hub's owner and never change; a deal names one.
 interface ICategories {
     /// @notice Category as returned by `viewCategory`.
     struct Category {
@@ -15,6 +16,11 @@ interface ICategories {
     /// @notice A category needs a work clock time reference between 1 and 2^32 seconds.
     error InvalidWorkClockTimeRef(uint256 workClockTimeRef);
 
+    /// @notice Category `catid` was created.
+    /// @param catid Index of the category.
+    /// @param name Short name.
+    /// @param description Free text (usually JSON).
+    /// @param workClockTimeRef Time reference T in seconds of its tasks' deadlines.
     event CreateCategory(uint256 catid, string name, string description, uint256 workClockTimeRef);
 
     /// @notice Creates a category. Owner only.

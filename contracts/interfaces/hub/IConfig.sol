@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 /// @title Hub configuration: token, registries, EIP-712 domain, TEE broker, callback gas, constants
+/// @notice Set once at deployment (`configure`), then changed only by the owner where a setter exists.
 interface IConfig {
     /// @notice EIP-712 domain of orders (name `iExecODB`, version `5.0.0`).
     struct EIP712Domain {
@@ -24,10 +25,28 @@ interface IConfig {
     /// @notice A facet was called directly instead of through the hub proxy.
     error DirectCallNotAllowed();
 
+    /// @notice The hub was set up (`configure`).
+    /// @param token The RLC token.
+    /// @param appRegistry The app registry.
+    /// @param datasetRegistry The dataset registry.
+    /// @param workerpoolRegistry The workerpool registry.
     event Configured(address token, address appRegistry, address datasetRegistry, address workerpoolRegistry);
+    /// @notice The owner replaced the registries.
+    /// @param appRegistry The new app registry.
+    /// @param datasetRegistry The new dataset registry.
+    /// @param workerpoolRegistry The new workerpool registry.
     event RegistriesChanged(address appRegistry, address datasetRegistry, address workerpoolRegistry);
+    /// @notice The owner changed the TEE broker.
+    /// @param previousTeeBroker The former broker (address(0): none).
+    /// @param newTeeBroker The new broker (address(0): none).
     event TeeBrokerChanged(address previousTeeBroker, address newTeeBroker);
+    /// @notice The owner changed the gas given to deal callbacks.
+    /// @param previousGas The former callback gas.
+    /// @param newGas The new callback gas.
     event CallbackGasChanged(uint256 previousGas, uint256 newGas);
+    /// @notice The EIP-712 domain separator of orders was computed for the current chain.
+    /// @param separator The new separator.
+    /// @param chainId The chain id it was computed for.
     event DomainSeparatorUpdated(bytes32 separator, uint256 chainId);
 
     /// @notice One-time set-up after deployment. Owner only.

@@ -25,13 +25,23 @@ interface IEscrow is IApprovalReceiver {
     error ApprovalNotFromRequester(address sender, address requester);
 
     /// @notice `amount` of `owner`'s balance was locked (moved to its frozen balance) for a deal.
+    /// @param owner The account.
+    /// @param amount Amount in nRLC.
     event Lock(address owner, uint256 amount);
     /// @notice `amount` of `owner`'s frozen balance was released to its balance (a stake or payment returned).
+    /// @param owner The account.
+    /// @param amount Amount in nRLC.
     event Unlock(address owner, uint256 amount);
     /// @notice `amount` of `owner`'s frozen balance was taken for task `ref` (a payment made or a stake lost); the
     /// same transaction hands it on with `Reward` (or to the kitty).
+    /// @param owner The account.
+    /// @param amount Amount in nRLC.
+    /// @param ref The task.
     event Seize(address owner, uint256 amount, bytes32 ref);
     /// @notice `owner`'s balance was credited `amount` for task `ref`, out of what was seized.
+    /// @param owner The account.
+    /// @param amount Amount in nRLC.
+    /// @param ref The task.
     event Reward(address owner, uint256 amount, bytes32 ref);
 
     /// @notice Pulls `amount` RLC from the caller (approved beforehand) and credits the caller.

@@ -18,6 +18,7 @@ import {ITaskViews} from "./ITaskViews.sol";
 import {ILegacyAccessors} from "./ILegacyAccessors.sol";
 
 /// @title The PoCo hub, as seen by clients: every facet's functions, events and errors
+/// @notice The union of the facets' interfaces, all served at the hub proxy's one address.
 /// @dev Clients use this interface at the proxy's address (`ethers.getContractAt("IHub", hub)`).
 interface IHub is
     IRouter,

@@ -35,9 +35,22 @@ interface ILegacyAccessors {
     error UnknownAsset(string kind, address asset);
 
     /// @notice `account`'s balance and frozen balance.
+    /// @param account The account.
+    /// @return balance Free balance, in nRLC.
+    /// @return frozen Frozen (locked) balance, in nRLC.
     function viewAccountABILegacy(address account) external view returns (uint256 balance, uint256 frozen);
 
     /// @notice The deal's app, dataset and workerpool: (pointer, owner, price) each.
+    /// @param id The deal.
+    /// @return appPointer The app.
+    /// @return appOwner The app's owner at the match.
+    /// @return appPrice The app price per task.
+    /// @return datasetPointer The dataset, or address(0).
+    /// @return datasetOwner The dataset's owner at the match, or address(0).
+    /// @return datasetPrice The dataset price per task, or 0.
+    /// @return workerpoolPointer The workerpool.
+    /// @return workerpoolOwner The workerpool's owner at the match (the scheduler).
+    /// @return workerpoolPrice The workerpool price per task.
     function viewDealABILegacy_pt1(
         bytes32 id
     )
@@ -56,6 +69,13 @@ interface ILegacyAccessors {
         );
 
     /// @notice The deal's trust, tag, requester, beneficiary, callback and params.
+    /// @param id The deal.
+    /// @return trust The trust asked for (at least 1).
+    /// @return tag The tag (required features).
+    /// @return requester The requester.
+    /// @return beneficiary Who the results are for.
+    /// @return callback The contract called with each task's callback data, or address(0).
+    /// @return params The request's parameters.
     function viewDealABILegacy_pt2(
         bytes32 id
     )
@@ -72,6 +92,13 @@ interface ILegacyAccessors {
 
     /// @notice The deal's category, start time, first task index, task count, worker stake and scheduler
     /// reward ratio.
+    /// @param id The deal.
+    /// @return category The category.
+    /// @return startTime When the deal was matched.
+    /// @return botFirst Index of its first task.
+    /// @return botSize Number of its tasks.
+    /// @return workerStake Each worker's stake per contribution, in nRLC.
+    /// @return schedulerRewardRatio Percent of the workers' pool the scheduler keeps.
     function viewConfigABILegacy(
         bytes32 id
     )
@@ -87,17 +114,27 @@ interface ILegacyAccessors {
         );
 
     /// @notice The category's name, description and work clock time reference.
+    /// @param id The category.
+    /// @return name Short name.
+    /// @return description Free text.
+    /// @return workClockTimeRef Time reference T in seconds.
     function viewCategoryABILegacy(
         uint256 id
     ) external view returns (string memory name, string memory description, uint256 workClockTimeRef);
 
     /// @notice The registered app `app` (reverts for an address the app registry does not know).
+    /// @param app The app.
+    /// @return Its owner and getters.
     function viewApp(address app) external view returns (AppInfo memory);
 
     /// @notice The registered dataset `dataset` (reverts for an address the dataset registry does not know).
+    /// @param dataset The dataset.
+    /// @return Its owner and getters.
     function viewDataset(address dataset) external view returns (DatasetInfo memory);
 
     /// @notice The registered workerpool `workerpool` (reverts for an address the workerpool registry does not
     /// know).
+    /// @param workerpool The workerpool.
+    /// @return Its owner, description and policy.
     function viewWorkerpool(address workerpool) external view returns (WorkerpoolInfo memory);
 }

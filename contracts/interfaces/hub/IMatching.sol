@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {Orders} from "../../hub/libs/Orders.sol";
+import {Orders} from "../../types/Orders.sol";
 
 /// @title Matching orders into deals
 /// @notice An app order, an optional dataset order (`dataset == address(0)` for none), a workerpool order
@@ -40,8 +40,16 @@ interface IMatching {
     error IncompatibleDatasetOrder(string reason);
 
     /// @notice A deal for `workerpool` is ready to be scheduled.
+    /// @param workerpool The deal's workerpool.
+    /// @param dealid The deal.
     event SchedulerNotice(address indexed workerpool, bytes32 dealid);
     /// @notice Orders were matched into `dealid`, consuming `volume` of each (the dataset hash is 0 without a dataset).
+    /// @param dealid The deal.
+    /// @param appHash EIP-712 hash of the app order.
+    /// @param datasetHash EIP-712 hash of the dataset order, or 0.
+    /// @param workerpoolHash EIP-712 hash of the workerpool order.
+    /// @param requestHash EIP-712 hash of the request order.
+    /// @param volume Number of tasks of the deal.
     event OrdersMatched(
         bytes32 dealid,
         bytes32 appHash,
@@ -51,6 +59,8 @@ interface IMatching {
         uint256 volume
     );
     /// @notice `sponsor`, not the requester, pays for `dealId`.
+    /// @param dealId The deal.
+    /// @param sponsor The account whose balance paid for the deal.
     event DealSponsored(bytes32 dealId, address sponsor);
 
     /// @notice Matches the four orders into a deal paid by the request's requester.

@@ -2,12 +2,16 @@
 pragma solidity ^0.8.28;
 
 /// @title Ownership of the hub (configuration, categories, upgrades)
+/// @notice One owner, who may transfer or renounce the ownership.
 interface IOwnership {
     /// @notice `account` called an owner-only function.
     error OwnableUnauthorizedAccount(address account);
     /// @notice `owner` cannot become the owner (address(0): use renounceOwnership).
     error OwnableInvalidOwner(address owner);
 
+    /// @notice The hub's owner changed (address(0) as `newOwner`: renounced).
+    /// @param previousOwner The former owner (address(0) at deployment).
+    /// @param newOwner The new owner.
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
 
     /// @notice Current owner of the hub.

@@ -13,6 +13,8 @@ interface IRouter {
     error EtherNotAccepted();
 
     /// @notice `selectors` now route to `facet` (address(0): removed).
+    /// @param facet The facet, or address(0) when the selectors were removed.
+    /// @param selectors The function selectors concerned.
     event RoutesUpdated(address indexed facet, bytes4[] selectors);
 
     /// @notice Routes `selectors` to `facet`, or removes them when `facet` is address(0). Owner only.

@@ -1,9 +1,44 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-/// @title Orders of the PoCo marketplace and their EIP-712 hashes
-/// @dev Struct field order is part of the hub's ABI (function selectors) and must not change. The trailing
-/// `sign` of every struct carries the signature and is never hashed.
+import {Orders} from "../../types/Orders.sol";
+// The offsets are used in assembly only, where solhint does not see them.
+// solhint-disable no-unused-import
+import {
+    APP_ORDER_APP,
+    APP_ORDER_DATASETRESTRICT,
+    APP_ORDER_WORKERPOOLRESTRICT,
+    APP_ORDER_REQUESTERRESTRICT,
+    APP_ORDER_HASHED_SIZE,
+    APP_ORDER_HEAD_SIZE,
+    DATASET_ORDER_DATASET,
+    DATASET_ORDER_APPRESTRICT,
+    DATASET_ORDER_WORKERPOOLRESTRICT,
+    DATASET_ORDER_REQUESTERRESTRICT,
+    DATASET_ORDER_HASHED_SIZE,
+    DATASET_ORDER_HEAD_SIZE,
+    WORKERPOOL_ORDER_WORKERPOOL,
+    WORKERPOOL_ORDER_APPRESTRICT,
+    WORKERPOOL_ORDER_DATASETRESTRICT,
+    WORKERPOOL_ORDER_REQUESTERRESTRICT,
+    WORKERPOOL_ORDER_HASHED_SIZE,
+    WORKERPOOL_ORDER_HEAD_SIZE,
+    REQUEST_ORDER_APP,
+    REQUEST_ORDER_DATASET,
+    REQUEST_ORDER_WORKERPOOL,
+    REQUEST_ORDER_REQUESTER,
+    REQUEST_ORDER_BENEFICIARY,
+    REQUEST_ORDER_CALLBACK,
+    REQUEST_ORDER_PARAMS,
+    REQUEST_ORDER_HASHED_SIZE,
+    REQUEST_ORDER_HEAD_SIZE,
+    OPERATION_ORDER,
+    OPERATION_OPERATION
+} from "../../types/Orders.sol";
+// solhint-enable no-unused-import
+
+/// @title EIP-712 hashes of the orders of the PoCo marketplace
+/// @dev The orders are declared in `types/Orders.sol`, with the calldata offsets of their fields used here.
 ///
 /// Hashing works directly on calldata. A calldata struct that holds a dynamic field is ABI-encoded as a head
 /// of 32-byte words, one per field in declaration order; a static field is its own word, a dynamic field a
@@ -21,95 +56,7 @@ pragma solidity ^0.8.28;
 /// any of its upper 96 bits set, and an operation other than 0 or 1, revert with empty data too, as the ABI
 /// decoder does when such a field is read: a dirty word must never give the same signed order a second
 /// hash, hence a second `consumed` counter.
-library Orders {
-    struct AppOrder {
-        address app;
-        uint256 appprice;
-        uint256 volume;
-        bytes32 tag;
-        address datasetrestrict;
-        address workerpoolrestrict;
-        address requesterrestrict;
-        bytes32 salt;
-        bytes sign;
-    }
-
-    struct DatasetOrder {
-        address dataset;
-        uint256 datasetprice;
-        uint256 volume;
-        bytes32 tag;
-        address apprestrict;
-        address workerpoolrestrict;
-        address requesterrestrict;
-        bytes32 salt;
-        bytes sign;
-    }
-
-    struct WorkerpoolOrder {
-        address workerpool;
-        uint256 workerpoolprice;
-        uint256 volume;
-        bytes32 tag;
-        uint256 category;
-        uint256 trust;
-        address apprestrict;
-        address datasetrestrict;
-        address requesterrestrict;
-        bytes32 salt;
-        bytes sign;
-    }
-
-    struct RequestOrder {
-        address app;
-        uint256 appmaxprice;
-        address dataset;
-        uint256 datasetmaxprice;
-        address workerpool;
-        uint256 workerpoolmaxprice;
-        address requester;
-        uint256 volume;
-        bytes32 tag;
-        uint256 category;
-        uint256 trust;
-        address beneficiary;
-        address callback;
-        string params;
-        bytes32 salt;
-        bytes sign;
-    }
-
-    /// @dev SIGN presigns an order on chain, CLOSE cancels it. Encoded as uint8 in the ABI and as uint256 in
-    /// the EIP-712 operation types.
-    enum OrderOperationEnum {
-        SIGN,
-        CLOSE
-    }
-
-    struct AppOrderOperation {
-        AppOrder order;
-        OrderOperationEnum operation;
-        bytes sign;
-    }
-
-    struct DatasetOrderOperation {
-        DatasetOrder order;
-        OrderOperationEnum operation;
-        bytes sign;
-    }
-
-    struct WorkerpoolOrderOperation {
-        WorkerpoolOrder order;
-        OrderOperationEnum operation;
-        bytes sign;
-    }
-
-    struct RequestOrderOperation {
-        RequestOrder order;
-        OrderOperationEnum operation;
-        bytes sign;
-    }
-
+library OrderHashing {
     // Typehashes are written out: solc leaves keccak256 of inputs this long to run time (measured: about
     // 160 gas per hash). Each sits beside its type string; test/orders/hashing.test.ts checks the pair and the string
     // against ethers' EIP-712 encodeType.
@@ -182,18 +129,27 @@ library Orders {
     /// Address words: 0 app, 4 datasetrestrict, 5 workerpoolrestrict, 6 requesterrestrict.
     /// @param order The order, signature ignored.
     /// @return structHash keccak256(APP_ORDER_TYPEHASH ‖ words 0-7).
-    function hash(AppOrder calldata order) internal pure returns (bytes32 structHash) {
+    function hash(Orders.AppOrder calldata order) internal pure returns (bytes32 structHash) {
         bytes32 typehash = APP_ORDER_TYPEHASH;
         assembly ("memory-safe") {
-            let high := or(calldataload(order), calldataload(add(order, 0x80)))
-            high := or(high, or(calldataload(add(order, 0xa0)), calldataload(add(order, 0xc0))))
+            let high := or(
+                calldataload(add(order, APP_ORDER_APP)),
+                calldataload(add(order, APP_ORDER_DATASETRESTRICT))
+            )
+            high := or(
+                high,
+                or(
+                    calldataload(add(order, APP_ORDER_WORKERPOOLRESTRICT)),
+                    calldataload(add(order, APP_ORDER_REQUESTERRESTRICT))
+                )
+            )
             if shr(160, high) {
                 revert(0, 0)
             }
             let ptr := mload(0x40)
             mstore(ptr, typehash)
-            calldatacopy(add(ptr, 0x20), order, 0x100)
-            structHash := keccak256(ptr, 0x120)
+            calldatacopy(add(ptr, 0x20), order, APP_ORDER_HASHED_SIZE)
+            structHash := keccak256(ptr, add(0x20, APP_ORDER_HASHED_SIZE))
         }
     }
 
@@ -202,18 +158,27 @@ library Orders {
     /// Address words: 0 dataset, 4 apprestrict, 5 workerpoolrestrict, 6 requesterrestrict.
     /// @param order The order, signature ignored.
     /// @return structHash keccak256(DATASET_ORDER_TYPEHASH ‖ words 0-7).
-    function hash(DatasetOrder calldata order) internal pure returns (bytes32 structHash) {
+    function hash(Orders.DatasetOrder calldata order) internal pure returns (bytes32 structHash) {
         bytes32 typehash = DATASET_ORDER_TYPEHASH;
         assembly ("memory-safe") {
-            let high := or(calldataload(order), calldataload(add(order, 0x80)))
-            high := or(high, or(calldataload(add(order, 0xa0)), calldataload(add(order, 0xc0))))
+            let high := or(
+                calldataload(add(order, DATASET_ORDER_DATASET)),
+                calldataload(add(order, DATASET_ORDER_APPRESTRICT))
+            )
+            high := or(
+                high,
+                or(
+                    calldataload(add(order, DATASET_ORDER_WORKERPOOLRESTRICT)),
+                    calldataload(add(order, DATASET_ORDER_REQUESTERRESTRICT))
+                )
+            )
             if shr(160, high) {
                 revert(0, 0)
             }
             let ptr := mload(0x40)
             mstore(ptr, typehash)
-            calldatacopy(add(ptr, 0x20), order, 0x100)
-            structHash := keccak256(ptr, 0x120)
+            calldatacopy(add(ptr, 0x20), order, DATASET_ORDER_HASHED_SIZE)
+            structHash := keccak256(ptr, add(0x20, DATASET_ORDER_HASHED_SIZE))
         }
     }
 
@@ -222,18 +187,27 @@ library Orders {
     /// Address words: 0 workerpool, 6 apprestrict, 7 datasetrestrict, 8 requesterrestrict.
     /// @param order The order, signature ignored.
     /// @return structHash keccak256(WORKERPOOL_ORDER_TYPEHASH ‖ words 0-9).
-    function hash(WorkerpoolOrder calldata order) internal pure returns (bytes32 structHash) {
+    function hash(Orders.WorkerpoolOrder calldata order) internal pure returns (bytes32 structHash) {
         bytes32 typehash = WORKERPOOL_ORDER_TYPEHASH;
         assembly ("memory-safe") {
-            let high := or(calldataload(order), calldataload(add(order, 0xc0)))
-            high := or(high, or(calldataload(add(order, 0xe0)), calldataload(add(order, 0x100))))
+            let high := or(
+                calldataload(add(order, WORKERPOOL_ORDER_WORKERPOOL)),
+                calldataload(add(order, WORKERPOOL_ORDER_APPRESTRICT))
+            )
+            high := or(
+                high,
+                or(
+                    calldataload(add(order, WORKERPOOL_ORDER_DATASETRESTRICT)),
+                    calldataload(add(order, WORKERPOOL_ORDER_REQUESTERRESTRICT))
+                )
+            )
             if shr(160, high) {
                 revert(0, 0)
             }
             let ptr := mload(0x40)
             mstore(ptr, typehash)
-            calldatacopy(add(ptr, 0x20), order, 0x140)
-            structHash := keccak256(ptr, 0x160)
+            calldatacopy(add(ptr, 0x20), order, WORKERPOOL_ORDER_HASHED_SIZE)
+            structHash := keccak256(ptr, add(0x20, WORKERPOOL_ORDER_HASHED_SIZE))
         }
     }
 
@@ -244,15 +218,30 @@ library Orders {
     /// Address words: 0 app, 2 dataset, 4 workerpool, 6 requester, 11 beneficiary, 12 callback.
     /// @param order The order, signature ignored.
     /// @return structHash keccak256(REQUEST_ORDER_TYPEHASH ‖ words 0-12 ‖ keccak256(params) ‖ salt).
-    function hash(RequestOrder calldata order) internal pure returns (bytes32 structHash) {
+    function hash(Orders.RequestOrder calldata order) internal pure returns (bytes32 structHash) {
         bytes32 typehash = REQUEST_ORDER_TYPEHASH;
         assembly ("memory-safe") {
-            let high := or(calldataload(order), calldataload(add(order, 0x40)))
-            high := or(high, or(calldataload(add(order, 0x80)), calldataload(add(order, 0xc0))))
-            high := or(high, or(calldataload(add(order, 0x160)), calldataload(add(order, 0x180))))
+            let high := or(
+                calldataload(add(order, REQUEST_ORDER_APP)),
+                calldataload(add(order, REQUEST_ORDER_DATASET))
+            )
+            high := or(
+                high,
+                or(
+                    calldataload(add(order, REQUEST_ORDER_WORKERPOOL)),
+                    calldataload(add(order, REQUEST_ORDER_REQUESTER))
+                )
+            )
+            high := or(
+                high,
+                or(
+                    calldataload(add(order, REQUEST_ORDER_BENEFICIARY)),
+                    calldataload(add(order, REQUEST_ORDER_CALLBACK))
+                )
+            )
             // Word 13 is the offset of `params` (length word, then bytes) from the start of the order. Both
             // it and the length are bounded, as the compiler would, so that the sums below cannot overflow.
-            let paramsRel := calldataload(add(order, 0x1a0))
+            let paramsRel := calldataload(add(order, REQUEST_ORDER_PARAMS))
             let paramsAt := add(add(order, paramsRel), 0x20)
             let paramsLength := calldataload(sub(paramsAt, 0x20))
             if or(
@@ -265,22 +254,22 @@ library Orders {
             calldatacopy(ptr, paramsAt, paramsLength)
             let paramsHash := keccak256(ptr, paramsLength)
             mstore(ptr, typehash)
-            calldatacopy(add(ptr, 0x20), order, 0x1e0)
-            mstore(add(ptr, 0x1c0), paramsHash)
-            structHash := keccak256(ptr, 0x200)
+            calldatacopy(add(ptr, 0x20), order, REQUEST_ORDER_HASHED_SIZE)
+            mstore(add(ptr, add(0x20, REQUEST_ORDER_PARAMS)), paramsHash)
+            structHash := keccak256(ptr, add(0x20, REQUEST_ORDER_HASHED_SIZE))
         }
     }
 
     /// @notice EIP-712 struct hash of an app order operation.
     /// @param operation The operation; its `sign` and the order's are ignored.
     /// @return structHash keccak256(APP_ORDER_OPERATION_TYPEHASH ‖ hash(order) ‖ operation).
-    function hash(AppOrderOperation calldata operation) internal pure returns (bytes32 structHash) {
+    function hash(Orders.AppOrderOperation calldata operation) internal pure returns (bytes32 structHash) {
         uint256 operationAt;
         assembly ("memory-safe") {
             operationAt := operation
         }
-        (uint256 orderAt, uint256 op) = _splitOperation(operationAt, 0x120);
-        AppOrder calldata order;
+        (uint256 orderAt, uint256 op) = _splitOperation(operationAt, APP_ORDER_HEAD_SIZE);
+        Orders.AppOrder calldata order;
         assembly ("memory-safe") {
             order := orderAt
         }
@@ -290,13 +279,15 @@ library Orders {
     /// @notice EIP-712 struct hash of a dataset order operation.
     /// @param operation The operation; its `sign` and the order's are ignored.
     /// @return structHash keccak256(DATASET_ORDER_OPERATION_TYPEHASH ‖ hash(order) ‖ operation).
-    function hash(DatasetOrderOperation calldata operation) internal pure returns (bytes32 structHash) {
+    function hash(
+        Orders.DatasetOrderOperation calldata operation
+    ) internal pure returns (bytes32 structHash) {
         uint256 operationAt;
         assembly ("memory-safe") {
             operationAt := operation
         }
-        (uint256 orderAt, uint256 op) = _splitOperation(operationAt, 0x120);
-        DatasetOrder calldata order;
+        (uint256 orderAt, uint256 op) = _splitOperation(operationAt, DATASET_ORDER_HEAD_SIZE);
+        Orders.DatasetOrder calldata order;
         assembly ("memory-safe") {
             order := orderAt
         }
@@ -306,13 +297,15 @@ library Orders {
     /// @notice EIP-712 struct hash of a workerpool order operation.
     /// @param operation The operation; its `sign` and the order's are ignored.
     /// @return structHash keccak256(WORKERPOOL_ORDER_OPERATION_TYPEHASH ‖ hash(order) ‖ operation).
-    function hash(WorkerpoolOrderOperation calldata operation) internal pure returns (bytes32 structHash) {
+    function hash(
+        Orders.WorkerpoolOrderOperation calldata operation
+    ) internal pure returns (bytes32 structHash) {
         uint256 operationAt;
         assembly ("memory-safe") {
             operationAt := operation
         }
-        (uint256 orderAt, uint256 op) = _splitOperation(operationAt, 0x160);
-        WorkerpoolOrder calldata order;
+        (uint256 orderAt, uint256 op) = _splitOperation(operationAt, WORKERPOOL_ORDER_HEAD_SIZE);
+        Orders.WorkerpoolOrder calldata order;
         assembly ("memory-safe") {
             order := orderAt
         }
@@ -322,13 +315,15 @@ library Orders {
     /// @notice EIP-712 struct hash of a request order operation.
     /// @param operation The operation; its `sign` and the order's are ignored.
     /// @return structHash keccak256(REQUEST_ORDER_OPERATION_TYPEHASH ‖ hash(order) ‖ operation).
-    function hash(RequestOrderOperation calldata operation) internal pure returns (bytes32 structHash) {
+    function hash(
+        Orders.RequestOrderOperation calldata operation
+    ) internal pure returns (bytes32 structHash) {
         uint256 operationAt;
         assembly ("memory-safe") {
             operationAt := operation
         }
-        (uint256 orderAt, uint256 op) = _splitOperation(operationAt, 0x200);
-        RequestOrder calldata order;
+        (uint256 orderAt, uint256 op) = _splitOperation(operationAt, REQUEST_ORDER_HEAD_SIZE);
+        Orders.RequestOrder calldata order;
         assembly ("memory-safe") {
             order := orderAt
         }
@@ -343,9 +338,9 @@ library Orders {
         uint256 orderHeadSize
     ) private pure returns (uint256 orderAt, uint256 op) {
         assembly ("memory-safe") {
-            let orderRel := calldataload(operation)
+            let orderRel := calldataload(add(operation, OPERATION_ORDER))
             orderAt := add(operation, orderRel)
-            op := calldataload(add(operation, 0x20))
+            op := calldataload(add(operation, OPERATION_OPERATION))
             if or(
                 or(gt(orderRel, 0xffffffffffffffff), gt(add(orderAt, orderHeadSize), calldatasize())),
                 gt(op, 1)
