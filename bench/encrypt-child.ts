@@ -4,7 +4,7 @@
  *
  * Usage: node -r ts-node/register/transpile-only bench/encrypt-child.ts encrypt|decrypt|idle <in> <out> <hex key>
  */
-import { decryptFile, encryptFile } from "../src/sdk/encryption";
+import { decryptFile, encryptFile } from "../src/sdk/node/encryption";
 
 /** What the child prints, as one JSON line on stdout. */
 export interface ChildResult {

@@ -15,7 +15,13 @@ import { getAddress, toBeHex } from "ethers";
 import { UINT256_MAX } from "../src/market/sql/encoding";
 import { BULK_MIN_VOLUME, SqliteMarketStore } from "../src/market/sqlite-store";
 import type { OrderQuery, OrderRecord } from "../src/market/store";
-import { appOrder, datasetOrder, requestOrder, workerpoolOrder, type OrderKind } from "../src/sdk/orders";
+import {
+  appOrder,
+  datasetOrder,
+  requestOrder,
+  workerpoolOrder,
+  type OrderKind,
+} from "../src/sdk/core/orders";
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 100_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 1_000);

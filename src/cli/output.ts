@@ -2,7 +2,7 @@
  * How the CLI speaks: human lines on stderr/stdout with spinners while the chain works, or with
  * `--raw` exactly one JSON object on stdout (amounts as decimal strings) for scripts.
  */
-import { toJson } from "../sdk/http";
+import { toJson } from "../sdk/core/http";
 
 /** Output modes chosen by the global options. */
 export interface OutputOptions {

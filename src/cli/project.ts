@@ -5,9 +5,9 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { InvalidInputError, NotFoundError } from "../sdk/errors";
-import { writeFileAtomic } from "../sdk/files";
-import { toJson } from "../sdk/http";
+import { InvalidInputError, NotFoundError } from "../sdk/core/errors";
+import { writeFileAtomic } from "../sdk/node/files";
+import { toJson } from "../sdk/core/http";
 
 export const IEXEC_JSON = "iexec.json";
 export const CHAIN_JSON = "chain.json";

@@ -1,5 +1,5 @@
 /** Terminal prompts: a password that is never echoed. */
-import { InvalidInputError } from "../sdk/errors";
+import { InvalidInputError } from "../sdk/core/errors";
 
 /** Asks for a password on the terminal without echoing it; fails clearly when there is no terminal. */
 export async function promptPassword(question: string): Promise<string> {

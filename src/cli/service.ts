@@ -1,6 +1,6 @@
 /** What the commands that start long-running services share: option parsing, logs, and running until a signal. */
-import { InvalidInputError } from "../sdk/errors";
-import type { ServiceLogger } from "../sdk/logger";
+import { InvalidInputError } from "../sdk/core/errors";
+import type { ServiceLogger } from "../sdk/core/logger";
 import { parentGone } from "../stack/parent";
 import type { Output } from "./output";
 

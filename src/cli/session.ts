@@ -4,11 +4,11 @@
  */
 import path from "node:path";
 import type { Wallet, HDNodeWallet } from "ethers";
-import { LOCAL_CHAIN, resolveChain, type ChainConfig, type ChainJson } from "../sdk/chains";
-import { OpenPoco } from "../sdk/client";
-import { InvalidInputError } from "../sdk/errors";
-import { MarketClient } from "../sdk/market";
-import { defaultKeystoreDir, findWallet, unlockWallet, type WalletFile } from "../sdk/keystore";
+import { LOCAL_CHAIN, resolveChain, type ChainConfig, type ChainJson } from "../sdk/core/chains";
+import { OpenPoco } from "../sdk/core/client";
+import { InvalidInputError } from "../sdk/core/errors";
+import { MarketClient } from "../sdk/core/market";
+import { defaultKeystoreDir, findWallet, unlockWallet, type WalletFile } from "../sdk/node/keystore";
 import { Output } from "./output";
 import { CHAIN_JSON, Project } from "./project";
 import { promptPassword } from "./prompt";

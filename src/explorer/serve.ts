@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import type { ChainConfig } from "../sdk/chains";
+import type { ChainConfig } from "../sdk/core/chains";
 
 /** How to serve the explorer. */
 export interface ExplorerOptions {

@@ -5,8 +5,8 @@
 import path from "node:path";
 import { JsonRpcProvider, Network } from "ethers";
 import { IHub__factory } from "../../typechain-types";
-import type { ChainConfig } from "../sdk/chains";
-import { ServiceUnavailableError } from "../sdk/errors";
+import type { ChainConfig } from "../sdk/core/chains";
+import { ServiceUnavailableError } from "../sdk/core/errors";
 import { CachedMarketStore } from "./cached-store";
 import { buildMarketServer, type FastifyInstance, type MarketServerOptions } from "./server";
 import { MarketService, marketChain } from "./service";

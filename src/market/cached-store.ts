@@ -3,8 +3,8 @@
  * next write, so the popular queries of a busy orderbook cost a map lookup. Every write goes through
  * this wrapper (the API and the watcher share it), so no stale page can be served.
  */
-import type { OrderKind } from "../sdk/orders";
-import { toJson } from "../sdk/http";
+import type { OrderKind } from "../sdk/core/orders";
+import { toJson } from "../sdk/core/http";
 import type {
   CategoryRecord,
   DealQuery,

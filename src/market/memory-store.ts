@@ -18,7 +18,7 @@ import {
   type AssetOrderKind,
   type OrderKind,
   type OrderParty,
-} from "../sdk/orders";
+} from "../sdk/core/orders";
 import {
   BULK_MIN_VOLUME,
   DuplicateOrderError,

@@ -6,10 +6,10 @@
 import cors from "@fastify/cors";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { getAddress } from "ethers";
-import { OpenPocoError } from "../sdk/errors";
-import { toJson } from "../sdk/http";
-import { orderToJson } from "../sdk/order-json";
-import type { OrderKind } from "../sdk/orders";
+import { OpenPocoError } from "../sdk/core/errors";
+import { toJson } from "../sdk/core/http";
+import { orderToJson } from "../sdk/core/order-json";
+import type { OrderKind } from "../sdk/core/orders";
 import {
   CATEGORIES_QUERY,
   CATID_PARAMS,

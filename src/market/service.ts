@@ -5,25 +5,32 @@
 import { randomBytes } from "node:crypto";
 import { ZeroAddress, getAddress } from "ethers";
 import { IAsset__factory, IRegistry__factory, type IHub, type IRegistry } from "../../typechain-types";
-import { taskFundsOf } from "../sdk/deals";
+import { taskFundsOf } from "../sdk/core/deals";
 import {
   ForbiddenError,
   InvalidInputError,
   NotFoundError,
   OpenPocoError,
   UnauthorizedError,
-} from "../sdk/errors";
+} from "../sdk/core/errors";
 import {
   challengeText,
   challengeTypedData,
   hashChallenge,
   parseMarketAuthorization,
   type ChallengeTypedData,
-} from "../sdk/market";
-import { parseOrder } from "../sdk/order-json";
-import { fastRecoverAddress } from "../sdk/recover";
-import { hashOrder, hubDomain, orderKind, signerOf, type OrderByKind, type OrderKind } from "../sdk/orders";
-import { formatRlc } from "../sdk/units";
+} from "../sdk/core/market";
+import { parseOrder } from "../sdk/core/order-json";
+import { fastRecoverAddress } from "../sdk/core/recover";
+import {
+  hashOrder,
+  hubDomain,
+  orderKind,
+  signerOf,
+  type OrderByKind,
+  type OrderKind,
+} from "../sdk/core/orders";
+import { formatRlc } from "../sdk/core/units";
 import {
   DuplicateOrderError,
   type MarketStore,

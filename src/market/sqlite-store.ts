@@ -10,8 +10,8 @@
  * amounts stay a few characters long.
  */
 import type Database from "better-sqlite3";
-import { InvalidInputError } from "../sdk/errors";
-import { orderToJson, parseOrder } from "../sdk/order-json";
+import { InvalidInputError } from "../sdk/core/errors";
+import { orderToJson, parseOrder } from "../sdk/core/order-json";
 import {
   assetOf,
   categoryTrustOf,
@@ -20,7 +20,7 @@ import {
   priceOf,
   restrictionsOf,
   type OrderKind,
-} from "../sdk/orders";
+} from "../sdk/core/orders";
 import {
   BULK_MIN_VOLUME,
   DuplicateOrderError,

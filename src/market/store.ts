@@ -3,9 +3,9 @@
  * through `MarketStore`, so the embedded SQLite store can be swapped for another database (a
  * PostgreSQL store would implement the same interface and pass the same tests).
  */
-import { OpenPocoError } from "../sdk/errors";
-import type { DealFilters, OrderbookFilters } from "../sdk/market";
-import type { OrderByKind, OrderKind } from "../sdk/orders";
+import { OpenPocoError } from "../sdk/core/errors";
+import type { DealFilters, OrderbookFilters } from "../sdk/core/market";
+import type { OrderByKind, OrderKind } from "../sdk/core/orders";
 
 /** Status of a published order, as the official market reports it. */
 export type PublishedStatus = "open" | "filled" | "canceled" | "dead";

@@ -41,10 +41,10 @@
 import { ZeroAddress, ZeroHash, dataSlice, getAddress } from "ethers";
 import type { Log, Provider } from "ethers";
 import { IHub__factory, type IHub } from "../../typechain-types";
-import { taskFundsOf } from "../sdk/deals";
-import { OpenPocoError } from "../sdk/errors";
-import { ORDER_KINDS, ORDER_KIND_NAMES, kindOfClosedEvent, type OrderKind } from "../sdk/orders";
-import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/logger";
+import { taskFundsOf } from "../sdk/core/deals";
+import { OpenPocoError } from "../sdk/core/errors";
+import { ORDER_KINDS, ORDER_KIND_NAMES, kindOfClosedEvent, type OrderKind } from "../sdk/core/orders";
+import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/core/logger";
 import type { DealRecord, MarketStore, OrderRecord, PublishedStatus, SyncCursor } from "./store";
 
 /** How to build a `ChainWatcher`. */

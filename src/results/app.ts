@@ -3,10 +3,10 @@
  * chain read through the SDK for every rule, and the HTTP API. `openpoco result serve` runs it.
  */
 import path from "node:path";
-import { OpenPoco } from "../sdk/client";
-import type { ChainConfig } from "../sdk/chains";
-import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/logger";
-import { DEFAULT_MAX_RESULT_BYTES, SIGNATURE_MAX_AGE_SECONDS } from "../sdk/results";
+import { OpenPoco } from "../sdk/core/client";
+import type { ChainConfig } from "../sdk/core/chains";
+import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/core/logger";
+import { DEFAULT_MAX_RESULT_BYTES, SIGNATURE_MAX_AGE_SECONDS } from "../sdk/node/results";
 import { buildResultServer, type FastifyInstance } from "./server";
 import { ResultService } from "./service";
 import { ResultFileStore } from "./store";

@@ -2,13 +2,13 @@
  * The result store's HTTP API on Fastify: `PUT /results/:taskid` (a worker's upload, the zip streamed
  * as the body) and `GET /results/:taskid` (the requester's or beneficiary's signed download), with
  * errors as `{ ok: false, error }` and a status naming what was wrong. The protocol is documented in
- * `src/sdk/results.ts`.
+ * `src/sdk/node/results.ts`.
  */
 import { createReadStream } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
-import { OpenPocoError } from "../sdk/errors";
-import { RESULT_SHA256_HEADER, SCHEDULER_AUTHORIZATION_HEADER } from "../sdk/results";
+import { OpenPocoError } from "../sdk/core/errors";
+import { RESULT_SHA256_HEADER, SCHEDULER_AUTHORIZATION_HEADER } from "../sdk/node/results";
 import { answerErrorsAsJson, rateLimitByIp } from "../server/json-errors";
 import { ResultTooLargeError, type ResultService } from "./service";
 

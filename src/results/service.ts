@@ -8,9 +8,9 @@ import { rm } from "node:fs/promises";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { getAddress, getBytes, verifyMessage, ZeroAddress } from "ethers";
-import type { OpenPoco, TaskInfo } from "../sdk/client";
-import { ForbiddenError, NotFoundError, OpenPocoError, UnauthorizedError } from "../sdk/errors";
-import { closeFileStream } from "../sdk/files";
+import type { OpenPoco, TaskInfo } from "../sdk/core/client";
+import { ForbiddenError, NotFoundError, OpenPocoError, UnauthorizedError } from "../sdk/core/errors";
+import { closeFileStream } from "../sdk/node/files";
 import {
   openpocoResultsText,
   parseResultProof,
@@ -18,8 +18,8 @@ import {
   resultUploadMessage,
   type ResultProof,
   type ResultUploaded,
-} from "../sdk/results";
-import { authorizationMessage, ContributionStatus, TaskStatus } from "../sdk/tasks";
+} from "../sdk/node/results";
+import { authorizationMessage, ContributionStatus, TaskStatus } from "../sdk/core/tasks";
 import type { ResultFileStore, StoredResult } from "./store";
 
 /** Rules' settings. */

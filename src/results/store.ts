@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type Database from "better-sqlite3";
-import { fileSystemError, tempPathNextTo } from "../sdk/files";
+import { fileSystemError, tempPathNextTo } from "../sdk/node/files";
 import { openDatabase, type Migration } from "../server/database";
 
 /** A stored result. */

@@ -5,9 +5,9 @@
  * anything is sent.
  */
 import { Wallet, getAddress } from "ethers";
-import { OpenPoco } from "../sdk/client";
-import type { ChainConfig } from "../sdk/chains";
-import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/logger";
+import { OpenPoco } from "../sdk/core/client";
+import type { ChainConfig } from "../sdk/core/chains";
+import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/core/logger";
 import { ChainSync } from "./chain-sync";
 import { WorkerDesk, type DeskTimings } from "./desk";
 import { NotWorkerpoolOwnerError } from "./errors";

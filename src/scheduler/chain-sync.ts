@@ -8,11 +8,11 @@
  * stopping the others.
  */
 import { ZeroAddress, getAddress } from "ethers";
-import type { OpenPoco } from "../sdk/client";
-import type { TaskInfo } from "../sdk/client/tasks";
-import { NotFoundError } from "../sdk/errors";
-import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/logger";
-import { ContributionStatus, TaskStatus, computeTaskId } from "../sdk/tasks";
+import type { OpenPoco } from "../sdk/core/client";
+import type { TaskInfo } from "../sdk/core/client/tasks";
+import { NotFoundError } from "../sdk/core/errors";
+import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/core/logger";
+import { ContributionStatus, TaskStatus, computeTaskId } from "../sdk/core/tasks";
 import { chainAction, pickUploader } from "./planner";
 import type { SchedulerStore, TaskRecord, TaskState } from "./store";
 

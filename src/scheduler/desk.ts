@@ -8,8 +8,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { getAddress, verifyMessage, ZeroAddress, type Signer } from "ethers";
-import { ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError } from "../sdk/errors";
-import { isTeeTag } from "../sdk/matching";
+import { ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError } from "../sdk/core/errors";
+import { isTeeTag } from "../sdk/core/matching";
 import {
   schedulerEnclaveMessage,
   schedulerLoginMessage,
@@ -21,8 +21,8 @@ import {
   type WorkerFailureCode,
   type WorkerInstructions,
   type WorkerReport,
-} from "../sdk/scheduler";
-import { ContributionStatus, signAuthorization } from "../sdk/tasks";
+} from "../sdk/core/scheduler";
+import { ContributionStatus, signAuthorization } from "../sdk/core/tasks";
 import { enclaveBlock, mayTake, moreWorkersNeeded, TASK_FATAL_FAILURES, type IdleWorker } from "./planner";
 import type { SchedulerStore } from "./store";
 

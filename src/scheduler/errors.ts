@@ -1,5 +1,5 @@
 /** Errors of the scheduler (its worker API also throws the SDK's UnauthorizedError and ForbiddenError). */
-import { OpenPocoError } from "../sdk/errors";
+import { OpenPocoError } from "../sdk/core/errors";
 
 /** The scheduler's key does not own the workerpool it is asked to run. */
 export class NotWorkerpoolOwnerError extends OpenPocoError {

@@ -4,10 +4,10 @@
  * task given its state and the chain's clock (reveal, upload, finalize, reopen, claim). No I/O here:
  * everything is unit-testable without a chain.
  */
-import { workerWeight } from "../sdk/consensus";
-import { isTeeTag } from "../sdk/matching";
-import type { TaskWaitCode } from "../sdk/scheduler";
-import { ContributionStatus, TaskStatus } from "../sdk/tasks";
+import { workerWeight } from "../sdk/core/consensus";
+import { isTeeTag } from "../sdk/core/matching";
+import type { TaskWaitCode } from "../sdk/core/scheduler";
+import { ContributionStatus, TaskStatus } from "../sdk/core/tasks";
 
 /** A contribution on chain, as the planner needs it. */
 export interface PlannedContribution {

@@ -1,5 +1,5 @@
 /**
- * The scheduler's HTTP API for workers (the paths of `src/sdk/scheduler.ts`) on Fastify: JSON-schema
+ * The scheduler's HTTP API for workers (the paths of `src/sdk/core/scheduler.ts`) on Fastify: JSON-schema
  * validation of every input, bearer sessions, and errors as `{ ok: false, error }` with 400 for bad
  * input, 401 without a valid session, 403 for someone else's task. `GET /status` and `GET /tasks/{taskid}`
  * (a task's state and why it waits) need no login.
@@ -10,8 +10,8 @@ import type {
   SchedulerStatus,
   SchedulerTaskStatus,
   WorkerReport,
-} from "../sdk/scheduler";
-import { WORKER_FAILURE_CODES } from "../sdk/scheduler";
+} from "../sdk/core/scheduler";
+import { WORKER_FAILURE_CODES } from "../sdk/core/scheduler";
 import { answerErrorsAsJson, rateLimitByIp, type RateLimit } from "../server/json-errors";
 import { checkSlots, type WorkerDesk } from "./desk";
 

@@ -7,7 +7,7 @@
  * Amounts and deadlines are stored as decimal text and read back as bigints.
  */
 import type Database from "better-sqlite3";
-import { ContributionStatus, TaskStatus } from "../sdk/tasks";
+import { ContributionStatus, TaskStatus } from "../sdk/core/tasks";
 import { openDatabase, type LegacyVersion, type Migration } from "../server/database";
 
 /** Where a task is in the scheduler's life cycle. */

@@ -1,25 +1,7 @@
-/** OpenPoCo SDK. */
-export * from "./orders";
-export * from "./deals";
-export * from "./tasks";
-export * from "./consensus";
-export * from "./errors";
-export * from "./units";
-export * from "./chains";
-export * from "./keystore";
-export * from "./matching";
-export * from "./client";
-export * from "./order-json";
-export * from "./params";
-export * from "./encryption";
-export * from "./zip";
-export * from "./http";
-export * from "./market";
-export * from "./sms";
-export * from "./results";
-export * from "./docker";
-export * from "./files";
-export * from "./recover";
-export * from "./scheduler";
-export * from "./logger";
-export * from "./result-encryption";
+/**
+ * OpenPoCo SDK for Node: the browser-safe core (`core/`: orders, deals, tasks, the hub client, the market
+ * and scheduler clients) and the Node-only part (`node/`: keystore, files, zip, encryption, Docker, SMS
+ * and result store clients).
+ */
+export * from "./core";
+export * from "./node";

@@ -14,7 +14,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { OpenPocoError } from "../sdk/errors";
+import { OpenPocoError } from "../sdk/core/errors";
 
 /** A step of a schema: SQL statements, or code for what SQL alone cannot say. */
 export type Migration = string | ((db: Database.Database) => void);

@@ -4,7 +4,7 @@
  */
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyError, FastifyInstance } from "fastify";
-import { OpenPocoError } from "../sdk/errors";
+import { OpenPocoError } from "../sdk/core/errors";
 
 /** Status of the SDK's error codes every service throws; a service adds its own. */
 export const COMMON_STATUS_OF_CODE: Readonly<Record<string, number>> = {

@@ -4,9 +4,9 @@
  * and the local stack run it. A restart on the same folder serves the same secrets.
  */
 import path from "node:path";
-import { OpenPoco } from "../sdk/client";
-import type { ChainConfig } from "../sdk/chains";
-import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/logger";
+import { OpenPoco } from "../sdk/core/client";
+import type { ChainConfig } from "../sdk/core/chains";
+import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/core/logger";
 import { pocoChain } from "./chain";
 import { ReleaseDesk } from "./release";
 import { SecretDesk } from "./secrets";

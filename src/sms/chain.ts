@@ -1,8 +1,8 @@
 /** What the SMS reads on chain, through the SDK: asset owners, tasks, deals and the hub's TEE broker. */
 import { getAddress } from "ethers";
-import type { OpenPoco } from "../sdk/client";
-import type { DealView } from "../sdk/client/deals";
-import type { TaskInfo } from "../sdk/client/tasks";
+import type { OpenPoco } from "../sdk/core/client";
+import type { DealView } from "../sdk/core/client/deals";
+import type { TaskInfo } from "../sdk/core/client/tasks";
 
 /** The chain reads of the SMS (an interface, so the rules can be exercised without a node). */
 export interface SmsChain {

@@ -1,6 +1,6 @@
 /** Errors of the SMS service: each has a stable code and a message that names the fix. */
-import { OpenPocoError } from "../sdk/errors";
-import { ENCLAVE_PROOF_INVALID, ENCLAVE_REQUIRED } from "../sdk/sms";
+import { OpenPocoError } from "../sdk/core/errors";
+import { ENCLAVE_PROOF_INVALID, ENCLAVE_REQUIRED } from "../sdk/node/sms";
 
 /** The master key file cannot be used: wrong permissions, wrong length, or unreadable. */
 export class MasterKeyError extends OpenPocoError {

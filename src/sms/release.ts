@@ -3,14 +3,14 @@
  * used once, the task is ACTIVE on chain, the workerpool owner (or the TEE broker, for an enclave)
  * authorized this worker on this task, and then only the secrets of the task's own deal go out. A TEE
  * deal's secrets (tag bit 0) go only to an enclave request: the authorization names the enclave and the
- * enclave's key signed the request (protocol in sdk/sms.ts). Every answer, release or refusal, is
+ * enclave's key signed the request (protocol in sdk/node/sms.ts). Every answer, release or refusal, is
  * written to the audit log with the names of what was released or withheld, never the values.
  */
 import { ZeroAddress, getAddress, isHexString, verifyMessage, getBytes } from "ethers";
-import { ForbiddenError, InvalidInputError, OpenPocoError, UnauthorizedError } from "../sdk/errors";
-import type { ServiceLogger } from "../sdk/logger";
-import { isTeeTag } from "../sdk/matching";
-import { parseParams } from "../sdk/params";
+import { ForbiddenError, InvalidInputError, OpenPocoError, UnauthorizedError } from "../sdk/core/errors";
+import type { ServiceLogger } from "../sdk/core/logger";
+import { isTeeTag } from "../sdk/core/matching";
+import { parseParams } from "../sdk/core/params";
 import {
   APP_SECRET_INDEX,
   RESULT_ENCRYPTION_KEY_NAME,
@@ -19,8 +19,8 @@ import {
   recoverSmsSigner,
   taskSecretsChallenge,
   type TaskSecrets,
-} from "../sdk/sms";
-import { TaskStatus, authorizationMessage, expectedAuthorizer } from "../sdk/tasks";
+} from "../sdk/node/sms";
+import { TaskStatus, authorizationMessage, expectedAuthorizer } from "../sdk/core/tasks";
 import { COMMON_STATUS_OF_CODE } from "../server/json-errors";
 import type { SmsChain } from "./chain";
 import { EnclaveProofError, EnclaveRequiredError, SMS_STATUS_OF_CODE } from "./errors";

@@ -4,9 +4,9 @@
  * size and name checks, set-once for dataset keys, app secrets and requester secrets.
  */
 import { getAddress, isAddress } from "ethers";
-import { decodeDatasetKey } from "../sdk/encryption";
-import { InvalidInputError, NotFoundError, UnauthorizedError } from "../sdk/errors";
-import type { ServiceLogger } from "../sdk/logger";
+import { decodeDatasetKey } from "../sdk/node/encryption";
+import { InvalidInputError, NotFoundError, UnauthorizedError } from "../sdk/core/errors";
+import type { ServiceLogger } from "../sdk/core/logger";
 import {
   APP_SECRET_INDEX,
   MAX_SECRET_BYTES,
@@ -16,7 +16,7 @@ import {
   requesterSecretChallenge,
   web2SecretChallenge,
   web3SecretChallenge,
-} from "../sdk/sms";
+} from "../sdk/node/sms";
 import type { SmsChain } from "./chain";
 import type { SecretPlace, SmsStore } from "./store";
 

@@ -6,7 +6,7 @@
  * naming what was wrong.
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import { APP_SECRET_INDEX, MAX_SECRET_BYTES } from "../sdk/sms";
+import { APP_SECRET_INDEX, MAX_SECRET_BYTES } from "../sdk/node/sms";
 import { answerErrorsAsJson, rateLimitByIp } from "../server/json-errors";
 import { SMS_STATUS_OF_CODE } from "./errors";
 import type { ReleaseDesk } from "./release";
@@ -142,7 +142,7 @@ export async function buildSmsServer(
     return reply.status(204).send();
   });
 
-  // Release of a task's secrets to its authorized worker (see sdk/sms.ts for the protocol).
+  // Release of a task's secrets to its authorized worker (see sdk/node/sms.ts for the protocol).
   app.post("/tasks/:taskid/secrets", async (request) => {
     const released = await releases.release({
       taskid: (request.params as { taskid: string }).taskid,

@@ -17,7 +17,7 @@ import { TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
 import type { EIP1193Provider, HardhatNetworkConfig, RequestArguments } from "hardhat/types";
 import { Transaction, type TransactionLike } from "ethers";
 import type {} from "hardhat-deploy/dist/src/type-extensions";
-import { writeFileAtomic } from "../sdk/files";
+import { writeFileAtomic } from "../sdk/node/files";
 import { ChainJournal, type JournalBlock } from "./chain-journal";
 import { parentGone } from "./parent";
 

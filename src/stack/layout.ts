@@ -3,7 +3,7 @@
  * (a developer's and a test's) can run side by side.
  */
 import path from "node:path";
-import type { ChainConfig } from "../sdk/chains";
+import type { ChainConfig } from "../sdk/core/chains";
 
 /**
  * Variables the deploy scripts and hardhat.config.ts read. A stack's own chain starts without them, so

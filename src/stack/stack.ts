@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { STACK_ROLES, localAccountKey } from "./accounts";
-import { OpenPocoError } from "../sdk/errors";
-import { writeFileAtomic } from "../sdk/files";
+import { OpenPocoError } from "../sdk/core/errors";
+import { writeFileAtomic } from "../sdk/node/files";
 import { REGISTRY_BIN, ensureDockerEngine, registryAnswers, writeRegistryConfig } from "./docker-images";
 import { startFileHost } from "./file-host";
 import {

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, renameSync, writeFileSync, type WriteStream } from "node:fs";
 import path from "node:path";
-import { OpenPocoError } from "../sdk/errors";
+import { OpenPocoError } from "../sdk/core/errors";
 import { processStart } from "./lock";
 
 /** How to run one child. */

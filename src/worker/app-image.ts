@@ -3,8 +3,8 @@
  * now points at is the image registered on chain (its checksum), so a moved tag cannot swap the app.
  * What runs is then named by its digest.
  */
-import { digestToChecksum, isDockerDigest, parseImageReference } from "../sdk/docker";
-import type { ImageReference } from "../sdk/docker";
+import { digestToChecksum, isDockerDigest, parseImageReference } from "../sdk/node/docker";
+import type { ImageReference } from "../sdk/node/docker";
 import { docker } from "./container";
 import { TaskFailure } from "./task-failure";
 

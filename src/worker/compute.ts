@@ -6,10 +6,10 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { InvalidInputError } from "../sdk/errors";
-import type { RequestParams } from "../sdk/params";
-import type { ErrorResultCode } from "../sdk/scheduler";
-import { unzipTo, zipFolder } from "../sdk/zip";
+import { InvalidInputError } from "../sdk/core/errors";
+import type { RequestParams } from "../sdk/core/params";
+import type { ErrorResultCode } from "../sdk/core/scheduler";
+import { unzipTo, zipFolder } from "../sdk/node/zip";
 import { prepareAppImage } from "./app-image";
 import { removeContainer, runContainer, splitArgs } from "./container";
 import { CONTAINER_IN, taskEnvironment } from "./environment";

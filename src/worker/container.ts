@@ -5,8 +5,8 @@
  */
 import { spawn, execFile } from "node:child_process";
 import path from "node:path";
-import { DockerEngineError } from "../sdk/docker";
-import { InvalidInputError } from "../sdk/errors";
+import { DockerEngineError } from "../sdk/node/docker";
+import { InvalidInputError } from "../sdk/core/errors";
 
 /** The Docker CLI: env DOCKER_BIN, else "docker" on the PATH. */
 export function dockerBin(): string {

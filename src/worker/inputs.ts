@@ -10,9 +10,9 @@ import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { createDecryptStream, DecryptionError } from "../sdk/encryption";
-import { closeFileStream } from "../sdk/files";
-import type { WorkerFailureCode } from "../sdk/scheduler";
+import { createDecryptStream, DecryptionError } from "../sdk/node/encryption";
+import { closeFileStream } from "../sdk/node/files";
+import type { WorkerFailureCode } from "../sdk/core/scheduler";
 import { TaskFailure } from "./task-failure";
 
 export interface DownloadOptions {

@@ -9,7 +9,7 @@ import { createReadStream, promises as fsp } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { keccak256 } from "ethers";
-import { OpenPocoError } from "../sdk/errors";
+import { OpenPocoError } from "../sdk/core/errors";
 
 /** Where the app's out folder is mounted inside the container. */
 export const CONTAINER_OUT = "/iexec_out";

@@ -7,9 +7,9 @@ import { copyFile, mkdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Signer } from "ethers";
-import { InvalidInputError, ServiceError } from "../sdk/errors";
-import { fileSystemError, tempPathNextTo } from "../sdk/files";
-import { ResultsClient, openpocoResultsText } from "../sdk/results";
+import { InvalidInputError, ServiceError } from "../sdk/core/errors";
+import { fileSystemError, tempPathNextTo } from "../sdk/node/files";
+import { ResultsClient, openpocoResultsText } from "../sdk/node/results";
 
 /** What an upload may need to know about the task besides its zip. */
 export interface ResultUploadContext {

@@ -4,7 +4,7 @@
  * did; the chain stays the judge of whether a contribution or a reveal happened (see agent.ts).
  */
 import type Database from "better-sqlite3";
-import type { TaskAssignment, WorkerFailureCode } from "../sdk/scheduler";
+import type { TaskAssignment, WorkerFailureCode } from "../sdk/core/scheduler";
 import { openDatabase, type Migration } from "../server/database";
 
 /**

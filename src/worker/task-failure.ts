@@ -3,8 +3,8 @@
  * reports the failure to the scheduler and does not contribute. Kept apart from compute.ts so the
  * modules compute.ts composes can throw it without an import cycle.
  */
-import { OpenPocoError } from "../sdk/errors";
-import type { WorkerFailureCode } from "../sdk/scheduler";
+import { OpenPocoError } from "../sdk/core/errors";
+import type { WorkerFailureCode } from "../sdk/core/scheduler";
 
 /** A task this worker cannot compute; `failure` is the code reported to the scheduler. */
 export class TaskFailure extends OpenPocoError {

@@ -10,8 +10,8 @@ import { ethers } from "hardhat";
 import { HDNodeWallet } from "ethers";
 import { ResultStoreApp } from "../../src/results/app";
 import { ResultsClient, SILENT_LOGGER, saveWallet, sha256OfFile, signAuthorization } from "../../src/sdk";
-import { encryptResult } from "../../src/sdk/result-encryption";
-import { zipFolder } from "../../src/sdk/zip";
+import { encryptResult } from "../../src/sdk/node/result-encryption";
+import { zipFolder } from "../../src/sdk/node/zip";
 import { initTask, makeDeal, taskSetup, type TaskSetup } from "../tasks/fixtures";
 import { CliHarness } from "./harness";
 

@@ -11,7 +11,7 @@ import {
   workerpoolOrder,
   type OrderByKind,
   type OrderKind,
-} from "../../src/sdk/orders";
+} from "../../src/sdk/core/orders";
 
 export const KINDS: OrderKind[] = ["app", "dataset", "workerpool", "request"];
 const ADDRESSES = [1, 2, 3].map((n) => getAddress(toBeHex(0xabc0 + n, 20)));

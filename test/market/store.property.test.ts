@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { ZeroAddress, toBeHex } from "ethers";
 import { BULK_MIN_VOLUME, SqliteMarketStore } from "../../src/market/sqlite-store";
 import type { OrderQuery, OrderRecord } from "../../src/market/store";
-import type { OrderByKind } from "../../src/sdk/orders";
+import type { OrderByKind } from "../../src/sdk/core/orders";
 
 import { KINDS, record, query } from "./arbitraries";
 

@@ -13,7 +13,7 @@ import {
   type OrderRecord,
   type PublishedStatus,
 } from "../../src/market/store";
-import { InvalidInputError } from "../../src/sdk/errors";
+import { InvalidInputError } from "../../src/sdk/core/errors";
 import { StoreVersionError } from "../../src/server/database";
 import {
   appOrder,
@@ -22,7 +22,7 @@ import {
   workerpoolOrder,
   type OrderByKind,
   type OrderKind,
-} from "../../src/sdk/orders";
+} from "../../src/sdk/core/orders";
 
 const addr = (n: number) => getAddress(toBeHex(0x1000 + n, 20));
 const hash = (n: number) => toBeHex(n, 32);

@@ -4,8 +4,8 @@ import type { Provider } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MemoryMarketStore } from "../../src/market/memory-store";
 import { BlockUnavailableError, ChainWatcher } from "../../src/market/watcher";
-import { OpenPocoError } from "../../src/sdk/errors";
-import type { ServiceLogger } from "../../src/sdk/logger";
+import { OpenPocoError } from "../../src/sdk/core/errors";
+import type { ServiceLogger } from "../../src/sdk/core/logger";
 import { marketSetup } from "./fixtures";
 
 const QUIET: ServiceLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };

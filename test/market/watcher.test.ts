@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ChainWatcher } from "../../src/market/watcher";
-import type { ServiceLogger } from "../../src/sdk/logger";
+import type { ServiceLogger } from "../../src/sdk/core/logger";
 import { MemoryMarketStore } from "../../src/market/memory-store";
 import {
   DuplicateOrderError,

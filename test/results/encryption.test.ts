@@ -11,8 +11,8 @@ import {
   encryptResult,
   generateResultKeyPair,
   type ResultKeyPair,
-} from "../../src/sdk/result-encryption";
-import { unzipTo, zipFolder } from "../../src/sdk/zip";
+} from "../../src/sdk/node/result-encryption";
+import { unzipTo, zipFolder } from "../../src/sdk/node/zip";
 
 describe("Result encryption @results", function () {
   this.timeout(120_000);

@@ -6,9 +6,9 @@
 import { expect } from "chai";
 import { HDNodeWallet, Wallet, type Signer } from "ethers";
 import { ethers } from "hardhat";
-import { OpenPoco } from "../../src/sdk/client";
-import type { ChainConfig } from "../../src/sdk/chains";
-import { SchedulerClient, type TaskAssignment, type WorkerInstructions } from "../../src/sdk/scheduler";
+import { OpenPoco } from "../../src/sdk/core/client";
+import type { ChainConfig } from "../../src/sdk/core/chains";
+import { SchedulerClient, type TaskAssignment, type WorkerInstructions } from "../../src/sdk/core/scheduler";
 import { SchedulerApp, type SchedulerOptions } from "../../src/scheduler";
 import { serveInProcessChain } from "../cli/harness";
 import { taskSetup, type TaskSetup } from "../tasks/fixtures";

@@ -4,8 +4,8 @@
  * at deadline edges.
  */
 import { expect } from "chai";
-import { ConsensusModel } from "../../src/sdk/consensus";
-import { ContributionStatus, TaskStatus } from "../../src/sdk/tasks";
+import { ConsensusModel } from "../../src/sdk/core/consensus";
+import { ContributionStatus, TaskStatus } from "../../src/sdk/core/tasks";
 import {
   chainAction,
   enclaveBlock,

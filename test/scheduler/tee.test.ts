@@ -13,7 +13,7 @@ import Database from "better-sqlite3";
 import { expect } from "chai";
 import { Wallet, ZeroAddress, getBytes, verifyMessage, type Signer } from "ethers";
 import { ethers } from "hardhat";
-import { schedulerEnclaveMessage, schedulerLoginMessage } from "../../src/sdk/scheduler";
+import { schedulerEnclaveMessage, schedulerLoginMessage } from "../../src/sdk/core/scheduler";
 import {
   ContributionStatus,
   authorizationMessage,
@@ -22,7 +22,7 @@ import {
   computeTaskId,
   digestOf,
   signEnclaveResult,
-} from "../../src/sdk/tasks";
+} from "../../src/sdk/core/tasks";
 import { SchedulerStore } from "../../src/scheduler";
 import { makeDeal, type MadeDeal } from "../tasks/fixtures";
 import { SchedulerHarness, keyOf, stateOf, type SimWorker } from "./harness";

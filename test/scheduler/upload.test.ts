@@ -4,7 +4,7 @@
  * passed, not before. (@scheduler)
  */
 import { expect } from "chai";
-import { TaskStatus, computeTaskId, digestOf } from "../../src/sdk/tasks";
+import { TaskStatus, computeTaskId, digestOf } from "../../src/sdk/core/tasks";
 import type { SchedulerApp } from "../../src/scheduler";
 import { makeDeal, timeTravelTo } from "../tasks/fixtures";
 import { SchedulerHarness, stateOf, until, type SimWorker } from "./harness";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { InvalidInputError } from "../../src/sdk/errors";
+import { InvalidInputError } from "../../src/sdk/core/errors";
 import {
   LOCAL_CHAIN,
   LOCAL_CHAIN_ID,
@@ -7,7 +7,7 @@ import {
   resolveChain,
   type ChainJson,
   type ChainJsonEntry,
-} from "../../src/sdk/chains";
+} from "../../src/sdk/core/chains";
 
 const HUB = "0x3aa5ebb10dc797cac828524e59a333d0a371443c";
 

@@ -8,8 +8,8 @@ import {
   isDockerDigest,
   parseBearerChallenge,
   parseImageReference,
-} from "../../src/sdk/docker";
-import { InvalidInputError, NotFoundError, ServiceUnavailableError } from "../../src/sdk/errors";
+} from "../../src/sdk/node/docker";
+import { InvalidInputError, NotFoundError, ServiceUnavailableError } from "../../src/sdk/core/errors";
 import { closedPortUrl, sendJson, startStub } from "./stub-server";
 import type { Stub } from "./stub-server";
 import { rejection } from "../rejection";

@@ -16,9 +16,9 @@ import {
   encryptDatasets,
   encryptFile,
   generateDatasetKey,
-} from "../../src/sdk/encryption";
-import { InvalidInputError, OpenPocoError } from "../../src/sdk/errors";
-import { unzipTo } from "../../src/sdk/zip";
+} from "../../src/sdk/node/encryption";
+import { InvalidInputError, OpenPocoError } from "../../src/sdk/core/errors";
+import { unzipTo } from "../../src/sdk/node/zip";
 import { readTree, writeTree } from "./tree";
 import { rejection } from "../rejection";
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Wallet } from "ethers";
-import { InvalidInputError, NotFoundError } from "../../src/sdk/errors";
+import { InvalidInputError, NotFoundError } from "../../src/sdk/core/errors";
 import {
   WrongPasswordError,
   findWallet,
@@ -11,7 +11,7 @@ import {
   listWallets,
   saveWallet,
   unlockWallet,
-} from "../../src/sdk/keystore";
+} from "../../src/sdk/node/keystore";
 import { rejection } from "../rejection";
 
 const PASSWORD = "correct horse battery staple";

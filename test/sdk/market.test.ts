@@ -10,14 +10,14 @@ import {
   parseMarketAuthorization,
   recoverChallengeSigner,
   signChallenge,
-} from "../../src/sdk/market";
-import { appOrder, hashOrder, hubDomain, signOrder, workerpoolOrder } from "../../src/sdk/orders";
+} from "../../src/sdk/core/market";
+import { appOrder, hashOrder, hubDomain, signOrder, workerpoolOrder } from "../../src/sdk/core/orders";
 import {
   InvalidInputError,
   NotFoundError,
   ServiceError,
   ServiceUnavailableError,
-} from "../../src/sdk/errors";
+} from "../../src/sdk/core/errors";
 import { closedPortUrl, sendJson, startStub } from "./stub-server";
 import type { Recorded, Stub } from "./stub-server";
 import { rejection } from "../rejection";

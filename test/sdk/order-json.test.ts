@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { getAddress, hexlify } from "ethers";
-import { InvalidInputError } from "../../src/sdk/errors";
-import { orderKey, orderToJson, parseOrder } from "../../src/sdk/order-json";
+import { InvalidInputError } from "../../src/sdk/core/errors";
+import { orderKey, orderToJson, parseOrder } from "../../src/sdk/core/order-json";
 import {
   ORDER_TYPES,
   appOrder,
@@ -11,7 +11,7 @@ import {
   workerpoolOrder,
   type OrderByKind,
   type OrderKind,
-} from "../../src/sdk/orders";
+} from "../../src/sdk/core/orders";
 
 const KINDS: OrderKind[] = ["app", "dataset", "workerpool", "request"];
 const ZERO_SALT = "0x" + "00".repeat(32);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ZeroAddress, getAddress } from "ethers";
 import { IHub__factory } from "../../typechain-types";
-import { computeDealLocks, schedulerStakePerTask, taskFundsOf } from "../../src/sdk/deals";
+import { computeDealLocks, schedulerStakePerTask, taskFundsOf } from "../../src/sdk/core/deals";
 import {
   ORDER_KINDS,
   ORDER_KIND_NAMES,
@@ -22,7 +22,7 @@ import {
   workerpoolOrder,
   type OrderByKind,
   type OrderKind,
-} from "../../src/sdk/orders";
+} from "../../src/sdk/core/orders";
 
 /** A distinct checksummed address per number, so that reading the wrong field shows. */
 const at = (n: number) => getAddress("0x" + n.toString(16).padStart(40, "0"));

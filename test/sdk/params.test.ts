@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { InvalidInputError } from "../../src/sdk/errors";
-import { buildParams, parseParams } from "../../src/sdk/params";
+import { InvalidInputError } from "../../src/sdk/core/errors";
+import { buildParams, parseParams } from "../../src/sdk/core/params";
 
 function failure(run: () => unknown): string {
   try {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { Interface, makeError } from "ethers";
 import { IAppRegistry__factory, IHub__factory } from "../../typechain-types";
-import { ChainError, InvalidInputError, OpenPocoError } from "../../src/sdk/errors";
-import { explainRevert, formatCustomError } from "../../src/sdk/client/revert";
+import { ChainError, InvalidInputError, OpenPocoError } from "../../src/sdk/core/errors";
+import { explainRevert, formatCustomError } from "../../src/sdk/core/client/revert";
 
 const hub = IHub__factory.createInterface();
 const registry = IAppRegistry__factory.createInterface();

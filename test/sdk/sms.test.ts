@@ -8,8 +8,8 @@ import {
   requesterSecretChallenge,
   web2SecretChallenge,
   web3SecretChallenge,
-} from "../../src/sdk/sms";
-import { InvalidInputError, ServiceError, ServiceUnavailableError } from "../../src/sdk/errors";
+} from "../../src/sdk/node/sms";
+import { InvalidInputError, ServiceError, ServiceUnavailableError } from "../../src/sdk/core/errors";
 import { closedPortUrl, sendJson, startStub } from "./stub-server";
 import type { Recorded, Stub } from "./stub-server";
 import { rejection } from "../rejection";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { InvalidInputError } from "../../src/sdk/errors";
-import { RLC_DECIMALS, formatRlc, parseRlc } from "../../src/sdk/units";
+import { InvalidInputError } from "../../src/sdk/core/errors";
+import { RLC_DECIMALS, formatRlc, parseRlc } from "../../src/sdk/core/units";
 
 const RLC = 10n ** 9n;
 

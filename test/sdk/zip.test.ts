@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yazl from "yazl";
-import { InvalidInputError } from "../../src/sdk/errors";
-import { unzipTo, zipFolder } from "../../src/sdk/zip";
+import { InvalidInputError } from "../../src/sdk/core/errors";
+import { unzipTo, zipFolder } from "../../src/sdk/node/zip";
 import { readTree, writeTree, zipWithEntryName } from "./tree";
 import { rejection } from "../rejection";
 

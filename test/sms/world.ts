@@ -9,7 +9,7 @@ import path from "node:path";
 import { HDNodeWallet, Wallet, ZeroAddress } from "ethers";
 import hre, { deployments } from "hardhat";
 import { OpenPoco, signAuthorization, type ChainConfig } from "../../src/sdk";
-import { SILENT_LOGGER } from "../../src/sdk/logger";
+import { SILENT_LOGGER } from "../../src/sdk/core/logger";
 import { SmsApp } from "../../src/sms/app";
 import { serveInProcessChain } from "../cli/harness";
 

@@ -33,7 +33,7 @@ import {
 } from "./fixtures";
 
 /**
- * The consensus rule, against its TypeScript model (`src/sdk/consensus.ts`).
+ * The consensus rule, against its TypeScript model (`src/sdk/core/consensus.ts`).
  *
  * First the model alone, on facts computed by hand. Then the hub: random interleavings of contributions by
  * distinct workers to two or three candidate results, at random trust, and after each consensus a random move of

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { keccak256, ZeroAddress } from "ethers";
-import { unzipTo } from "../../src/sdk/zip";
+import { unzipTo } from "../../src/sdk/node/zip";
 import { computeTask, TaskFailure } from "../../src/worker/compute";
 import type { ComputeSpec } from "../../src/worker/compute";
 import { removeContainers } from "../../src/worker/container";

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { mkdtemp, readFile, readdir, mkdir, chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { InvalidInputError } from "../../src/sdk/errors";
+import { InvalidInputError } from "../../src/sdk/core/errors";
 import { removeContainers, runArguments, runContainer, splitArgs } from "../../src/worker/container";
 import type { ContainerSpec } from "../../src/worker/container";
 import { buildAppImage, dockerCli, ensureDockerEngine, startLocalRegistry } from "../docker/images";

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { encryptFile, generateDatasetKey } from "../../src/sdk/encryption";
+import { encryptFile, generateDatasetKey } from "../../src/sdk/node/encryption";
 import { downloadDataset, downloadInputFiles, inputFileNames } from "../../src/worker/inputs";
 import { TaskFailure } from "../../src/worker/task-failure";
 import { rejectionOf } from "../rejection";

@@ -8,7 +8,7 @@ import {HubStorage} from "../HubStorage.sol";
 /// @notice A worker of score s weighs w = max(s / 3, 3) - 1 (2 for a new worker). A group of workers agreeing on a
 /// result hash weighs the product of their weights; the total is 1 plus the weight of every group. A hash reaches
 /// consensus at trust t when `group * t > total * (t - 1)`: with new workers, trust 1, 3 and 5 need 1, 2 and 3
-/// agreeing workers. Its TypeScript model is `src/sdk/consensus.ts` (property-tested against this library).
+/// agreeing workers. Its TypeScript model is `src/sdk/core/consensus.ts` (property-tested against this library).
 /// @dev Only the groups still in play are stored. When a hash reaches consensus, its group leaves them at once,
 /// because the next use of the weights can only follow a reopen, which rejects that group's winners: the group
 /// and its weight drop out of the total, and agreeing on that hash again starts from nothing. A trust-1 task

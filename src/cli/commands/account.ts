@@ -1,7 +1,7 @@
 /** `account deposit|withdraw|show`: the escrow account that pays for and stakes on deals. */
 import type { Command } from "commander";
-import { checkedAddress } from "../../sdk/client/account";
-import { formatRlc, parseRlc } from "../../sdk/units";
+import { checkedAddress } from "../../sdk/core/client/account";
+import { formatRlc, parseRlc } from "../../sdk/core/units";
 import { action } from "../action";
 import type { Session } from "../session";
 

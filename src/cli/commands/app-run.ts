@@ -4,13 +4,13 @@
  * signs a request with the run's params, matches, and with --watch follows the deal to its end.
  */
 import type { Command } from "commander";
-import type { OpenPoco } from "../../sdk/client";
-import { checkedAddress } from "../../sdk/client/account";
-import { InvalidInputError, NotFoundError } from "../../sdk/errors";
-import type { OrderbookFilters } from "../../sdk/market";
-import type { OrderByKind, OrderKind } from "../../sdk/orders";
-import { buildParams } from "../../sdk/params";
-import { TaskStatus } from "../../sdk/tasks";
+import type { OpenPoco } from "../../sdk/core/client";
+import { checkedAddress } from "../../sdk/core/client/account";
+import { InvalidInputError, NotFoundError } from "../../sdk/core/errors";
+import type { OrderbookFilters } from "../../sdk/core/market";
+import type { OrderByKind, OrderKind } from "../../sdk/core/orders";
+import { buildParams } from "../../sdk/core/params";
+import { TaskStatus } from "../../sdk/core/tasks";
 import { action } from "../action";
 import type { Session } from "../session";
 import { fillOrders, signedOrder } from "./order";

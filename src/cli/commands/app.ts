@@ -1,7 +1,7 @@
 /** `app init|checksum|deploy|show|count|run`. */
 import type { Command } from "commander";
 import { ZeroHash } from "ethers";
-import { imageDigest } from "../../sdk/docker";
+import { imageDigest } from "../../sdk/node/docker";
 import { action } from "../action";
 import { IEXEC_JSON } from "../project";
 import type { Session } from "../session";

@@ -3,9 +3,16 @@
  * bookkeeping in deployed.json, and `show` / `count`.
  */
 import type { Command } from "commander";
-import type { AppInfo, AssetKind, DatasetInfo, Deployed, OpenPoco, WorkerpoolInfo } from "../../sdk/client";
-import { checkedAddress } from "../../sdk/client/account";
-import { NotFoundError } from "../../sdk/errors";
+import type {
+  AppInfo,
+  AssetKind,
+  DatasetInfo,
+  Deployed,
+  OpenPoco,
+  WorkerpoolInfo,
+} from "../../sdk/core/client";
+import { checkedAddress } from "../../sdk/core/client/account";
+import { NotFoundError } from "../../sdk/core/errors";
 import { action } from "../action";
 import { IEXEC_JSON } from "../project";
 import type { Session } from "../session";

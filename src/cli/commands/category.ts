@@ -1,6 +1,6 @@
 /** `category create|show|count`: categories of work (creating one is for the hub owner). */
 import type { Command } from "commander";
-import { InvalidInputError } from "../../sdk/errors";
+import { InvalidInputError } from "../../sdk/core/errors";
 import { action } from "../action";
 import type { Session } from "../session";
 

@@ -1,7 +1,7 @@
 /** `init`: the project files (iexec.json, chain.json) and, unless skipped, a new wallet. */
 import type { Command } from "commander";
 import { ZeroAddress, ZeroHash } from "ethers";
-import { defaultChainJson } from "../../sdk/chains";
+import { defaultChainJson } from "../../sdk/core/chains";
 import { action } from "../action";
 import { CHAIN_JSON, IEXEC_JSON } from "../project";
 import type { Session } from "../session";

@@ -5,10 +5,10 @@
  */
 import type { Command } from "commander";
 import { ZeroAddress, ZeroHash } from "ethers";
-import type { OpenPoco } from "../../sdk/client";
-import { InvalidInputError, NotFoundError } from "../../sdk/errors";
-import type { OrderSet } from "../../sdk/matching";
-import { orderKey, orderToJson, parseOrder } from "../../sdk/order-json";
+import type { OpenPoco } from "../../sdk/core/client";
+import { InvalidInputError, NotFoundError } from "../../sdk/core/errors";
+import type { OrderSet } from "../../sdk/core/matching";
+import { orderKey, orderToJson, parseOrder } from "../../sdk/core/order-json";
 import {
   ORDER_KIND_NAMES,
   assetOf,
@@ -17,8 +17,8 @@ import {
   signerOf,
   type OrderByKind,
   type OrderKind,
-} from "../../sdk/orders";
-import { buildParams } from "../../sdk/params";
+} from "../../sdk/core/orders";
+import { buildParams } from "../../sdk/core/params";
 import { action } from "../action";
 import { IEXEC_JSON, ORDERS_JSON } from "../project";
 import type { Session } from "../session";

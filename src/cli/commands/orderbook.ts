@@ -1,10 +1,10 @@
 /** `orderbook app|dataset|workerpool|requester`: the market's open orders, with the official filters. */
 import type { Command } from "commander";
-import { InvalidInputError } from "../../sdk/errors";
-import type { OrderbookFilters } from "../../sdk/market";
-import { orderToJson } from "../../sdk/order-json";
-import { priceOf, type OrderKind } from "../../sdk/orders";
-import { formatRlc } from "../../sdk/units";
+import { InvalidInputError } from "../../sdk/core/errors";
+import type { OrderbookFilters } from "../../sdk/core/market";
+import { orderToJson } from "../../sdk/core/order-json";
+import { priceOf, type OrderKind } from "../../sdk/core/orders";
+import { formatRlc } from "../../sdk/core/units";
 import { action } from "../action";
 import type { Session } from "../session";
 

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { InvalidInputError } from "../../sdk/errors";
+import { InvalidInputError } from "../../sdk/core/errors";
 import { DEFAULT_SMS_PORT, SMS_DB_FILE, SmsApp } from "../../sms/app";
 import { SmsStore, type AuditRecord } from "../../sms/store";
 import { action } from "../action";

@@ -1,6 +1,6 @@
 /** `task show [--watch] [--download]`: a task's state, followed live, and its result. */
 import type { Command } from "commander";
-import type { TaskInfo } from "../../sdk/client";
+import type { TaskInfo } from "../../sdk/core/client";
 import { action } from "../action";
 import type { Session } from "../session";
 import { downloadResult } from "./result";

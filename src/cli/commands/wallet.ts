@@ -1,10 +1,10 @@
 /** `wallet create|import|show`: encrypted keystore files, and the balances of an address. */
 import type { Command } from "commander";
 import { Wallet, formatEther } from "ethers";
-import { checkedAddress } from "../../sdk/client/account";
-import { InvalidInputError } from "../../sdk/errors";
-import { listWallets, saveWallet } from "../../sdk/keystore";
-import { formatRlc } from "../../sdk/units";
+import { checkedAddress } from "../../sdk/core/client/account";
+import { InvalidInputError } from "../../sdk/core/errors";
+import { listWallets, saveWallet } from "../../sdk/node/keystore";
+import { formatRlc } from "../../sdk/core/units";
 import { action } from "../action";
 import { promptPassword } from "../prompt";
 import { PASSWORD_ENV, type Session } from "../session";

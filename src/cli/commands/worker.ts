@@ -1,7 +1,7 @@
 /** `worker start`: runs a worker of a workerpool until interrupted. */
 import path from "node:path";
 import type { Command } from "commander";
-import { InvalidInputError } from "../../sdk/errors";
+import { InvalidInputError } from "../../sdk/core/errors";
 import { DEFAULT_WORKER_LIMITS, WorkerApp } from "../../worker/agent";
 import { FolderResultStorage } from "../../worker/result-storage";
 import { action } from "../action";

@@ -1,5 +1,5 @@
 /** The explorer: the route decides the page. */
-import type { OrderKind } from "../../sdk/browser";
+import type { OrderKind } from "../../sdk/core/index";
 import { pageOf } from "./components/bits";
 import { Layout } from "./components/layout";
 import { AccountPage } from "./pages/account";

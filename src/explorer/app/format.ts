@@ -1,5 +1,5 @@
 /** Display helpers. */
-import { formatRlc } from "../../sdk/browser";
+import { formatRlc } from "../../sdk/core/index";
 
 /** 0x1234…abcd */
 export function short(hex: string, keep = 6): string {

@@ -3,8 +3,8 @@
  * in `schema.ts`): uint256 amounts as sortable text, the orderbook's sort key, a tag's four 64-bit
  * words, and deals as JSON text. Pure functions, no database.
  */
-import { InvalidInputError } from "../../sdk/errors";
-import type { OrderKind } from "../../sdk/orders";
+import { InvalidInputError } from "../../sdk/core/errors";
+import type { OrderKind } from "../../sdk/core/orders";
 import type { DealRecord } from "../store";
 
 /** Largest uint256. */

@@ -4,7 +4,7 @@
  * parameters; the terms depend only on which filters are present, so a store can cache one
  * statement per shape.
  */
-import type { OrderKind } from "../../sdk/orders";
+import type { OrderKind } from "../../sdk/core/orders";
 import { BULK_MIN_VOLUME, type OrderQuery } from "../store";
 import { encodeAmount, tagWords } from "./encoding";
 import { ZERO_ADDRESS } from "./schema";

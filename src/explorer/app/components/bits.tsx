@@ -1,6 +1,6 @@
 /** Small display pieces: links to addresses and ids, status badges, key/value lists, pagers. */
 import type { ComponentChildren } from "preact";
-import { TaskStatus } from "../../../sdk/browser";
+import { TaskStatus } from "../../../sdk/core/index";
 import { short } from "../format";
 import { href, withQuery } from "../router";
 

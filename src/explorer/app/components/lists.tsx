@@ -1,12 +1,12 @@
 /** Paged lists shared by several pages: deals and published orders from the market. */
-import { assetOf, categoryTrustOf, priceOf, toJson } from "../../../sdk/browser";
+import { assetOf, categoryTrustOf, priceOf, toJson } from "../../../sdk/core/index";
 import type {
   DealFilters,
   MarketDeal,
   OrderKind,
   OrderbookFilters,
   PublishedOrder,
-} from "../../../sdk/browser";
+} from "../../../sdk/core/index";
 import { PAGE_SIZE } from "../data/market";
 import { date, rlc, short, when } from "../format";
 import { useLoad } from "../hooks";

@@ -16,7 +16,7 @@ import {
   type DealView,
   type TaskInfo,
   type WorkerpoolInfo,
-} from "../../../sdk/browser";
+} from "../../../sdk/core/index";
 import type { ExplorerConfig } from "../config";
 import { Unreachable } from "./errors";
 import { withTimeout } from "./timeout";

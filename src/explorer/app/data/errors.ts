@@ -1,5 +1,5 @@
 /** Errors as sentences for the page: an unreachable service names its URL and the setting to fix. */
-import { NotFoundError, OpenPocoError, ServiceError, ServiceUnavailableError } from "../../../sdk/browser";
+import { NotFoundError, OpenPocoError, ServiceError, ServiceUnavailableError } from "../../../sdk/core/index";
 
 /** Thrown when a service did not answer in time. */
 export class Unreachable extends Error {

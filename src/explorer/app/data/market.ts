@@ -8,7 +8,7 @@ import {
   type OrderKind,
   type Orderbook,
   type OrderbookFilters,
-} from "../../../sdk/browser";
+} from "../../../sdk/core/index";
 import type { ExplorerConfig } from "../config";
 import { Unreachable } from "./errors";
 

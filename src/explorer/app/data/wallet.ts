@@ -4,7 +4,7 @@
  * the SDK client built on it reads through the configured node like the rest of the explorer.
  */
 import { BrowserProvider, type Eip1193Provider } from "ethers";
-import { OpenPoco } from "../../../sdk/browser";
+import { OpenPoco } from "../../../sdk/core/index";
 import type { ExplorerConfig } from "../config";
 
 declare global {

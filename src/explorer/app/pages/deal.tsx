@@ -1,13 +1,13 @@
 /** One deal: the orders matched, prices, volume, and the status of each task (paged). */
 import type { ComponentChildren } from "preact";
-import { TaskStatus, type DealView } from "../../../sdk/browser";
+import { TaskStatus, type DealView } from "../../../sdk/core/index";
 import { useState } from "preact/hooks";
 import { ActionButton } from "../components/action";
 import { Addr, Fields, IdLink, Mono, Pager, StatusBadge, Table } from "../components/bits";
 import { Empty, ErrorBox, Show } from "../components/status";
 import type { TaskRow } from "../data/chain";
 import { isNotFound } from "../data/errors";
-import type { MarketDeal } from "../../../sdk/browser";
+import type { MarketDeal } from "../../../sdk/core/index";
 import { bytesText, date, duration, resultLink, rlc } from "../format";
 import { useLoad } from "../hooks";
 import { href } from "../router";

@@ -1,6 +1,6 @@
 /** The orderbooks: workerpool and request orders for everyone, app and dataset orders by asset or owner. */
 import { useState } from "preact/hooks";
-import type { OrderKind, OrderbookFilters } from "../../../sdk/browser";
+import type { OrderKind, OrderbookFilters } from "../../../sdk/core/index";
 import { pageOf } from "../components/bits";
 import { OrderList } from "../components/lists";
 import { Empty } from "../components/status";

@@ -1,5 +1,10 @@
 /** One task: its status timeline, deadlines, contributions, consensus and result. */
-import { ContributionStatus, TaskStatus, type ContributionInfo, type TaskInfo } from "../../../sdk/browser";
+import {
+  ContributionStatus,
+  TaskStatus,
+  type ContributionInfo,
+  type TaskInfo,
+} from "../../../sdk/core/index";
 import { Addr, Fields, IdLink, Mono, StatusBadge, Table } from "../components/bits";
 import { ErrorBox, Show } from "../components/status";
 import { isNotFound } from "../data/errors";

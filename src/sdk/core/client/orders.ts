@@ -4,7 +4,7 @@
  */
 import { ZeroAddress, getAddress } from "ethers";
 import type { TypedDataDomain } from "ethers";
-import { IERC734__factory, IWorkerpool__factory } from "../../../typechain-types";
+import { IERC734__factory, IWorkerpool__factory } from "../../../../typechain-types";
 import { computeDealLocks } from "../deals";
 import { InvalidInputError } from "../errors";
 import { matchIssues, type MatchIssue, type OrderSet } from "../matching";

@@ -11,7 +11,7 @@ import {
   IHub__factory,
   IWorkerpoolRegistry__factory,
   RLC__factory,
-} from "../../../typechain-types";
+} from "../../../../typechain-types";
 import { ChainError, OpenPocoError } from "../errors";
 import { formatRlc } from "../units";
 

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { Wallet, getAddress, isKeystoreJson, scrypt } from "ethers";
 import type { HDNodeWallet } from "ethers";
-import { InvalidInputError, NotFoundError, OpenPocoError } from "./errors";
+import { InvalidInputError, NotFoundError, OpenPocoError } from "../core/errors";
 import { writeFileAtomic } from "./files";
 
 let nativeScrypt = false;

@@ -9,7 +9,7 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as yauzl from "yauzl";
 import * as yazl from "yazl";
-import { InvalidInputError, OpenPocoError } from "./errors";
+import { InvalidInputError, OpenPocoError } from "../core/errors";
 import { closeFileStream, fileSystemError, tempPathNextTo } from "./files";
 
 // Every entry gets this mtime, in DOS format only (no Info-ZIP "UT" field), so the archive bytes depend on

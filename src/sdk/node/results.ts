@@ -30,8 +30,9 @@ import {
   toUtf8String,
   type Signer,
 } from "ethers";
-import { InvalidInputError, ServiceError, ServiceUnavailableError } from "./errors";
-import { DEFAULT_TIMEOUT_MS, downloadTo, errorDetail, isNetworkError, joinUrl } from "./http";
+import { InvalidInputError, ServiceError, ServiceUnavailableError } from "../core/errors";
+import { DEFAULT_TIMEOUT_MS, errorDetail, isNetworkError, joinUrl } from "../core/http";
+import { downloadTo } from "./download";
 
 const SERVICE = "result store";
 

@@ -14,8 +14,9 @@ import {
   verifyMessage,
 } from "ethers";
 import type { Signer } from "ethers";
-import { InvalidInputError, OpenPocoError, ServiceError } from "./errors";
-import { errorDetail, joinUrl, requestJson, requestRaw, requestStatus } from "./http";
+import { InvalidInputError, OpenPocoError, ServiceError } from "../core/errors";
+import { errorDetail, joinUrl, requestJson, requestStatus } from "../core/http";
+import { requestRaw } from "./download";
 
 const SERVICE = "SMS";
 

@@ -16,7 +16,7 @@ import {
   IHub__factory,
   IWorkerpoolRegistry__factory,
   RLC__factory,
-} from "../../../typechain-types";
+} from "../../../../typechain-types";
 import type { ChainConfig } from "../chains";
 import { InvalidInputError, ServiceUnavailableError } from "../errors";
 import { hubDomain } from "../orders";

@@ -8,7 +8,7 @@ import { constants, generateKeyPair, privateDecrypt, publicEncrypt, randomBytes 
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DATASET_KEY_BYTES, decryptFile, DecryptionError, encryptFile } from "./encryption";
-import { InvalidInputError, OpenPocoError } from "./errors";
+import { InvalidInputError, OpenPocoError } from "../core/errors";
 import { unzipTo, zipFolder } from "./zip";
 
 /** Entry of the encrypted result holding the RSA-encrypted AES key. */

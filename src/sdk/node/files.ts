@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { promises as fsp, type WriteStream } from "node:fs";
 import path from "node:path";
-import { OpenPocoError } from "./errors";
+import { OpenPocoError } from "../core/errors";
 
 /** Turns an unexpected file system error into an SDK error that says which path and what to check. */
 export function fileSystemError(action: string, target: string, cause: unknown): OpenPocoError {

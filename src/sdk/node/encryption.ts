@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { Transform } from "node:stream";
 import type { TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { InvalidInputError, OpenPocoError } from "./errors";
+import { InvalidInputError, OpenPocoError } from "../core/errors";
 import { fileSystemError, tempPathNextTo } from "./files";
 import { zipFolder } from "./zip";
 

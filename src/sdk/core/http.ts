@@ -4,15 +4,7 @@
  * service's base URL, which is what the user configures), an error answer into `ServiceError` carrying
  * the server's own message.
  */
-import { createWriteStream } from "node:fs";
-import { rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { InvalidInputError, OpenPocoError, ServiceError, ServiceUnavailableError } from "./errors";
-import { closeFileStream } from "./files";
+import { InvalidInputError, ServiceError, ServiceUnavailableError } from "./errors";
 
 /** Default time to wait for a service's answer (its headers, for downloads), in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -87,7 +79,8 @@ export function isNetworkError(error: unknown): boolean {
   );
 }
 
-function checkedUrl(url: string): URL {
+/** @internal Shared with the Node-only download helpers of `../node/download.ts`. */
+export function checkedUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -99,7 +92,8 @@ function checkedUrl(url: string): URL {
   return parsed;
 }
 
-function baseOf(url: URL, options?: { baseUrl?: string }): string {
+/** @internal Shared with the Node-only download helpers of `../node/download.ts`. */
+export function baseOf(url: URL, options?: { baseUrl?: string }): string {
   return options?.baseUrl ?? url.origin;
 }
 
@@ -116,7 +110,8 @@ export function joinUrl(baseUrl: string, path: string, query?: Record<string, st
   return url.toString();
 }
 
-function buildInit(options: HttpOptions | undefined, accept?: string): RequestInit {
+/** @internal Shared with the Node-only download helpers of `../node/download.ts`. */
+export function buildInit(options: HttpOptions | undefined, accept?: string): RequestInit {
   if (options?.body !== undefined && options.text !== undefined)
     throw new InvalidInputError("Both a JSON body and a text body were given: pass only one of them.");
   const headers: Record<string, string> = {};
@@ -132,7 +127,8 @@ function buildInit(options: HttpOptions | undefined, accept?: string): RequestIn
   return { method: options?.method ?? "GET", headers: { ...headers, ...options?.headers }, body };
 }
 
-async function send(
+/** @internal Shared with the Node-only download helpers of `../node/download.ts`. */
+export async function send(
   service: string,
   url: URL,
   init: RequestInit,
@@ -174,7 +170,8 @@ export function errorDetail(text: string, fallback: string): string {
   return trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed;
 }
 
-async function readText(service: string, url: URL, response: Response, options?: HttpOptions) {
+/** @internal Shared with the Node-only download helpers of `../node/download.ts`. */
+export async function readText(service: string, url: URL, response: Response, options?: HttpOptions) {
   try {
     return await response.text();
   } catch (error) {
@@ -238,92 +235,4 @@ export async function requestStatus(
   // Drain the body (if any) so that the connection is released.
   await readText(service, parsedUrl, response, options);
   return { status: response.status, headers: response.headers };
-}
-
-/** Sends a request and returns the raw answer whatever its status, for callers that need the body. */
-export async function requestRaw(
-  service: string,
-  url: string,
-  options?: HttpOptions,
-): Promise<{ status: number; headers: Headers; body: Buffer }> {
-  const parsedUrl = checkedUrl(url);
-  const init = buildInit(options);
-  const signal = AbortSignal.timeout(options?.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const response = await send(service, parsedUrl, init, options, signal);
-  try {
-    const body = Buffer.from(await response.arrayBuffer());
-    return { status: response.status, headers: response.headers, body };
-  } catch (error) {
-    if (isNetworkError(error)) throw new ServiceUnavailableError(service, baseOf(parsedUrl, options), error);
-    throw error;
-  }
-}
-
-/** Thrown when a downloaded file cannot be written to the local disk. */
-export class DownloadWriteError extends OpenPocoError {
-  constructor(outFile: string, cause: unknown) {
-    super(
-      "DOWNLOAD_WRITE_FAILED",
-      `Cannot write ${outFile} (${cause instanceof Error ? cause.message : String(cause)}): choose a writable path.`,
-      { cause },
-    );
-  }
-}
-
-/**
- * Streams the body of a GET to `outFile`: first to a temporary file next to it, renamed only once the
- * whole body arrived, so a failed download never leaves a partial file behind. Returns the byte count.
- */
-export async function downloadTo(
-  service: string,
-  url: string,
-  outFile: string,
-  headers?: Record<string, string>,
-  options?: Omit<HttpOptions, "method" | "headers" | "body" | "text">,
-): Promise<number> {
-  const parsedUrl = checkedUrl(url);
-  const controller = new AbortController();
-  // The timeout covers waiting for the answer; the body of a large result may then take longer.
-  const timer = setTimeout(
-    () => controller.abort(new DOMException("timed out", "TimeoutError")),
-    options?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  );
-  let response: Response;
-  try {
-    response = await send(service, parsedUrl, { method: "GET", headers }, options, controller.signal);
-  } finally {
-    clearTimeout(timer);
-  }
-  if (!response.ok) {
-    const text = await readText(service, parsedUrl, response, options);
-    throw new ServiceError(
-      service,
-      url,
-      response.status,
-      errorDetail(text, response.statusText || "no detail"),
-    );
-  }
-  const temp = join(dirname(outFile), `.${basename(outFile)}.${randomBytes(6).toString("hex")}.part`);
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
-  const sink = createWriteStream(temp, { flags: "wx" });
-  try {
-    const source = response.body
-      ? Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>)
-      : Readable.from([]);
-    await pipeline(source, counter, sink);
-    await rename(temp, outFile);
-  } catch (error) {
-    await closeFileStream(sink);
-    await unlink(temp).catch(() => undefined);
-    if (isNetworkError(error)) throw new ServiceUnavailableError(service, baseOf(parsedUrl, options), error);
-    if (error instanceof OpenPocoError) throw error;
-    throw new DownloadWriteError(outFile, error);
-  }
-  return bytes;
 }

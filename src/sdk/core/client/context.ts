@@ -3,7 +3,7 @@
  * addresses it points to, and one way to send transactions.
  */
 import type { ContractTransactionResponse, JsonRpcProvider, Signer, TransactionReceipt } from "ethers";
-import type { IHub, RLC } from "../../../typechain-types";
+import type { IHub, RLC } from "../../../../typechain-types";
 import type { ChainConfig } from "../chains";
 import { InvalidInputError } from "../errors";
 import { explainRevert } from "./revert";

@@ -5,8 +5,9 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { InvalidInputError, NotFoundError, OpenPocoError, ServiceError } from "./errors";
-import { DEFAULT_TIMEOUT_MS, errorDetail, requestJson, requestRaw } from "./http";
+import { InvalidInputError, NotFoundError, OpenPocoError, ServiceError } from "../core/errors";
+import { DEFAULT_TIMEOUT_MS, errorDetail, requestJson } from "../core/http";
+import { requestRaw } from "./download";
 
 const REGISTRY = "Docker registry";
 

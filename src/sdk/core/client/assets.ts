@@ -3,8 +3,8 @@
  * contract whose address is also its NFT id in its registry.
  */
 import { ZeroHash, getAddress, hexlify, isHexString, toUtf8Bytes, toUtf8String } from "ethers";
-import { IApp__factory, IDataset__factory, IWorkerpool__factory } from "../../../typechain-types";
-import type { IAppRegistry, IDatasetRegistry, IWorkerpoolRegistry } from "../../../typechain-types";
+import { IApp__factory, IDataset__factory, IWorkerpool__factory } from "../../../../typechain-types";
+import type { IAppRegistry, IDatasetRegistry, IWorkerpoolRegistry } from "../../../../typechain-types";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { checkedAddress } from "./account";
 import type { ClientContext, Sent } from "./context";
