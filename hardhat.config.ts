@@ -29,6 +29,13 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
 const remoteNetworks = envNetworks(process.argv, process.env);
 const remoteName = Object.keys(remoteNetworks)[0];
 
+// TEST_SCOPE=contracts (`npm run test:contracts`): only the contract tests, without the off-chain ones of
+// test/tags.js, which need Docker, Chromium or a build of dist/. Hardhat's `--grep` cannot invert, hence this.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, shared with .solcover.js
+const tags = require("./test/tags") as { OFF_CHAIN_TAGS: string[]; tagPattern(tags: string[]): RegExp };
+const mochaScope =
+  process.env.TEST_SCOPE === "contracts" ? { grep: tags.tagPattern(tags.OFF_CHAIN_TAGS), invert: true } : {};
+
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
@@ -54,7 +61,7 @@ const config: HardhatUserConfig = {
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   contractSizer: { runOnCompile: false, strict: true, except: ["mocks/"] },
   gasReporter: { enabled: process.env.REPORT_GAS === "true" },
-  mocha: { timeout: 120_000 },
+  mocha: { timeout: 120_000, ...mochaScope },
 };
 
 export default config;
