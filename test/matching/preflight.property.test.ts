@@ -238,11 +238,18 @@ describe("matchIssues vs matchOrders (property)", () => {
         o.workerpool.trust = mu.workerpool;
         break;
       case "price":
-        if (mu.which === "app") ((o.app.appprice = mu.price), (o.request.appmaxprice = mu.max));
-        if (mu.which === "dataset")
-          ((o.dataset.datasetprice = mu.price), (o.request.datasetmaxprice = mu.max));
-        if (mu.which === "workerpool")
-          ((o.workerpool.workerpoolprice = mu.price), (o.request.workerpoolmaxprice = mu.max));
+        if (mu.which === "app") {
+          o.app.appprice = mu.price;
+          o.request.appmaxprice = mu.max;
+        }
+        if (mu.which === "dataset") {
+          o.dataset.datasetprice = mu.price;
+          o.request.datasetmaxprice = mu.max;
+        }
+        if (mu.which === "workerpool") {
+          o.workerpool.workerpoolprice = mu.price;
+          o.request.workerpoolmaxprice = mu.max;
+        }
         break;
       case "tag": {
         const current = BigInt(o[mu.which].tag);

@@ -755,19 +755,34 @@ describe("matchOrders (property)", () => {
         break;
       case "price": {
         const max = mu.price + mu.delta > 0n ? mu.price + mu.delta : 0n;
-        if (mu.which === "app") ((o.app.appprice = mu.price), (o.request.appmaxprice = max));
-        if (mu.which === "dataset") ((o.dataset.datasetprice = mu.price), (o.request.datasetmaxprice = max));
-        if (mu.which === "workerpool")
-          ((o.workerpool.workerpoolprice = mu.price), (o.request.workerpoolmaxprice = max));
+        if (mu.which === "app") {
+          o.app.appprice = mu.price;
+          o.request.appmaxprice = max;
+        }
+        if (mu.which === "dataset") {
+          o.dataset.datasetprice = mu.price;
+          o.request.datasetmaxprice = max;
+        }
+        if (mu.which === "workerpool") {
+          o.workerpool.workerpoolprice = mu.price;
+          o.request.workerpoolmaxprice = max;
+        }
         break;
       }
       case "hugePrice":
         // Within the maximum: above 2^64 - 1 the range check refuses it, else (at most) the balance.
-        if (mu.which === "app") ((o.app.appprice = mu.price), (o.request.appmaxprice = mu.price));
-        if (mu.which === "dataset")
-          ((o.dataset.datasetprice = mu.price), (o.request.datasetmaxprice = mu.price));
-        if (mu.which === "workerpool")
-          ((o.workerpool.workerpoolprice = mu.price), (o.request.workerpoolmaxprice = mu.price));
+        if (mu.which === "app") {
+          o.app.appprice = mu.price;
+          o.request.appmaxprice = mu.price;
+        }
+        if (mu.which === "dataset") {
+          o.dataset.datasetprice = mu.price;
+          o.request.datasetmaxprice = mu.price;
+        }
+        if (mu.which === "workerpool") {
+          o.workerpool.workerpoolprice = mu.price;
+          o.request.workerpoolmaxprice = mu.price;
+        }
         break;
       case "tee":
         // The dataset or the request asks for an enclave the workerpool offers, the app does not run in one.
