@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployCore, fund, RLC_UNIT } from "../fixtures";
+import { runs } from "../property-runs";
 
 /**
  * Random sequences of escrow operations against a plain TypeScript model of the ledger. After
@@ -178,7 +179,7 @@ describe("Hub escrow (property)", () => {
           }
         }
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40, { ciMultiplier: 4 }) },
     );
   });
 });

@@ -17,6 +17,7 @@ import {
   type OrderKind,
 } from "../../src/sdk";
 import type { ERC734GroupMock, Workerpool } from "../../typechain-types";
+import { runs } from "../property-runs";
 
 /**
  * `matchOrders` on random order sets around the compatible base of `signedOrders`, against a plain
@@ -30,7 +31,7 @@ import type { ERC734GroupMock, Workerpool } from "../../typechain-types";
  * the order of the checks matters.
  */
 describe("matchOrders (property)", () => {
-  const RUNS = Number(process.env.MATCH_PROPERTY_RUNS ?? 40);
+  const RUNS = runs(40, { override: "MATCH_PROPERTY_RUNS" });
   const RLC = RLC_UNIT;
   const MAX_U64 = 2n ** 64n - 1n;
   const MAX_U256 = 2n ** 256n - 1n;
