@@ -179,7 +179,7 @@ describe("Hub escrow (property)", () => {
           }
         }
       }),
-      { numRuns: runs(40, { ciMultiplier: 4 }) },
+      { numRuns: runs(40, { ciMultiplier: 2 }) },
     );
   });
 });

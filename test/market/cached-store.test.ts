@@ -117,7 +117,7 @@ describe("@market CachedMarketStore", () => {
           }
         });
       }),
-      { numRuns: runs(200, { ciMultiplier: 5 }) },
+      { numRuns: runs(200, { ciMultiplier: 3 }) },
     );
   });
 });
