@@ -2,7 +2,11 @@ import "@nomicfoundation/hardhat-toolbox";
 import "hardhat-deploy";
 import "hardhat-contract-sizer";
 import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import path from "node:path";
+import {
+  TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
+  TASK_TEST_GET_TEST_FILES,
+} from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import { envNetworks } from "./scripts/lib/network-from-env";
 import { explorerFromEnv } from "./scripts/lib/explorer-from-env";
@@ -29,6 +33,30 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
 const remoteNetworks = envNetworks(process.argv, process.env);
 const remoteName = Object.keys(remoteNetworks)[0];
 
+// Test selection (test/tags.js). TEST_SCOPE=contracts (`npm run test:contracts`): only the contract tests, without
+// the off-chain ones, which need Docker, Chromium or a build of dist/ (hardhat's `--grep` cannot invert, hence
+// this). TEST_SCOPE=property (`npm run test:property`): only the property test files. SKIP_PROPERTY_FILES=1:
+// all but those (CI's `npm test`, as CI runs them apart at 10 times the run counts).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, shared with .solcover.js
+const tags = require("./test/tags") as {
+  OFF_CHAIN_TAGS: string[];
+  PROPERTY_FILES: string[];
+  tagPattern(tags: string[]): RegExp;
+};
+const mochaScope =
+  process.env.TEST_SCOPE === "contracts" ? { grep: tags.tagPattern(tags.OFF_CHAIN_TAGS), invert: true } : {};
+subtask(TASK_TEST_GET_TEST_FILES, async (_args, _hre, runSuper) => {
+  const files = (await runSuper()) as string[];
+  const property = new Set(tags.PROPERTY_FILES.map((file) => path.resolve(__dirname, file)));
+  if (process.env.TEST_SCOPE === "property") {
+    const missing = [...property].filter((file) => !files.includes(file));
+    if (missing.length > 0) throw new Error(`property test files not found: ${missing.join(", ")}`);
+    return files.filter((file) => property.has(file));
+  }
+  if (process.env.SKIP_PROPERTY_FILES === "1") return files.filter((file) => !property.has(file));
+  return files;
+});
+
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
@@ -54,7 +82,8 @@ const config: HardhatUserConfig = {
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   contractSizer: { runOnCompile: false, strict: true, except: ["mocks/"] },
   gasReporter: { enabled: process.env.REPORT_GAS === "true" },
-  mocha: { timeout: 120_000 },
+  // PROPERTY_PROFILE=ci (`npm run test:property`) runs the property tests 10 times longer (test/property-runs.ts).
+  mocha: { timeout: process.env.PROPERTY_PROFILE === "ci" ? 1_200_000 : 120_000, ...mochaScope },
 };
 
 export default config;

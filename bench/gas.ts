@@ -30,7 +30,12 @@ import type { AppRegistry, DatasetRegistry, IHub, RLC, WorkerpoolRegistry } from
  * Replays reference/gas-scenario.md on our contracts (in-process network, hardfork cancun) and
  * prints each operation's gas beside the reference's anchor figure. Writes bench/gas-report.json,
  * keyed like reference/poco-gas-anchor.json, plus extra scenarios (lifecycle_trust1, X_matching_variants);
- * operations not measured are null.
+ * operations not measured are null. That file is the committed gas snapshot: with GAS_CHECK=1 nothing is
+ * written and the run fails when an operation costs more than 1% above it (checkSnapshot below).
+ *
+ * Deterministic: fixed salts and names, Hardhat's default accounts (fixed keys, so fixed signatures), and no
+ * figure depends on the clock (block timestamps are stored, never branched on here), so two runs of the same
+ * code give the same figures.
  */
 const ANCHOR_FILE = path.join(__dirname, "..", "reference", "poco-gas-anchor.json");
 const REPORT_FILE = path.join(__dirname, "gas-report.json");
@@ -600,11 +605,92 @@ async function main() {
   if ((await rlc.balanceOf(hubAddress)) !== (await hub.totalSupply())) throw new Error("escrow unbalanced");
 
   report({ ...anchor.scenarios, [LIFECYCLE]: { [LIFECYCLE_OP]: lifecycleSum(anchor.scenarios) } }, ours);
-  fs.writeFileSync(
-    REPORT_FILE,
-    JSON.stringify({ network: { hardfork: "cancun", chainId: 31337 }, scenarios: ours }, null, 1) + "\n",
-  );
+  const snapshot = { network: { hardfork: "cancun", chainId: 31337 }, scenarios: ours };
+  if (process.env.GAS_CHECK === "1") {
+    const committed = JSON.parse(fs.readFileSync(REPORT_FILE, "utf8")) as { scenarios: Scenarios };
+    if (!checkSnapshot(committed.scenarios, ours)) process.exitCode = 1;
+    return;
+  }
+  // The repository's JSON style: 2-space indent, a final newline; keys in the scenario's order (the anchor's).
+  fs.writeFileSync(REPORT_FILE, JSON.stringify(snapshot, null, 2) + "\n");
   console.log(`\nwritten: ${path.relative(process.cwd(), REPORT_FILE)}`);
+}
+
+/** An operation's gas may exceed the snapshot's by at most this share (1%). */
+const CHECK_TOLERANCE = 0.01;
+
+/**
+ * GAS_CHECK=1 (`npm run bench:gas:check`): compares the figures just measured with the committed snapshot
+ * (bench/gas-report.json) and prints op / snapshot / now / delta. Fails when an operation costs more than 1%
+ * above its snapshot, when a measured operation of the snapshot is no longer measured, or when a new operation
+ * is not in the snapshot. A deliberate change updates the snapshot (`npm run bench:gas`) in the same commit.
+ */
+function checkSnapshot(committed: Scenarios, now: Scenarios): boolean {
+  const keys = new Set<string>();
+  const flat = (scenarios: Scenarios) => {
+    const out = new Map<string, number>();
+    for (const [scenario, operations] of Object.entries(scenarios))
+      for (const [op, value] of Object.entries(operations)) {
+        keys.add(`${scenario} / ${op}`);
+        if (value !== null) out.set(`${scenario} / ${op}`, value);
+      }
+    return out;
+  };
+  const before = flat(committed);
+  const after = flat(now);
+  const rows: string[][] = [["operation", "snapshot", "now", "delta", ""]];
+  let failures = 0;
+  let changed = 0;
+  for (const key of keys) {
+    const was = before.get(key);
+    const is = after.get(key);
+    if (was === undefined && is === undefined) continue;
+    let verdict = "";
+    let delta = "";
+    if (was === undefined) {
+      verdict = "NEW: not in the snapshot";
+      failures++;
+    } else if (is === undefined) {
+      verdict = "GONE: no longer measured";
+      failures++;
+    } else {
+      const ratio = (is - was) / was;
+      delta = `${ratio >= 0 ? "+" : ""}${(ratio * 100).toFixed(2)}%`;
+      if (is !== was) changed++;
+      if (ratio > CHECK_TOLERANCE) {
+        verdict = `OVER +${CHECK_TOLERANCE * 100}%`;
+        failures++;
+      } else if (ratio < -CHECK_TOLERANCE) verdict = "cheaper: update the snapshot";
+    }
+    rows.push([
+      key,
+      was === undefined ? "-" : was.toLocaleString("en-US"),
+      is === undefined ? "-" : is.toLocaleString("en-US"),
+      delta,
+      verdict,
+    ]);
+  }
+  console.log(`\ngas snapshot check against ${path.relative(process.cwd(), REPORT_FILE)}:\n`);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const [i, row] of rows.entries()) {
+    console.log(
+      row
+        .map((cell, c) => (c >= 1 && c <= 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+        .join("  ")
+        .trimEnd(),
+    );
+    if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  }
+  const summary = `${rows.length - 1} operations, ${changed} changed, ${failures} failing`;
+  if (failures > 0) {
+    console.log(
+      `\nFAILED: ${summary}. A deliberate change updates the snapshot: npm run bench:gas, then commit ` +
+        `bench/gas-report.json with the change.`,
+    );
+    return false;
+  }
+  console.log(`\nok: ${summary} (tolerance +${CHECK_TOLERANCE * 100}%)`);
+  return true;
 }
 
 function report(anchor: Scenarios, ours: Scenarios) {

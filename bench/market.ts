@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   const kinds: OrderKind[] = ["app", "dataset", "workerpool", "request"];
   const dataDir = path.join(dir, "market-data");
   const loading = SqliteMarketStore.open(path.join(dataDir, "market.sqlite"));
-  let started = performance.now();
+  const started = performance.now();
   loading.transaction(() => {
     for (let i = 0; i < ORDERS; i++) loading.insertOrder(randomRecord(kinds[i % 4], assets, owners));
   });

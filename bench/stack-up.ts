@@ -14,6 +14,9 @@ import path from "node:path";
 const CLI = path.resolve(__dirname, "..", "dist", "src", "cli", "main.js");
 const OFFSET = Number(process.env.BENCH_UP_PORT_OFFSET ?? 17_000);
 
+/** The fields of `stack up --raw`'s answer read here. */
+type StackUpAnswer = { ok: boolean; error?: unknown; chainStart: { replayed: number; deployed: boolean } };
+
 /** Runs `stack up --raw` until its answer, then stops it; returns the seconds to the answer. */
 async function timedUp(dataDir: string): Promise<{ seconds: number; replayed: number; deployed: boolean }> {
   const started = performance.now();
@@ -24,7 +27,7 @@ async function timedUp(dataDir: string): Promise<{ seconds: number; replayed: nu
   );
   let output = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const answer = await new Promise<Record<string, any>>((resolve, reject) => {
+  const answer = await new Promise<StackUpAnswer>((resolve, reject) => {
     child.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       const line = output.split("\n").find((l) => l.startsWith("{"));

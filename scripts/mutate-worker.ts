@@ -308,7 +308,7 @@ async function main(): Promise<void> {
     const file = path.join(root, mutant.file);
     const original = fs.readFileSync(file, "utf8");
     const mutated = replaceOnce(original, mutant);
-    let compileSeconds = 0;
+    let compileSeconds: number;
     let testSeconds = 0;
     try {
       fs.writeFileSync(file, mutated);

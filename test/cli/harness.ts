@@ -10,6 +10,7 @@ import path from "node:path";
 import { expect } from "chai";
 import hre, { deployments } from "hardhat";
 import { TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
+import type { Json } from "../json";
 
 export const CLI = path.resolve(__dirname, "../../dist/src/cli/main.js");
 
@@ -97,7 +98,7 @@ export class CliHarness {
   }
 
   /** Runs with --raw and returns the JSON object, asserting it succeeded. */
-  async raw(args: string[], env: Record<string, string> = {}): Promise<Record<string, any>> {
+  async raw(args: string[], env: Record<string, string> = {}): Promise<Json> {
     const result = await this.run([...args, "--raw"], env);
     const json = parseSingleJson(result);
     expect(json.ok, `openpoco ${args.join(" ")} failed: ${result.stdout} ${result.stderr}`).to.equal(true);
@@ -125,7 +126,7 @@ export class CliHarness {
 }
 
 /** --raw promises exactly one JSON object on stdout. */
-function parseSingleJson(result: CliRun): Record<string, any> {
+function parseSingleJson(result: CliRun): Json {
   const lines = result.stdout.trim().split("\n");
   expect(lines, `stdout should be one JSON line: ${result.stdout} / ${result.stderr}`).to.have.length(1);
   return JSON.parse(lines[0]);

@@ -22,6 +22,7 @@ import {
   signAuthorization,
 } from "../../src/sdk";
 import { CliHarness } from "./harness";
+import type { Json } from "../json";
 
 const PASSWORD = "correct horse battery staple";
 const DIGEST = "f8a48dc5125fe762e3e35b9493291b8472a68782dd19d741a7e7aa062ef73dd6";
@@ -40,7 +41,7 @@ describe("@cli openpoco: the app provider's guide, step by step", function () {
   let taskid: string;
 
   const json = (file: string) => JSON.parse(readFileSync(path.join(cli.dir, file), "utf8"));
-  const edit = (change: (iexec: Record<string, any>) => void) => {
+  const edit = (change: (iexec: Json) => void) => {
     const iexec = json("iexec.json");
     change(iexec);
     writeFileSync(path.join(cli.dir, "iexec.json"), JSON.stringify(iexec, null, 2));

@@ -27,6 +27,7 @@ import {
   signEnclaveResult,
   type OrderKind,
 } from "../../src/sdk";
+import type * as IExecLib from "iexec";
 import { rejectionOf } from "../rejection";
 import { accountKey } from "../stack/world";
 import { compatWorld, type CompatWorld } from "./world";
@@ -47,7 +48,7 @@ describe("official iexec SDK against our stack @compat", function () {
   let app: string;
   let dataset: string;
   let workerpool: string;
-  const signed: Record<OrderKind, any> = {} as never;
+  const signed: SignedOrders = {} as never;
   const hashes: Record<OrderKind, string> = {} as never;
   let dealid: string;
   /** The dataset key pushed with the official SDK. */
@@ -178,14 +179,11 @@ describe("official iexec SDK against our stack @compat", function () {
       }),
     );
 
-    const hashers = {
-      app: (o: any) => iexec.requester.order.hashApporder(o),
-      dataset: (o: any) => iexec.requester.order.hashDatasetorder(o),
-      workerpool: (o: any) => iexec.requester.order.hashWorkerpoolorder(o),
-      request: (o: any) => iexec.requester.order.hashRequestorder(o),
-    };
+    hashes.app = await iexec.requester.order.hashApporder(signed.app);
+    hashes.dataset = await iexec.requester.order.hashDatasetorder(signed.dataset);
+    hashes.workerpool = await iexec.requester.order.hashWorkerpoolorder(signed.workerpool);
+    hashes.request = await iexec.requester.order.hashRequestorder(signed.request);
     for (const kind of ["app", "dataset", "workerpool", "request"] as const) {
-      hashes[kind] = await hashers[kind](signed[kind]);
       const ours = parseOrder(kind, plain(signed[kind]), `official ${kind} order`);
       expect(poco.requester.orders.hash(kind, ours), kind).to.equal(hashes[kind]);
     }
@@ -206,12 +204,12 @@ describe("official iexec SDK against our stack @compat", function () {
     expect(apps.orders[0].order.sign).to.equal(signed.app.sign);
     expect(Number(apps.orders[0].remaining)).to.equal(10);
     const datasets = await reader.fetchDatasetOrderbook({ dataset, app, requester: address.requester });
-    expect(datasets.orders.map((o: any) => o.orderHash)).to.deep.equal([hashes.dataset]);
+    expect(datasets.orders.map((o) => o.orderHash)).to.deep.equal([hashes.dataset]);
     const pools = await reader.fetchWorkerpoolOrderbook({ workerpool, category: 0 });
-    expect(pools.orders.map((o: any) => o.orderHash)).to.deep.equal([hashes.workerpool]);
+    expect(pools.orders.map((o) => o.orderHash)).to.deep.equal([hashes.workerpool]);
     expect(Number(pools.orders[0].order.workerpoolprice)).to.equal(3);
     const requests = await reader.fetchRequestOrderbook({ requester: address.requester, app, workerpool });
-    expect(requests.orders.map((o: any) => o.orderHash)).to.deep.equal([hashes.request]);
+    expect(requests.orders.map((o) => o.orderHash)).to.deep.equal([hashes.request]);
     // (iexec 9.0.1 types request orderbook entries as workerpool orders)
     expect((requests.orders[0].order as unknown as { params: string }).params).to.equal(
       signed.request.params,
@@ -245,7 +243,7 @@ describe("official iexec SDK against our stack @compat", function () {
     expect((await reader.fetchAppOrderbook({ app })).count).to.equal(2);
     expect(await order.unpublishApporder(secondHash)).to.equal(secondHash);
     const after = await reader.fetchAppOrderbook({ app });
-    expect(after.orders.map((o: any) => o.orderHash)).to.deep.equal([hashes.app]);
+    expect(after.orders.map((o) => o.orderHash)).to.deep.equal([hashes.app]);
     // Unpublishing someone else's order is refused.
     await expectRejection(iexec.requester.order.unpublishApporder(hashes.app));
     expect((await reader.fetchAppOrderbook({ app })).count).to.equal(1);
@@ -306,7 +304,7 @@ describe("official iexec SDK against our stack @compat", function () {
     expect(deals.deals[0].dealid).to.equal(dealid);
     expect(deals.deals[0].app.pointer).to.equal(app);
     const byApporder = await iexec.deployer.deal.fetchDealsByApporder(hashes.app);
-    expect(byApporder.deals.map((d: any) => d.dealid)).to.deep.equal([dealid]);
+    expect(byApporder.deals.map((d) => d.dealid)).to.deep.equal([dealid]);
     // The market follows the chain: the app order has 8 runs left.
     await eventually(async () => {
       const fetched = await iexec.deployer.orderbook.fetchApporder(hashes.app);
@@ -399,7 +397,7 @@ describe("official iexec SDK against our stack @compat", function () {
     ] as const) {
       const page = await fetch(hashes[kind]);
       expect(
-        page.deals.map((d: any) => d.dealid),
+        page.deals.map((d) => d.dealid),
         kind,
       ).to.deep.equal([dealid]);
     }
@@ -430,7 +428,7 @@ describe("official iexec SDK against our stack @compat", function () {
     const second = await first.more!();
     expect(second.orders).to.have.length(2);
     expect(second.more).to.equal(undefined);
-    const seen = [...first.orders, ...second.orders].map((o: any) => Number(o.order.workerpoolprice));
+    const seen = [...first.orders, ...second.orders].map((o) => Number(o.order.workerpoolprice));
     expect(seen).to.deep.equal([...Array(12).keys()].map((i) => 10 + i));
     const removed = await order.unpublishAllWorkerpoolorders(workerpool);
     expect([...removed].sort()).to.deep.equal([...published].sort());
@@ -510,7 +508,7 @@ describe("official iexec SDK against our stack @compat", function () {
       expect(claimedTask).to.match(/^0x[0-9a-f]{64}$/);
       const claimedDeal = await iexec.requester.deal.claim(lateDeal);
       expect(Object.values(claimedDeal.claimed)).to.deep.equal([shown.tasks[1].taskid]);
-      expect(claimedDeal.transactions.map((t: any) => t.type)).to.deep.equal(["initializeAndClaimArray"]);
+      expect(claimedDeal.transactions.map((t) => t.type)).to.deep.equal(["initializeAndClaimArray"]);
     } finally {
       restore();
     }
@@ -759,14 +757,32 @@ function alignClockWithChain(chainTime: bigint): () => void {
   };
 }
 
+/** The official SDK's signed orders, by kind. */
+type SignedOrders = {
+  app: Awaited<ReturnType<IExecLib.IExecOrderModule["signApporder"]>>;
+  dataset: Awaited<ReturnType<IExecLib.IExecOrderModule["signDatasetorder"]>>;
+  workerpool: Awaited<ReturnType<IExecLib.IExecOrderModule["signWorkerpoolorder"]>>;
+  request: Awaited<ReturnType<IExecLib.IExecOrderModule["signRequestorder"]>>;
+};
+
+/** The fields of an official SDK observer's event (task or deal) that these tests read. */
+type ObservedEvent = {
+  message: string;
+  tasksCount: number;
+  completedTasksCount: number;
+  task: { statusName: string };
+};
+
 /** The first event of an official SDK observable (task or deal), then unsubscribes. */
-function firstEvent(observable: Promise<{ subscribe(observer: object): () => void }>): Promise<any> {
+function firstEvent(
+  observable: Promise<{ subscribe(observer: object): () => void }>,
+): Promise<ObservedEvent> {
   return new Promise((resolve, reject) => {
     observable.then((o) => {
       const unsubscribe = o.subscribe({
         next: (event: unknown) => {
           unsubscribe();
-          resolve(event);
+          resolve(event as ObservedEvent);
         },
         error: reject,
       });

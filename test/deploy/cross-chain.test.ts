@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, rmdirSync } from "node:f
 import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
-import hre, { deployments, ethers } from "hardhat";
+import { deployments, ethers } from "hardhat";
 import { HUB_FACETS } from "../../scripts/lib/hub-facets";
 import { CORE_CONTRACTS, ROOT, hardhat, startNode, type Node } from "./child";
 

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployCore, fund, RLC_UNIT } from "../fixtures";
+import { runs } from "../property-runs";
 
 /**
  * Random sequences of escrow operations against a plain TypeScript model of the ledger. After
@@ -75,40 +76,51 @@ describe("Hub escrow (property)", () => {
             case "deposit":
               ok = get(rlcOf, me.address) >= step.amount;
               call = hub.connect(me).deposit(step.amount);
-              if (ok)
-                (add(rlcOf, me.address, -step.amount),
-                  add(srlcOf, me.address, step.amount),
-                  (supply += step.amount));
+              if (ok) {
+                add(rlcOf, me.address, -step.amount);
+                add(srlcOf, me.address, step.amount);
+                supply += step.amount;
+              }
               break;
             case "depositFor": {
               const to = actors[step.to].address;
               ok = get(rlcOf, me.address) >= step.amount;
               call = hub.connect(me).depositFor(step.amount, to);
-              if (ok)
-                (add(rlcOf, me.address, -step.amount), add(srlcOf, to, step.amount), (supply += step.amount));
+              if (ok) {
+                add(rlcOf, me.address, -step.amount);
+                add(srlcOf, to, step.amount);
+                supply += step.amount;
+              }
               break;
             }
             case "withdraw":
               ok = get(srlcOf, me.address) >= step.amount;
               call = hub.connect(me).withdraw(step.amount);
-              if (ok)
-                (add(srlcOf, me.address, -step.amount),
-                  add(rlcOf, me.address, step.amount),
-                  (supply -= step.amount));
+              if (ok) {
+                add(srlcOf, me.address, -step.amount);
+                add(rlcOf, me.address, step.amount);
+                supply -= step.amount;
+              }
               break;
             case "withdrawTo": {
               const to = actors[step.to].address;
               ok = get(srlcOf, me.address) >= step.amount;
               call = hub.connect(me).withdrawTo(step.amount, to);
-              if (ok)
-                (add(srlcOf, me.address, -step.amount), add(rlcOf, to, step.amount), (supply -= step.amount));
+              if (ok) {
+                add(srlcOf, me.address, -step.amount);
+                add(rlcOf, to, step.amount);
+                supply -= step.amount;
+              }
               break;
             }
             case "transfer": {
               const to = actors[step.to].address;
               ok = get(srlcOf, me.address) >= step.amount;
               call = hub.connect(me).transfer(to, step.amount);
-              if (ok) (add(srlcOf, me.address, -step.amount), add(srlcOf, to, step.amount));
+              if (ok) {
+                add(srlcOf, me.address, -step.amount);
+                add(srlcOf, to, step.amount);
+              }
               break;
             }
             case "approve": {
@@ -123,16 +135,20 @@ describe("Hub escrow (property)", () => {
               const key = `${from}>${me.address}`;
               ok = get(allowanceOf, key) >= step.amount && get(srlcOf, from) >= step.amount;
               call = hub.connect(me).transferFrom(from, to, step.amount);
-              if (ok)
-                (add(allowanceOf, key, -step.amount),
-                  add(srlcOf, from, -step.amount),
-                  add(srlcOf, to, step.amount));
+              if (ok) {
+                add(allowanceOf, key, -step.amount);
+                add(srlcOf, from, -step.amount);
+                add(srlcOf, to, step.amount);
+              }
               break;
             }
             case "stray":
               ok = get(rlcOf, me.address) >= step.amount;
               call = rlc.connect(me).transfer(hubAddress, step.amount);
-              if (ok) (add(rlcOf, me.address, -step.amount), (stray += step.amount));
+              if (ok) {
+                add(rlcOf, me.address, -step.amount);
+                stray += step.amount;
+              }
               break;
             case "recover":
               ok = true;
@@ -163,7 +179,7 @@ describe("Hub escrow (property)", () => {
           }
         }
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40, { ciMultiplier: 2 }) },
     );
   });
 });

@@ -22,6 +22,7 @@ import { MarketService, marketChain } from "../../src/market/service";
 import { MemoryMarketStore } from "../../src/market/memory-store";
 import type { MarketStore } from "../../src/market/store";
 import { signedOrders, type MatchSetup, type OrderSet } from "../matching/fixtures";
+import type { Json } from "../json";
 
 const CHAIN_ID = 31337n;
 
@@ -59,7 +60,7 @@ async function send(
   });
   return {
     status: response.status,
-    json: (await response.json()) as Record<string, any>,
+    json: (await response.json()) as Json,
     headers: response.headers,
   };
 }

@@ -10,6 +10,7 @@ import { CachedMarketStore } from "../../src/market/cached-store";
 import { MemoryMarketStore } from "../../src/market/memory-store";
 import type { MarketStore, OrderRecord } from "../../src/market/store";
 import { KINDS, query, record } from "./arbitraries";
+import { runs } from "../property-runs";
 
 const read = fc.record({
   op: fc.constant("read" as const),
@@ -116,7 +117,7 @@ describe("@market CachedMarketStore", () => {
           }
         });
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200, { ciMultiplier: 3 }) },
     );
   });
 });

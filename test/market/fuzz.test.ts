@@ -13,8 +13,9 @@ import { buildMarketServer } from "../../src/market/server";
 import { MarketService, marketChain } from "../../src/market/service";
 import { MemoryMarketStore } from "../../src/market/memory-store";
 import { signedOrders } from "../matching/fixtures";
+import { runs } from "../property-runs";
 
-const RUNS = Number(process.env.MARKET_FUZZ_RUNS ?? 2000);
+const RUNS = runs(2000, { override: "MARKET_FUZZ_RUNS", ciMultiplier: 2 });
 const KINDS: OrderKind[] = ["app", "dataset", "workerpool", "request"];
 const PATHS = [
   "/version",

@@ -6,6 +6,7 @@ import type { OrderQuery, OrderRecord } from "../../src/market/store";
 import type { OrderByKind } from "../../src/sdk/core/orders";
 
 import { KINDS, record, query } from "./arbitraries";
+import { runs } from "../property-runs";
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 /** A restriction filter: zero or that address, or only that address when strict. */
@@ -127,7 +128,7 @@ describe("@market SqliteMarketStore listOrders (property)", () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 });

@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { toBeHex } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { PRICES, matchArgs, matchSetup, signedOrders, type MatchSetup } from "./fixtures";
+import { PRICES, matchArgs, matchSetup, signedOrders } from "./fixtures";
 import {
   OrderOperation,
   computeDealId,

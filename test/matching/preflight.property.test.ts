@@ -6,6 +6,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { RLC_UNIT } from "../fixtures";
 import { matchArgs, matchSetup, signedOrders, type MatchSetup, type OrderSet } from "./fixtures";
 import { hashOrder, matchIssues, signOrder, type OrderKind } from "../../src/sdk";
+import { runs } from "../property-runs";
 
 /**
  * The TypeScript twin of the hub's stateless matching rules (`matchIssues`) against the hub itself: on random
@@ -19,7 +20,7 @@ import { hashOrder, matchIssues, signOrder, type OrderKind } from "../../src/sdk
  * groups as restrictions (the hub asks the group; `matchIssues` cannot, and leaves that to `preflight`).
  */
 describe("matchIssues vs matchOrders (property)", () => {
-  const RUNS = Number(process.env.PREFLIGHT_PROPERTY_RUNS ?? 60);
+  const RUNS = runs(60, { override: "PREFLIGHT_PROPERTY_RUNS" });
   const RLC = RLC_UNIT;
   const ZERO = ethers.ZeroAddress;
   const KINDS: OrderKind[] = ["app", "dataset", "workerpool", "request"];
@@ -238,11 +239,18 @@ describe("matchIssues vs matchOrders (property)", () => {
         o.workerpool.trust = mu.workerpool;
         break;
       case "price":
-        if (mu.which === "app") ((o.app.appprice = mu.price), (o.request.appmaxprice = mu.max));
-        if (mu.which === "dataset")
-          ((o.dataset.datasetprice = mu.price), (o.request.datasetmaxprice = mu.max));
-        if (mu.which === "workerpool")
-          ((o.workerpool.workerpoolprice = mu.price), (o.request.workerpoolmaxprice = mu.max));
+        if (mu.which === "app") {
+          o.app.appprice = mu.price;
+          o.request.appmaxprice = mu.max;
+        }
+        if (mu.which === "dataset") {
+          o.dataset.datasetprice = mu.price;
+          o.request.datasetmaxprice = mu.max;
+        }
+        if (mu.which === "workerpool") {
+          o.workerpool.workerpoolprice = mu.price;
+          o.request.workerpoolmaxprice = mu.max;
+        }
         break;
       case "tag": {
         const current = BigInt(o[mu.which].tag);

@@ -17,6 +17,7 @@ import {
   type OrderKind,
 } from "../../src/sdk";
 import type { ERC734GroupMock, Workerpool } from "../../typechain-types";
+import { runs } from "../property-runs";
 
 /**
  * `matchOrders` on random order sets around the compatible base of `signedOrders`, against a plain
@@ -30,7 +31,7 @@ import type { ERC734GroupMock, Workerpool } from "../../typechain-types";
  * the order of the checks matters.
  */
 describe("matchOrders (property)", () => {
-  const RUNS = Number(process.env.MATCH_PROPERTY_RUNS ?? 40);
+  const RUNS = runs(40, { override: "MATCH_PROPERTY_RUNS" });
   const RLC = RLC_UNIT;
   const MAX_U64 = 2n ** 64n - 1n;
   const MAX_U256 = 2n ** 256n - 1n;
@@ -755,19 +756,34 @@ describe("matchOrders (property)", () => {
         break;
       case "price": {
         const max = mu.price + mu.delta > 0n ? mu.price + mu.delta : 0n;
-        if (mu.which === "app") ((o.app.appprice = mu.price), (o.request.appmaxprice = max));
-        if (mu.which === "dataset") ((o.dataset.datasetprice = mu.price), (o.request.datasetmaxprice = max));
-        if (mu.which === "workerpool")
-          ((o.workerpool.workerpoolprice = mu.price), (o.request.workerpoolmaxprice = max));
+        if (mu.which === "app") {
+          o.app.appprice = mu.price;
+          o.request.appmaxprice = max;
+        }
+        if (mu.which === "dataset") {
+          o.dataset.datasetprice = mu.price;
+          o.request.datasetmaxprice = max;
+        }
+        if (mu.which === "workerpool") {
+          o.workerpool.workerpoolprice = mu.price;
+          o.request.workerpoolmaxprice = max;
+        }
         break;
       }
       case "hugePrice":
         // Within the maximum: above 2^64 - 1 the range check refuses it, else (at most) the balance.
-        if (mu.which === "app") ((o.app.appprice = mu.price), (o.request.appmaxprice = mu.price));
-        if (mu.which === "dataset")
-          ((o.dataset.datasetprice = mu.price), (o.request.datasetmaxprice = mu.price));
-        if (mu.which === "workerpool")
-          ((o.workerpool.workerpoolprice = mu.price), (o.request.workerpoolmaxprice = mu.price));
+        if (mu.which === "app") {
+          o.app.appprice = mu.price;
+          o.request.appmaxprice = mu.price;
+        }
+        if (mu.which === "dataset") {
+          o.dataset.datasetprice = mu.price;
+          o.request.datasetmaxprice = mu.price;
+        }
+        if (mu.which === "workerpool") {
+          o.workerpool.workerpoolprice = mu.price;
+          o.request.workerpoolmaxprice = mu.price;
+        }
         break;
       case "tee":
         // The dataset or the request asks for an enclave the workerpool offers, the app does not run in one.

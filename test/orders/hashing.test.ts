@@ -35,6 +35,7 @@ import type {
   SignedOrderOperation,
   WorkerpoolOrder,
 } from "../../src/sdk";
+import { runs } from "../property-runs";
 
 /**
  * The hub's `Orders` library (hand-written assembly over calldata) against the SDK and against ethers'
@@ -42,7 +43,7 @@ import type {
  * for the order struct hashes and the baseline for the gas figures printed at the end.
  */
 describe("Orders hashing", () => {
-  const RUNS = 50;
+  const RUNS = runs(50);
 
   let harness: OrdersHarness;
   let signers: HardhatEthersSigner[];

@@ -72,8 +72,7 @@ describe("Order management (presign, close, broadcast)", () => {
   });
 
   it("closes each order kind, by its owner, consuming the whole volume", async () => {
-    const { hub, app, dataset, workerpool, appOwner, datasetOwner, scheduler, accounts, domain } =
-      await setup();
+    const { hub, app, dataset, workerpool, datasetOwner, scheduler, accounts, domain } = await setup();
     const requester = accounts[6];
     const close = { operation: OrderOperation.CLOSE, sign: "0x" };
     const d = datasetOrder({ dataset, volume: 7n });

@@ -7,7 +7,6 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { IHub__factory } from "../../typechain-types";
 import { ContributionStatus, TaskStatus, computeTaskId, digestOf } from "../../src/sdk/core/tasks";
-import type { SchedulerApp } from "../../src/scheduler";
 import { makeDeal, timeTravelTo } from "../tasks/fixtures";
 import { SchedulerHarness, stateOf, until, type SimWorker } from "./harness";
 

@@ -12,6 +12,7 @@ import {
   type OrderByKind,
   type OrderKind,
 } from "../../src/sdk/core/orders";
+import { runs } from "../property-runs";
 
 const KINDS: OrderKind[] = ["app", "dataset", "workerpool", "request"];
 const ZERO_SALT = "0x" + "00".repeat(32);
@@ -143,7 +144,7 @@ describe("SDK order JSON (parseOrder, orderToJson, orderKey)", () => {
           // Through text too, as the files carry them.
           expect(parseOrder(kind, JSON.parse(JSON.stringify(json)), kind)).to.deep.equal(order);
         }),
-        { numRuns: 100 },
+        { numRuns: runs(100) },
       );
     });
   }

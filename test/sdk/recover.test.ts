@@ -2,6 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { Signature, Wallet, hexlify, keccak256, recoverAddress } from "ethers";
 import { fastRecoverAddress } from "../../src/sdk";
+import { runs } from "../property-runs";
 
 describe("SDK fastRecoverAddress", () => {
   it("recovers what ethers recovers, from 65-byte and 64-byte (EIP-2098) signatures", () => {
@@ -28,7 +29,7 @@ describe("SDK fastRecoverAddress", () => {
           expect(fastRecoverAddress(other, signature.serialized)).to.equal(recoverAddress(other, signature));
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200, { ciMultiplier: 5 }) },
     );
   });
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Interface, makeError } from "ethers";
+import { makeError } from "ethers";
 import { IAppRegistry__factory, IHub__factory } from "../../typechain-types";
 import { ChainError, InvalidInputError, OpenPocoError } from "../../src/sdk/core/errors";
 import { explainRevert, formatCustomError } from "../../src/sdk/core/client/revert";

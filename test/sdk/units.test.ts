@@ -2,6 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { InvalidInputError } from "../../src/sdk/core/errors";
 import { RLC_DECIMALS, formatRlc, parseRlc } from "../../src/sdk/core/units";
+import { runs } from "../property-runs";
 
 const RLC = 10n ** 9n;
 
@@ -145,7 +146,7 @@ describe("SDK units (parseRlc, formatRlc)", () => {
           expect(parseRlc(formatRlc(x))).to.equal(x);
         },
       ),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 
@@ -165,7 +166,7 @@ describe("SDK units (parseRlc, formatRlc)", () => {
           );
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

@@ -191,7 +191,7 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
       });
-      return ((await response.json()) as { result: any }).result;
+      return ((await response.json()) as { result: { number: string; hash: string } }).result;
     };
     const head = await rpc("eth_getBlockByNumber", ["latest", false]);
 

@@ -29,6 +29,7 @@ import { ResultStoreApp } from "../../src/results/app";
 import { WorkerApp, type WorkerOptions } from "../../src/worker/agent";
 import { CLI, serveInProcessChain } from "../cli/harness";
 import { buildAppImage, ensureDockerEngine, startLocalRegistry } from "../docker/images";
+import type { Json } from "../json";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 const RLC = 10n ** 9n;
@@ -286,12 +287,7 @@ export function writeChainJson(dir: string, chain: ChainConfig): void {
 }
 
 /** Runs `openpoco <args> --raw` in `dir` with the wallet of `key`; returns its JSON answer (ok or not). */
-export async function runCli(
-  world: StackWorld,
-  dir: string,
-  args: string[],
-  key: string,
-): Promise<Record<string, any>> {
+export async function runCli(world: StackWorld, dir: string, args: string[], key: string): Promise<Json> {
   const walletFile = await walletFileFor(world, key);
   return new Promise((resolve, reject) => {
     execFile(

@@ -31,6 +31,7 @@ import {
   type MadeDeal,
   type TaskSetup,
 } from "./fixtures";
+import { runs } from "../property-runs";
 
 /**
  * The consensus rule, against its TypeScript model (`src/sdk/core/consensus.ts`).
@@ -47,7 +48,7 @@ import {
  * Runs: CONSENSUS_PROPERTY_RUNS (default 25) for the main property, half as many for raised scores.
  */
 describe("Consensus (property)", () => {
-  const RUNS = Number(process.env.CONSENSUS_PROPERTY_RUNS ?? 25);
+  const RUNS = runs(25, { override: "CONSENSUS_PROPERTY_RUNS", ciMultiplier: 2 });
   const SCORE_RUNS = Math.max(1, Math.ceil(RUNS / 2));
   const WORKERS = 6;
   /** Each worker's escrow at the start of a run: enough to stake (up to 100% of 20 RLC) and lose twice. */
