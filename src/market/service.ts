@@ -6,13 +6,7 @@ import { randomBytes } from "node:crypto";
 import { ZeroAddress, getAddress } from "ethers";
 import { IAsset__factory, IRegistry__factory, type IHub, type IRegistry } from "../../typechain-types";
 import { taskFundsOf } from "../sdk/core/deals";
-import {
-  ForbiddenError,
-  InvalidInputError,
-  NotFoundError,
-  OpenPocoError,
-  UnauthorizedError,
-} from "../sdk/core/errors";
+import { ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError } from "../sdk/core/errors";
 import {
   challengeText,
   challengeTypedData,
@@ -21,7 +15,7 @@ import {
   type ChallengeTypedData,
 } from "../sdk/core/market";
 import { parseOrder } from "../sdk/core/order-json";
-import { fastRecoverAddress } from "../sdk/core/recover";
+import { fastRecoverAddress } from "../sdk/node/recover";
 import {
   hashOrder,
   hubDomain,
@@ -203,7 +197,7 @@ export class MarketService {
 
   /** ECDSA checked locally (fast path); contract signers and presigned orders asked to the hub. */
   private async checkSignature(kind: OrderKind, orderHash: string, order: { sign: string }, owner: string) {
-    let valid = false;
+    let valid: boolean;
     if (order.sign !== "0x") {
       try {
         valid = fastRecoverAddress(orderHash, order.sign) === owner;

@@ -23,6 +23,8 @@ import type { SecretPlace, SmsStore } from "./store";
 /** Names of requester secrets (the client's rule). */
 export const REQUESTER_SECRET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Names of web2 secrets: 1 to 256 characters, no control characters. */
+// The control characters are the point of this pattern: names must not contain them.
+// eslint-disable-next-line no-control-regex
 const WEB2_SECRET_NAME = /^[^\x00-\x1f\x7f]{1,256}$/u;
 
 /** `value` as a checksummed address, else an `InvalidInputError` naming the parameter. */

@@ -59,6 +59,7 @@ export class ChainJournal {
         } catch (error) {
           throw new Error(
             `${file}: line ${i + 1} is not a block (${(error as Error).message}); the journal is damaged.`,
+            { cause: error },
           );
         }
         const expected = (blocks.at(-1)?.n ?? 0) + 1;

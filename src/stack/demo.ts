@@ -147,6 +147,10 @@ export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise
   }
 }
 
+/** The CLI's `--raw` answer: JSON whose shape each step knows from the command it ran. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type CliAnswer = Record<string, any>;
+
 /** The demo's steps, in the order `runDemo` plays them, and what they share: the output and the CLI. */
 class Walkthrough {
   /** Folder of this run's project folders, one per role. */
@@ -172,11 +176,7 @@ class Walkthrough {
   }
 
   /** Runs `openpoco <args> --raw` in the role's folder; returns its answer or throws with its error. */
-  private openpoco(
-    who: Role,
-    args: string[],
-    keystore = path.join(who.dir, "keystore"),
-  ): Promise<Record<string, any>> {
+  private openpoco(who: Role, args: string[], keystore = path.join(who.dir, "keystore")): Promise<CliAnswer> {
     // Keys shown shortened: they are public test keys, but a demo should not teach pasting keys around.
     const shown = args.map((arg) =>
       arg === who.key
@@ -186,7 +186,7 @@ class Walkthrough {
           : arg,
     );
     this.out.print(`   $ openpoco ${shown.join(" ")}`);
-    return new Promise<Record<string, any>>((resolve, reject) =>
+    return new Promise<CliAnswer>((resolve, reject) =>
       execFile(
         process.execPath,
         [CLI, ...args, "--raw", "--keystoredir", keystore],
@@ -196,7 +196,7 @@ class Walkthrough {
           maxBuffer: 16 << 20,
         },
         (_error, stdout, stderr) => {
-          let answer: Record<string, any>;
+          let answer: CliAnswer;
           try {
             answer = JSON.parse(stdout.trim().split("\n").at(-1) ?? "");
           } catch {
@@ -220,7 +220,7 @@ class Walkthrough {
   }
 
   /** Edits the role's iexec.json as a user would by hand. */
-  private editIexec(who: Role, change: (iexec: Record<string, any>) => void): void {
+  private editIexec(who: Role, change: (iexec: CliAnswer) => void): void {
     const file = path.join(who.dir, "iexec.json");
     const iexec = JSON.parse(readFileSync(file, "utf8"));
     change(iexec);

@@ -48,6 +48,7 @@ export async function ensureDockerEngine(): Promise<void> {
     throw new Error(
       `No Docker engine answers (${(error as Error).message.trim()}): start one, e.g. ` +
         "dockerd --storage-driver=vfs --iptables=false --bridge=none &",
+      { cause: error },
     );
   }
 }

@@ -126,7 +126,7 @@ async function fetchTo(
 
 /** A safe file name from a URL's last path segment: no separators, no dot names, no control characters. */
 export function fileNameFromUrl(url: string): string {
-  let segment = "";
+  let segment: string;
   try {
     const parts = new URL(url).pathname.split("/");
     segment = decodeURIComponent(parts[parts.length - 1] ?? "");

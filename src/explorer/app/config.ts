@@ -36,6 +36,7 @@ export async function loadConfig(url = "./config.json"): Promise<ExplorerConfig>
   } catch (error) {
     throw new Error(
       `Could not fetch ${url} (${(error as Error).message}): is the explorer's server running?`,
+      { cause: error },
     );
   }
   if (!response.ok) throw new Error(`Could not fetch ${url}: HTTP ${response.status}.`);

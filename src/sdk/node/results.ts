@@ -208,7 +208,7 @@ export function resultStoreOf(location: ResultLocation): string | undefined {
 /** `0x` + SHA-256 hex of a file's bytes, streamed. */
 export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash("sha256");
-  await pipeline(createReadStream(file), async function* (source: AsyncIterable<Buffer>) {
+  await pipeline(createReadStream(file), async (source: AsyncIterable<Buffer>) => {
     for await (const chunk of source) hash.update(chunk);
   });
   return `0x${hash.digest("hex")}`;
