@@ -50,6 +50,39 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
+    // The SDK's core is what web front ends bundle: no Node module, no Node-only part of the SDK, no Node globals.
+    files: ["src/sdk/core/**/*.ts"],
+    rules: {
+      "no-restricted-globals": [
+        "error",
+        ...["Buffer", "process", "__dirname", "__filename", "require"].map((name) => ({
+          name,
+          message:
+            "src/sdk/core/ runs in browsers: this is a Node global; put Node-only code in src/sdk/node/.",
+        })),
+      ],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^node:",
+              message: "src/sdk/core/ runs in browsers: put Node-only code in src/sdk/node/.",
+            },
+            {
+              regex: "^(fs|path|os|crypto|stream|child_process|http|https|net|zlib)(/|$)",
+              message: "src/sdk/core/ runs in browsers: put Node-only code in src/sdk/node/.",
+            },
+            {
+              regex: "(^|/)node(/|$)",
+              message: "src/sdk/core/ must not import src/sdk/node/: browsers cannot load it.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["src/explorer/**/*.ts", "src/explorer/**/*.tsx"],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { "react-hooks": reactHooks },

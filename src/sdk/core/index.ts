@@ -15,7 +15,6 @@ export * from "./client";
 export * from "./order-json";
 export * from "./params";
 export * from "./market";
-export * from "./recover";
 export * from "./scheduler";
 export * from "./logger";
 export {

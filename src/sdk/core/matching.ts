@@ -88,7 +88,7 @@ export function matchIssues(orders: OrderSet): MatchIssue[] {
     ["datasetorder.datasetprice", dataset?.datasetprice ?? 0n, MAX_UINT64],
     ["workerpoolorder.workerpoolprice", workerpool.workerpoolprice, MAX_UINT64],
     ["requestorder.trust", request.trust, MAX_UINT64],
-    ["requestorder.params", BigInt(Buffer.byteLength(request.params, "utf8")), MAX_PARAMS_BYTES],
+    ["requestorder.params", BigInt(new TextEncoder().encode(request.params).length), MAX_PARAMS_BYTES],
   ];
   for (const [field, value, max] of bounded)
     if (value > max) issue("ValueOutOfRange", `The ${field} (${value}) is above its maximum ${max}.`);

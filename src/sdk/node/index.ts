@@ -8,3 +8,4 @@ export * from "./download";
 export * from "./sms";
 export * from "./results";
 export * from "./docker";
+export * from "./recover";

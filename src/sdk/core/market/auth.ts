@@ -3,10 +3,9 @@
  * and the Authorization header that carries the signature. Clients sign with it, a market service
  * verifies with the same functions.
  */
-import { TypedDataEncoder, getAddress, isAddress, isHexString } from "ethers";
+import { TypedDataEncoder, getAddress, isAddress, isHexString, recoverAddress } from "ethers";
 import type { Signer, TypedDataDomain, TypedDataField } from "ethers";
 import { InvalidInputError } from "../errors";
-import { fastRecoverAddress } from "../recover";
 
 /** EIP-712 domain name of the market's login challenge. */
 export const CHALLENGE_DOMAIN_NAME = "iExec Gateway";
@@ -61,7 +60,7 @@ export function hashChallenge(chainId: bigint, challenge: string): string {
 
 /** Address that signed `challenge` on chain `chainId` with `signature`. */
 export function recoverChallengeSigner(chainId: bigint, challenge: string, signature: string): string {
-  return fastRecoverAddress(hashChallenge(chainId, challenge), signature);
+  return recoverAddress(hashChallenge(chainId, challenge), signature);
 }
 
 /** The three parts of a market Authorization header. */
