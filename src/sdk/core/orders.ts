@@ -481,7 +481,7 @@ export function hubDomain(chainId: bigint, hub: string): TypedDataDomain {
   return { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId, verifyingContract };
 }
 
-/** EIP-712 struct hash of an order (`Orders.hash` on chain). */
+/** EIP-712 struct hash of an order (`OrderHashing.hash` on chain). */
 export function hashOrderStruct<K extends OrderKind>(kind: K, order: OrderFields<K>): string {
   const { primaryType, types } = typesOf(ORDER_TYPES, kind);
   return TypedDataEncoder.hashStruct(primaryType, types, message(kind, order));
@@ -509,7 +509,7 @@ export async function signOrder<K extends OrderKind>(
   return { ...order, sign } as OrderByKind[K];
 }
 
-/** EIP-712 struct hash of an order operation (`Orders.hash` on chain). */
+/** EIP-712 struct hash of an order operation (`OrderHashing.hash` on chain). */
 export function hashOrderOperationStruct<K extends OrderKind>(
   kind: K,
   order: OrderFields<K>,
