@@ -244,7 +244,7 @@ export class SqliteMarketStore implements MarketStore {
       throw new InvalidInputError(
         `publicationTimestamp must be an ISO date, got ${record.publicationTimestamp}.`,
       );
-    const order = record.order as unknown as { volume: bigint; tag: string };
+    const order: { volume: bigint; tag: string } = record.order;
     const tag = tagWords(order.tag);
     try {
       this.transaction(() => {
