@@ -23,6 +23,8 @@ export interface ChainConfig {
   resultProxy?: string;
   /** Base URL of an IPFS gateway, to download results stored on IPFS. */
   ipfsGateway?: string;
+  /** Base URL of Compass, which maps a workerpool to its API URL (`/{chainId}/workerpools/{address}`). */
+  compass?: string;
 }
 
 /** One chain of chain.json: the fields of `ChainConfig` but the name, ids and URLs as strings. */
@@ -34,6 +36,7 @@ export interface ChainJsonEntry {
   sms?: string;
   resultProxy?: string;
   ipfsGateway?: string;
+  compass?: string;
 }
 
 /** The chain.json file: a default chain name and the chains by name. */
@@ -120,5 +123,6 @@ export function resolveChain(json: ChainJson, name?: string): ChainConfig {
     sms: url(chosen, "sms", entry.sms, false),
     resultProxy: url(chosen, "resultProxy", entry.resultProxy, false),
     ipfsGateway: url(chosen, "ipfsGateway", entry.ipfsGateway, false),
+    compass: url(chosen, "compass", entry.compass, false),
   };
 }

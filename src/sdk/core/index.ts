@@ -16,6 +16,8 @@ export * from "./order-json";
 export * from "./params";
 export * from "./market";
 export * from "./scheduler";
+export * from "./workerpool-api";
+export * from "./failures";
 export * from "./logger";
 export {
   DEFAULT_TIMEOUT_MS,
