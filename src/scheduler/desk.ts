@@ -73,6 +73,8 @@ export class WorkerDesk {
   private readonly challenges = new Map<string, { address: string; expires: number }>();
   private readonly sessions = new Map<string, { worker: string; expires: number }>();
   private readonly idle = new Map<string, IdleWorker>();
+  /** Assignments this process has sent (task:worker): others date from before a restart. */
+  private readonly sent = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly options: DeskOptions) {
@@ -193,14 +195,16 @@ export class WorkerDesk {
         answer.reveal.push(task.taskid);
         store.markRevealSent(task.taskid, worker, now);
       }
-      // An assignment whose answer was lost (timeout, restart) is sent again; workers ignore repeats.
+      // An assignment whose answer was lost (timeout) is sent again; workers ignore repeats. One made
+      // before a restart is sent at once: this process cannot know whether the answer reached the worker.
       if (
         task.state === "active" &&
         assignment.state === "assigned" &&
         assignment.chainStatus === ContributionStatus.UNSET &&
         assignment.authorization !== "" &&
-        now - assignment.assignedAt >= this.timings.resendMs
-      )
+        (!this.sent.has(sentKey(task.taskid, worker)) || now - assignment.assignedAt >= this.timings.resendMs)
+      ) {
+        this.sent.add(sentKey(task.taskid, worker));
         answer.assign.push({
           taskid: task.taskid,
           dealid: task.dealid,
@@ -208,6 +212,7 @@ export class WorkerDesk {
           authorization: assignment.authorization,
           enclaveChallenge: assignment.enclaveChallenge,
         });
+      }
       const uploader = task.uploader === worker && task.results === null && task.state === "revealing";
       if (uploader && (task.uploadSentAt === null || now - task.uploadSentAt >= this.timings.resendMs)) {
         answer.upload.push(task.taskid);
@@ -231,6 +236,7 @@ export class WorkerDesk {
           task.enclaveChallenge,
         );
         store.setAuthorization(task.taskid, worker, authorization);
+        this.sent.add(sentKey(task.taskid, worker));
         answer.assign.push({ ...task, authorization });
       } catch (error) {
         // Without an authorization the worker cannot contribute: free the place for someone else.
@@ -420,6 +426,10 @@ export class WorkerDesk {
       waiting,
     };
   }
+}
+
+function sentKey(taskid: string, worker: string): string {
+  return `${taskid}:${worker}`;
 }
 
 /** A report body's `slots` as a count, or an error naming the fix. */

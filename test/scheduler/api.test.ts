@@ -159,6 +159,14 @@ describe("@scheduler scheduler API and restart", function () {
     app = await h.scheduler({ dbFile });
     const [ra, rb] = [await h.worker(app, 0), await h.worker(app, 1)];
     expect([ra.address, rb.address]).to.deep.equal([a2, b2]);
+    // The answers to the polls before the restart may have been lost: the new process sends them at
+    // once, not a resend period later, and only once.
+    const resent = [(await ra.poll(0)).assign, (await rb.poll(0)).assign];
+    expect(resent.map((list) => list.map((x) => x.authorization))).to.deep.equal([
+      [assigned[0].authorization],
+      [assigned[1].authorization],
+    ]);
+    expect((await ra.poll(0)).assign).to.deep.equal([]);
     await ra.poco.work.contribute({
       taskid: taskids[0],
       resultDigest: digest,
