@@ -42,7 +42,17 @@ export interface ExplorerConfigJson {
   hub: string;
   marketUrl?: string;
   resultProxy?: string;
+  /** Same-origin path forwarding signed result downloads to `resultProxy` (see RESULT_STORE_PROXY). */
+  resultStoreProxy?: string;
+  compass?: string;
 }
+
+/**
+ * The path under which the server forwards `GET /results/<taskid>?chainId=` (with its Authorization header)
+ * to the chain's result store: the store answers no CORS, so the page downloads through its own origin.
+ */
+export const RESULT_STORE_PROXY = "/result-store";
+const RESULT_PATH = /^\/results\/0x[0-9a-fA-F]{64}$/;
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -76,7 +86,11 @@ export function explorerConfig(chain: ChainConfig): ExplorerConfigJson {
     hub: chain.hub,
   };
   if (chain.iexecGateway) config.marketUrl = chain.iexecGateway;
-  if (chain.resultProxy) config.resultProxy = chain.resultProxy;
+  if (chain.resultProxy) {
+    config.resultProxy = chain.resultProxy;
+    config.resultStoreProxy = RESULT_STORE_PROXY;
+  }
+  if (chain.compass) config.compass = chain.compass;
   return config;
 }
 
@@ -156,6 +170,10 @@ export async function startExplorer(options: ExplorerOptions): Promise<RunningEx
       response.end("Malformed URL.\n");
       return;
     }
+    if (pathname.startsWith(RESULT_STORE_PROXY + "/")) {
+      await forwardResultDownload(request, response, pathname.slice(RESULT_STORE_PROXY.length));
+      return;
+    }
     if (pathname === "/config.json") {
       send(request, response, 200, { body: configBody, type: TYPES[".json"] }, "no-store");
       return;
@@ -175,6 +193,41 @@ export async function startExplorer(options: ExplorerOptions): Promise<RunningEx
     }
     // Any other path is the app (it routes on the hash; this keeps bookmarks of plain paths working).
     send(request, response, 200, (await file("index.html"))!, "no-cache");
+  }
+
+  /** Forwards one result download (only `/results/<taskid>`, only GET) to the chain's result store. */
+  async function forwardResultDownload(
+    request: IncomingMessage,
+    response: ServerResponse,
+    storePath: string,
+  ): Promise<void> {
+    const store = options.chain.resultProxy?.replace(/\/+$/, "");
+    if (!store || !RESULT_PATH.test(storePath)) {
+      response.writeHead(404, { "Content-Type": "text/plain", ...SECURITY_HEADERS });
+      response.end("Not found: only /result-store/results/<taskid> is forwarded, to the result store.\n");
+      return;
+    }
+    const query = new URL(request.url ?? "/", "http://explorer").search;
+    const headers: Record<string, string> = {};
+    if (request.headers.authorization) headers.Authorization = request.headers.authorization;
+    let answer: Response;
+    try {
+      answer = await fetch(store + storePath + query, { headers });
+    } catch (error) {
+      response.writeHead(502, { "Content-Type": "application/json", ...SECURITY_HEADERS });
+      response.end(
+        JSON.stringify({ error: `The result store at ${store} is unreachable: ${(error as Error).message}` }),
+      );
+      return;
+    }
+    const body = Buffer.from(await answer.arrayBuffer());
+    const forwarded: Record<string, string> = { ...SECURITY_HEADERS, "Cache-Control": "no-store" };
+    for (const name of ["content-type", "x-result-sha256"]) {
+      const value = answer.headers.get(name);
+      if (value) forwarded[name] = value;
+    }
+    response.writeHead(answer.status, { ...forwarded, "Content-Length": body.length });
+    response.end(request.method === "HEAD" ? undefined : body);
   }
 
   const server = createServer((request, response) => {

@@ -54,6 +54,7 @@ describe("explorer server @explorer", function () {
       hub: CHAIN.hub,
       marketUrl: "http://10.0.0.2:3000",
       resultProxy: "http://10.0.0.3:13200",
+      resultStoreProxy: "/result-store",
     });
   });
 

@@ -14,6 +14,13 @@ export interface ExplorerConfig {
   marketUrl?: string;
   /** Base URL of the result store, for result links given as paths. */
   resultProxy?: string;
+  /**
+   * A same-origin path that forwards signed result downloads to `resultProxy` (the explorer's server offers
+   * one: the result store answers no CORS). Without it, downloads go to the result's own URL.
+   */
+  resultStoreProxy?: string;
+  /** Base URL of Compass, which gives each workerpool's API URL (its task diagnosis). */
+  compass?: string;
 }
 
 function field(json: Record<string, unknown>, name: string, required: boolean): string | undefined {
@@ -59,5 +66,7 @@ export async function loadConfig(url = "./config.json"): Promise<ExplorerConfig>
     hub,
     marketUrl: field(record, "marketUrl", false),
     resultProxy: field(record, "resultProxy", false),
+    resultStoreProxy: field(record, "resultStoreProxy", false),
+    compass: field(record, "compass", false),
   };
 }

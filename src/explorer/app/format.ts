@@ -79,3 +79,40 @@ export function bytesText(hex: string): string | undefined {
     return undefined;
   }
 }
+
+/** An ISO date (the workerpool's clock) as a local date and time; the text itself when it is not a date. */
+export function isoDate(iso: string): string {
+  const parsed = new Date(iso);
+  return Number.isNaN(parsed.getTime())
+    ? iso
+    : parsed.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+}
+
+/** Tag bits with a name, as iExec names them (bit 0 is TEE; the others say which enclave or hardware). */
+const TAG_BITS: [bigint, string][] = [
+  [0x2n, "Scone"],
+  [0x4n, "Gramine"],
+  [0x8n, "TDX"],
+  [0x100n, "GPU"],
+];
+
+/** A tag (bytes32 hex) for people: "standard", "TEE", "TEE+TDX", "GPU"; unnamed bits as hex. */
+export function tagLabel(tag: string): string {
+  let bits: bigint;
+  try {
+    bits = BigInt(tag);
+  } catch {
+    return tag;
+  }
+  if (bits === 0n) return "standard";
+  const names: string[] = [];
+  if (bits & 1n) names.push("TEE");
+  let rest = bits & ~1n;
+  for (const [bit, name] of TAG_BITS)
+    if (rest & bit) {
+      names.push(name);
+      rest &= ~bit;
+    }
+  if (rest) names.push(`0x${rest.toString(16)}`);
+  return names.join("+");
+}

@@ -8,7 +8,7 @@ import type {
   PublishedOrder,
 } from "../../../sdk/core/index";
 import { PAGE_SIZE } from "../data/market";
-import { date, rlc, short, when } from "../format";
+import { date, rlc, short, tagLabel, when } from "../format";
 import { useLoad } from "../hooks";
 import { useServices } from "../services";
 import { Addr, IdLink, Pager, Table } from "./bits";
@@ -23,7 +23,18 @@ function dealPrice(deal: MarketDeal): bigint {
 /** A table of deals. */
 export function DealsTable({ deals }: { deals: MarketDeal[] }) {
   return (
-    <Table head={["deal", "app", "workerpool", "requester", "price / task", "volume", "category", "matched"]}>
+    <Table
+      head={[
+        "deal",
+        "app",
+        "workerpool",
+        "requester",
+        "price / task",
+        "volume",
+        "category",
+        "matched (chain time)",
+      ]}
+    >
       {deals.map((deal) => (
         <tr key={deal.dealid}>
           <td>
@@ -116,9 +127,10 @@ export function OrdersTable({
     "price",
     "remaining / volume",
     "category / trust",
+    "tag",
     "signer",
     "status",
-    "published",
+    "published (market time)",
   ];
   return (
     <Table head={wallet ? [...head, "action"] : head}>
@@ -138,11 +150,16 @@ export function OrdersTable({
               {order.remaining.toString()} / {order.order.volume.toString()}
             </td>
             <td class="num">{terms ? `${terms.category} / ${terms.trust}` : "—"}</td>
+            <td data-field="tag" title={order.order.tag}>
+              {tagLabel(order.order.tag)}
+            </td>
             <td>
               <Addr address={order.signer} />
             </td>
             <td>{order.status}</td>
-            <td>{when(order.publicationTimestamp)}</td>
+            <td data-field="published" title={order.publicationTimestamp}>
+              {when(order.publicationTimestamp)}
+            </td>
             {wallet && (
               <td>
                 {mine(order) && (

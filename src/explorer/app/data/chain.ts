@@ -163,6 +163,42 @@ export class ChainReader {
     return Promise.all(workers.map((worker) => poco.work.contribution(taskid, worker)));
   }
 
+  /**
+   * When the task reached each status on chain (its events' block times, unix seconds, chain time): ACTIVE
+   * (TaskInitialize), REVEALING (TaskConsensus), COMPLETED (TaskFinalize), FAILED (TaskClaimed). Empty when
+   * the node will not search its logs.
+   */
+  async taskTimes(
+    taskid: string,
+  ): Promise<Partial<Record<"ACTIVE" | "REVEALING" | "COMPLETED" | "FAILED", bigint>>> {
+    const poco = await this.poco();
+    const { hub, provider } = poco.context;
+    const events = {
+      ACTIVE: "TaskInitialize",
+      REVEALING: "TaskConsensus",
+      COMPLETED: "TaskFinalize",
+      FAILED: "TaskClaimed",
+    } as const;
+    const topics = Object.fromEntries(
+      Object.entries(events).map(([status, name]) => [hub.interface.getEvent(name)!.topicHash, status]),
+    );
+    try {
+      const logs = await provider.getLogs({
+        address: await hub.getAddress(),
+        topics: [Object.keys(topics), taskid],
+        fromBlock: 0,
+      });
+      const times: Partial<Record<keyof typeof events, bigint>> = {};
+      for (const log of logs) {
+        const block = await provider.getBlock(log.blockNumber);
+        if (block) times[topics[log.topics[0]] as keyof typeof events] = BigInt(block.timestamp);
+      }
+      return times;
+    } catch {
+      return {};
+    }
+  }
+
   /** Latest block's timestamp, in seconds. */
   async now(): Promise<bigint> {
     const block = await (await this.poco()).context.provider.getBlock("latest");

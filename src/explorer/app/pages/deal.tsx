@@ -12,15 +12,46 @@ import { bytesText, date, duration, resultLink, rlc } from "../format";
 import { useLoad } from "../hooks";
 import { href } from "../router";
 import { useServices } from "../services";
+import { outcomeOf } from "../components/diagnosis";
+import type { Diagnosis } from "../data/workerpool";
 
 const TASKS_PER_PAGE = 20;
 
+/** What the workerpool says of a task, in one line (its failure, its app error), or a quiet dash. */
+function PoolWord({ diagnosis }: { diagnosis: Diagnosis | undefined }) {
+  if (!diagnosis) return <span class="muted">…</span>;
+  if (diagnosis.state !== "ok")
+    return (
+      <span class="muted" title={"message" in diagnosis ? diagnosis.message : undefined}>
+        {diagnosis.state === "unreachable" ? "workerpool API unreachable" : "—"}
+      </span>
+    );
+  const outcome = outcomeOf(diagnosis.task);
+  return (
+    <span class={diagnosis.task.failure || diagnosis.task.appError ? "bad" : undefined}>
+      {outcome ?? diagnosis.task.currentStatus}
+    </span>
+  );
+}
+
 function Tasks({ deal, tasks, page }: { deal: DealView; tasks: TaskRow[]; page: number }) {
-  const { config } = useServices();
+  const { config, workerpools } = useServices();
+  // Each task's diagnosis, read apart from the chain's view so that a silent workerpool slows nothing.
+  const diagnosed = useLoad(
+    async () =>
+      config.compass
+        ? Promise.all(tasks.map((task) => workerpools.diagnose(deal.workerpool.pointer, task.taskid)))
+        : undefined,
+    [deal.dealid, tasks.map((task) => task.taskid).join()],
+  );
+  const diagnoses = diagnosed.state === "done" ? diagnosed.value : undefined;
+  const head = config.compass
+    ? ["#", "task", "status", "workerpool says", "result"]
+    : ["#", "task", "status", "result"];
   return (
     <>
-      <Table head={["#", "task", "status", "result"]}>
-        {tasks.map((task) => {
+      <Table head={head}>
+        {tasks.map((task, i) => {
           const link = resultLink(bytesText(task.results), config.resultProxy);
           return (
             <tr key={task.taskid} data-taskid={task.taskid}>
@@ -31,9 +62,16 @@ function Tasks({ deal, tasks, page }: { deal: DealView; tasks: TaskRow[]; page: 
               <td>
                 <StatusBadge status={task.status} />
               </td>
+              {config.compass && (
+                <td data-testid="pool-word">
+                  <PoolWord diagnosis={diagnoses?.[i]} />
+                </td>
+              )}
               <td>
                 {link ? (
-                  <a class="result-link" href={link} rel="noopener noreferrer" target="_blank">
+                  // The store serves only the requester and beneficiary, with a signature: the task page
+                  // downloads it with the wallet or gives the command.
+                  <a class="result-link" href={href("task", task.taskid)} title={link}>
                     result
                   </a>
                 ) : (
@@ -131,8 +169,8 @@ export function DealPage({ dealid, page }: { dealid: string; page: number }) {
                 ["trust", deal.trust.toString()],
                 ["tag", <Mono>{deal.tag}</Mono>],
                 ["params", deal.params ? <Mono>{deal.params}</Mono> : "—"],
-                ["started", date(deal.startTime)],
-                ["final deadline", date(deal.finalDeadline)],
+                ["started", `${date(deal.startTime)} (chain time)`],
+                ["final deadline", `${date(deal.finalDeadline)} (chain time)`],
                 ["worker stake", rlc(deal.workerStake)],
                 ["scheduler reward", `${deal.schedulerRewardRatio}%`],
               ]}

@@ -8,7 +8,11 @@ import {
 import { Addr, Fields, IdLink, Mono, StatusBadge, Table } from "../components/bits";
 import { ErrorBox, Show } from "../components/status";
 import { isNotFound } from "../data/errors";
-import { date, relative, resultLink } from "../format";
+import { date, isoDate, relative, resultLink } from "../format";
+import type { ChainReader } from "../data/chain";
+import type { Diagnosis } from "../data/workerpool";
+import { DiagnosisView, appErrorText } from "../components/diagnosis";
+import { ResultDownload } from "../components/result";
 import { useLoad } from "../hooks";
 import { useServices } from "../services";
 import { useState } from "preact/hooks";
@@ -16,38 +20,100 @@ import { ActionButton } from "../components/action";
 
 const ZERO_HASH = /^0x0{64}$/;
 
-/** The steps of a task's life, the ones reached marked done. */
-function Timeline({ task, now }: { task: TaskInfo; now: bigint }) {
+type ChainTimes = Awaited<ReturnType<ChainReader["taskTimes"]>>;
+
+/** A time with the clock it comes from. */
+function At({ time, clock }: { time: string; clock: "chain time" | "workerpool time" }) {
+  return (
+    <span class="at">
+      {" "}
+      · {time} <span class="clock">{clock}</span>
+    </span>
+  );
+}
+
+/** The steps of a task's life, each reached one with its time (chain), then the workerpool's own steps. */
+function Timeline({
+  task,
+  times,
+  now,
+  diagnosis,
+}: {
+  task: TaskInfo;
+  times: ChainTimes;
+  now: bigint;
+  diagnosis: Diagnosis | undefined;
+}) {
   const failed = task.status === TaskStatus.FAILED;
-  const steps: { name: string; done: boolean; at?: string; note?: string }[] = [
-    { name: "ACTIVE", done: task.status >= TaskStatus.ACTIVE, note: "initialized by the workerpool" },
+  const pool = diagnosis?.state === "ok" ? diagnosis.task : undefined;
+  const completed = task.status === TaskStatus.COMPLETED;
+  // The chain alone cannot tell a result from the app's error.json: only the workerpool's word can.
+  const completedNote = pool?.appError
+    ? `completed with an app error: ${appErrorText(pool.appError)}`
+    : completed
+      ? pool
+        ? "finalized with a result"
+        : "finalized"
+      : pool?.failure
+        ? "will not be reached: the workerpool gave up (see above)"
+        : "finalized once the workers agree";
+  const steps: { name: string; done: boolean; at?: bigint; note?: string }[] = [
+    {
+      name: "ACTIVE",
+      done: task.status >= TaskStatus.ACTIVE,
+      at: times.ACTIVE,
+      note: "initialized by the workerpool",
+    },
     {
       name: "REVEALING",
       done: !failed && task.status >= TaskStatus.REVEALING,
+      at: times.REVEALING,
       note: "consensus reached, winners reveal",
     },
     failed
-      ? { name: "FAILED", done: true, note: "claimed after the final deadline" }
+      ? { name: "FAILED", done: true, at: times.FAILED, note: "claimed after the final deadline" }
       : {
           name: "COMPLETED",
-          done: task.status === TaskStatus.COMPLETED,
-          at: task.resultsTimestamp ? date(task.resultsTimestamp) : undefined,
-          note: "finalized with a result",
+          done: completed,
+          at: times.COMPLETED ?? (task.resultsTimestamp || undefined),
+          note: completedNote,
         },
   ];
   return (
-    <ol class="timeline">
-      {steps.map((step) => (
-        <li key={step.name} class={step.done ? "done" : "todo"}>
-          <strong>{step.name}</strong> <span class="muted">{step.note}</span>
-          {step.at && <span> · {step.at}</span>}
-        </li>
-      ))}
-      {task.claimable && (
-        <li class="todo">Claimable: the final deadline passed ({relative(task.finalDeadline, now)}).</li>
+    <>
+      <ol class="timeline" data-testid="timeline">
+        {steps.map((step) => (
+          <li key={step.name} class={step.done ? "done" : "todo"} data-status={step.name}>
+            <strong>{step.name}</strong> <span class="muted">{step.note}</span>
+            {step.done && step.at !== undefined && <At time={date(step.at)} clock="chain time" />}
+          </li>
+        ))}
+        {task.claimable && (
+          <li class="todo">
+            Claimable: the final deadline passed ({relative(task.finalDeadline, now)}, chain time).
+          </li>
+        )}
+      </ol>
+      {pool && pool.dateStatusList.length > 0 && (
+        <>
+          <h3>At the workerpool</h3>
+          <ol class="timeline" data-testid="pool-timeline">
+            {pool.dateStatusList.map((change) => (
+              <li key={change.status + change.date} class="done" data-status={change.status}>
+                <strong>{change.status}</strong>
+                <At time={isoDate(change.date)} clock="workerpool time" />
+              </li>
+            ))}
+          </ol>
+        </>
       )}
-    </ol>
+    </>
   );
+}
+
+/** A deadline: its date (chain time) and, while the task may still move, how far it is. */
+function deadline(at: bigint, now: bigint, finished: boolean): string {
+  return finished ? `${date(at)} (chain time)` : `${date(at)} (${relative(at, now)}, chain time)`;
 }
 
 function Contributions({ task, contributions }: { task: TaskInfo; contributions: ContributionInfo[] }) {
@@ -71,18 +137,29 @@ function Contributions({ task, contributions }: { task: TaskInfo; contributions:
 }
 
 export function TaskPage({ taskid }: { taskid: string }) {
-  const { chain, config } = useServices();
+  const { chain, config, workerpools } = useServices();
   const [version, setVersion] = useState(0);
   const loaded = useLoad(
     async (report) => {
       report("Reading the task from the chain…", 0.3);
       const [task, now] = await Promise.all([chain.task(taskid), chain.now()]);
-      report("Reading the contributions…", 0.7);
-      const contributions = await chain.contributions(taskid, task.contributors);
-      return { task, now, contributions };
+      report("Reading the deal, the contributions and the task's history…", 0.7);
+      const [deal, contributions, times] = await Promise.all([
+        chain.deal(task.dealid),
+        chain.contributions(taskid, task.contributors),
+        chain.taskTimes(taskid),
+      ]);
+      return { task, deal, now, contributions, times };
     },
     [taskid, version],
   );
+  // The workerpool's word comes apart: a slow or absent workerpool API never holds the chain's view back.
+  const workerpool = loaded.state === "done" ? loaded.value.deal.workerpool.pointer : undefined;
+  const diagnosed = useLoad(
+    async () => (workerpool ? workerpools.diagnose(workerpool, taskid) : undefined),
+    [workerpool, taskid, version],
+  );
+  const diagnosis = diagnosed.state === "done" ? diagnosed.value : undefined;
   return (
     <>
       <h1>Task</h1>
@@ -95,8 +172,9 @@ export function TaskPage({ taskid }: { taskid: string }) {
         <Show
           loaded={loaded}
           title="Task"
-          render={({ task, now, contributions }) => {
+          render={({ task, deal, now, contributions, times }) => {
             const link = resultLink(task.resultsText, config.resultProxy);
+            const finished = task.status === TaskStatus.COMPLETED || task.status === TaskStatus.FAILED;
             return (
               <>
                 <Fields
@@ -104,17 +182,14 @@ export function TaskPage({ taskid }: { taskid: string }) {
                     ["status", <StatusBadge status={task.status} />],
                     ["deal", <IdLink id={task.dealid} kind="deal" full />],
                     ["index", task.idx.toString()],
-                    [
-                      "contribution deadline",
-                      `${date(task.contributionDeadline)} (${relative(task.contributionDeadline, now)})`,
-                    ],
+                    ["contribution deadline", deadline(task.contributionDeadline, now, finished)],
                     [
                       "reveal deadline",
                       ZERO_HASH.test(task.consensusValue) || !task.revealDeadline
                         ? "—"
-                        : `${date(task.revealDeadline)} (${relative(task.revealDeadline, now)})`,
+                        : deadline(task.revealDeadline, now, finished),
                     ],
-                    ["final deadline", `${date(task.finalDeadline)} (${relative(task.finalDeadline, now)})`],
+                    ["final deadline", deadline(task.finalDeadline, now, finished)],
                     [
                       "consensus value",
                       ZERO_HASH.test(task.consensusValue) ? "none yet" : <Mono>{task.consensusValue}</Mono>,
@@ -127,14 +202,12 @@ export function TaskPage({ taskid }: { taskid: string }) {
                     [
                       "result",
                       link ? (
-                        <a
-                          class="result-link mono wrap"
-                          href={link}
-                          rel="noopener noreferrer"
-                          target="_blank"
-                        >
-                          {link}
-                        </a>
+                        <ResultDownload
+                          taskid={task.taskid}
+                          location={link}
+                          requester={deal.requester}
+                          beneficiary={deal.beneficiary}
+                        />
                       ) : task.resultsText ? (
                         <Mono>{task.resultsText}</Mono>
                       ) : (
@@ -154,8 +227,13 @@ export function TaskPage({ taskid }: { taskid: string }) {
                     />
                   </p>
                 )}
+                {diagnosed.state === "loading" ? (
+                  <p class="muted">Asking the workerpool…</p>
+                ) : (
+                  diagnosis && <DiagnosisView diagnosis={diagnosis} />
+                )}
                 <h2>Timeline</h2>
-                <Timeline task={task} now={now} />
+                <Timeline task={task} times={times} now={now} diagnosis={diagnosis} />
                 <h2>Contributions</h2>
                 <Contributions task={task} contributions={contributions} />
               </>
