@@ -185,7 +185,10 @@ describe("explorer in a browser @explorer", function () {
     expect(await row.locator(".badge").innerText(), "task status on the deal page").to.equal("COMPLETED");
     const location = (JSON.parse(task.resultsText!) as { location: string }).location;
     expect(location, "the demo task's result is in the result store").to.contain(services.results.url);
-    expect(await row.locator("a.result-link").getAttribute("href"), "result link").to.equal(location);
+    // The store serves the requester alone: the link leads to the task page's signed download.
+    const link = row.locator("a.result-link");
+    expect(await link.getAttribute("href"), "result link").to.equal(`#/task/${taskid}`);
+    expect(await link.getAttribute("title"), "the result's location").to.equal(location);
     const fields = await page.locator("dl.fields").first().innerText();
     expect(fields, "price per task").to.contain(formatRlc(2n * 10n ** 9n));
     expect(fields, "requester").to.contain((await world.requester.address())!);

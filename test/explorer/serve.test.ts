@@ -121,6 +121,47 @@ describe("explorer server @explorer", function () {
     expect(post.status).to.equal(405);
   });
 
+  it("forwards only /result-store/results/<taskid> to the chain's result store, with its Authorization", async function () {
+    const { createServer } = await import("node:http");
+    const seen: { url?: string; authorization?: string }[] = [];
+    const store = createServer((request, response) => {
+      seen.push({ url: request.url, authorization: request.headers.authorization });
+      response.writeHead(403, { "Content-Type": "application/json", "X-Result-Sha256": "0xabc" });
+      response.end(JSON.stringify({ ok: false, error: "not the requester" }));
+    });
+    await new Promise<void>((resolve) => store.listen(0, "127.0.0.1", () => resolve()));
+    const storeUrl = `http://127.0.0.1:${(store.address() as import("node:net").AddressInfo).port}`;
+    const proxied = await startExplorer({
+      port: 0,
+      chain: { ...CHAIN, resultProxy: storeUrl },
+      staticDir: dir,
+    });
+    try {
+      const taskid = "0x" + "ab".repeat(32);
+      const answer = await fetch(new URL(`result-store/results/${taskid}?chainId=1234`, proxied.url), {
+        headers: { Authorization: "1_0xsig_0xaddr", Cookie: "secret=1" },
+      });
+      expect(answer.status, "the store's status").to.equal(403);
+      expect(await answer.json(), "the store's answer").to.deep.equal({
+        ok: false,
+        error: "not the requester",
+      });
+      expect(answer.headers.get("x-result-sha256")).to.equal("0xabc");
+      expect(seen, "what the store received").to.deep.equal([
+        { url: `/results/${taskid}?chainId=1234`, authorization: "1_0xsig_0xaddr" },
+      ]);
+      // Anything else under the prefix stays here.
+      for (const other of ["result-store/version", "result-store/results/0x12", "result-store/results/"]) {
+        const refused = await fetch(new URL(other, proxied.url));
+        expect(refused.status, other).to.equal(404);
+      }
+      expect(seen, "nothing else reached the store").to.have.length(1);
+    } finally {
+      await proxied.stop();
+      await new Promise<void>((resolve) => store.close(() => resolve()));
+    }
+  });
+
   it("refuses to start without a build, naming the command that makes it", async function () {
     const empty = mkdtempSync(path.join(os.tmpdir(), "openpoco-explorer-empty-"));
     try {
