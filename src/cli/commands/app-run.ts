@@ -153,7 +153,7 @@ async function run(session: Session, appArg: string | undefined, options: RunOpt
     {},
   );
   if (options.watch) await watchDeal(session, poco, dealid);
-  else printDealLinks(session, poco, dealid);
+  else await printDealLinks(session, poco, dealid);
 }
 
 /** Registers `app run` on the `app` command. */
