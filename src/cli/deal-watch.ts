@@ -110,11 +110,15 @@ export async function watchDeal(
     outcome: outcomeText(task.statusName, diagnoses[index]),
     trouble: troubleLine(diagnoses[index]),
   }));
+  // `tasks` keeps the chain's view (scripts compare it); the workerpool's view is beside it.
   session.out.set({
     tasks: Object.fromEntries(
+      deal.tasks.map((task) => [task.idx.toString(), { taskid: task.taskid, status: task.statusName }]),
+    ),
+    outcomes: Object.fromEntries(
       outcomes.map(({ task, outcome }, index) => [
         task.idx.toString(),
-        { taskid: task.taskid, status: task.statusName, outcome, diagnosis: diagnoses[index] },
+        { outcome, diagnosis: diagnoses[index] },
       ]),
     ),
   });
