@@ -73,6 +73,10 @@ function noSuchTask(taskid: string): string {
 
 /** Reads tasks. */
 export class TasksApi {
+  /** The latest deals seen (SchedulerNotice events up to block `scannedTo`), oldest first. */
+  private readonly deals: { dealid: string; workerpool: string; botFirst: bigint; botSize: bigint }[] = [];
+  private scannedTo = -1;
+
   constructor(private readonly context: ClientContext) {}
 
   /**
@@ -88,17 +92,27 @@ export class TasksApi {
    * hub's SchedulerNotice events), or undefined when none contains it.
    */
   async findDeal(taskid: string): Promise<TaskPlace | undefined> {
-    const { hub } = this.context;
-    const notices = await this.context.call("read the deals", () =>
-      hub.queryFilter(hub.filters.SchedulerNotice(), 0, "latest"),
-    );
-    const wanted = taskid.toLowerCase();
-    for (const notice of notices.slice(-TASK_SEARCH_DEALS).reverse()) {
-      const [workerpool, dealid] = [notice.args.workerpool, notice.args.dealid];
-      const deal = await this.context.call("read the deal", () => hub.viewDeal(dealid));
-      for (let idx = deal.botFirst; idx < deal.botFirst + deal.botSize; idx++)
-        if (computeTaskId(dealid, idx).toLowerCase() === wanted) return { dealid, idx, workerpool };
+    const { hub, provider } = this.context;
+    // The deals are read once per client and then only the new blocks: a poll (the demo follows a task
+    // not initialized yet) costs one log query, not a scan of the chain.
+    const latest = await this.context.call("read the chain", () => provider.getBlockNumber());
+    if (latest > this.scannedTo) {
+      const from = this.scannedTo + 1;
+      const notices = await this.context.call("read the deals", () =>
+        hub.queryFilter(hub.filters.SchedulerNotice(), from, latest),
+      );
+      for (const notice of notices) {
+        const { workerpool, dealid } = notice.args;
+        const deal = await this.context.call("read the deal", () => hub.viewDeal(dealid));
+        this.deals.push({ dealid, workerpool, botFirst: deal.botFirst, botSize: deal.botSize });
+      }
+      this.deals.splice(0, Math.max(0, this.deals.length - TASK_SEARCH_DEALS));
+      this.scannedTo = latest;
     }
+    const wanted = taskid.toLowerCase();
+    for (const { dealid, workerpool, botFirst, botSize } of [...this.deals].reverse())
+      for (let idx = botFirst; idx < botFirst + botSize; idx++)
+        if (computeTaskId(dealid, idx).toLowerCase() === wanted) return { dealid, idx, workerpool };
     return undefined;
   }
 
@@ -151,8 +165,18 @@ export class TasksApi {
     const view = await this.context.call("read the task", () => this.context.hub.viewTask(taskid));
     const status = Number(view.status) as TaskStatus;
     if (status === TaskStatus.UNSET) {
-      const place = explain ? await this.findDeal(taskid) : undefined;
-      if (explain && !place) throw new NotFoundError(noSuchTask(taskid));
+      let place: TaskPlace | undefined;
+      if (explain) {
+        try {
+          place = await this.findDeal(taskid);
+        } catch (error) {
+          // A node that refuses the log query (range limits): say both possibilities.
+          throw new NotFoundError(
+            `Task ${taskid} is not initialized, or no deal contains it (the deals could not be searched: ${error instanceof Error ? error.message : String(error)}): check the id, or see \`openpoco deal show <dealid>\`.`,
+          );
+        }
+        if (!place) throw new NotFoundError(noSuchTask(taskid));
+      }
       throw new NotFoundError(
         place
           ? `Task ${taskid} (#${place.idx} of deal ${place.dealid}) is not initialized: its workerpool has not started it yet (see \`openpoco deal show ${place.dealid}\`).`
