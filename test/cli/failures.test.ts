@@ -206,16 +206,20 @@ describe("@cli openpoco: failures reach the requester", function () {
     expect(debug.code, debug.stderr).to.equal(0);
     expect(debug.stdout).to.include(`--- worker 0x${"11".repeat(20)} stdout ---\nloading model\n`);
     expect(debug.stdout).to.include("Segmentation fault");
-    // The fake API serves logs to the requester alone: another wallet is refused.
-    await cli.raw([
-      "wallet",
-      "import",
-      keyOf(6),
-      "--keystoredir",
-      path.join(cli.dir, "other"),
-      "--password",
-      "pw",
-    ]);
+    // Another wallet is refused before asking the workerpool, with the wallet to use.
+    const stranger = (
+      await cli.raw([
+        "wallet",
+        "import",
+        keyOf(6),
+        "--keystoredir",
+        path.join(cli.dir, "other"),
+        "--password",
+        "pw",
+      ])
+    ).address;
+    const logRequests = () => fakes.api.requests.filter((request) => request.path.includes("/logs")).length;
+    const asked = logRequests();
     const other = await cli.rawError([
       "task",
       "debug",
@@ -226,7 +230,10 @@ describe("@cli openpoco: failures reach the requester", function () {
       "--password",
       "pw",
     ]);
-    expect(other.message).to.include("only the task's requester may read its logs");
+    expect(other.message).to.equal(
+      `Only the task's requester ${wallet} may read its logs, not your wallet ${stranger}: use the requester's wallet (--wallet-address).`,
+    );
+    expect(logRequests()).to.equal(asked);
   });
 
   it("task show still answers when the workerpool's view is unavailable, and says why", async function () {

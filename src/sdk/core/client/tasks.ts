@@ -1,6 +1,6 @@
 /** Tasks: their state, their result, and waiting for them to end. */
 import { isHexString, toUtf8String } from "ethers";
-import { InvalidInputError, NotFoundError } from "../errors";
+import { ForbiddenError, InvalidInputError, NotFoundError } from "../errors";
 import { TaskStatus, computeTaskId } from "../tasks";
 import type { ComputeLogs } from "../workerpool-api";
 import type { ClientContext } from "./context";
@@ -137,8 +137,33 @@ export class TasksApi {
   /** The app logs of each worker that ran `taskid`, from its workerpool; the signer must be the requester. */
   async logs(taskid: string, options: DiagnosisOptions = {}): Promise<ComputeLogs[]> {
     const signer = this.context.requireSigner("read the task's logs");
-    const workerpool = options.workerpool ?? (await this.workerpoolOf(taskid, options.dealid));
+    const deal = await this.dealOf(taskid, options.dealid);
+    const wallet = await signer.getAddress();
+    // The workerpool refuses anyone else; saying so here names the wallet to use.
+    if (deal.requester.toLowerCase() !== wallet.toLowerCase())
+      throw new ForbiddenError(
+        `Only the task's requester ${deal.requester} may read its logs, not your wallet ${wallet}: use the requester's wallet (--wallet-address).`,
+      );
+    const workerpool = options.workerpool ?? deal.workerpool;
     return taskLogs(this.context, taskid, workerpool, signer, options.timeoutMs);
+  }
+
+  /** The requester and workerpool of the deal of `taskid` (initialized or not). */
+  private async dealOf(taskid: string, dealid?: string): Promise<{ requester: string; workerpool: string }> {
+    let id = dealid;
+    if (!id) {
+      if (!isHexString(taskid, 32))
+        throw new InvalidInputError(`Invalid task id ${JSON.stringify(taskid)}: give 0x + 64 hex digits.`);
+      const view = await this.context.call("read the task", () => this.context.hub.viewTask(taskid));
+      if (Number(view.status) !== TaskStatus.UNSET) id = view.dealid;
+      else {
+        const place = await this.findDeal(taskid);
+        if (!place) throw new NotFoundError(noSuchTask(taskid));
+        id = place.dealid;
+      }
+    }
+    const deal = await this.context.call("read the deal", () => this.context.hub.viewDeal(id));
+    return { requester: deal.requester, workerpool: deal.workerpool.pointer };
   }
 
   /** The workerpool of the deal of `taskid` (initialized or not). */
