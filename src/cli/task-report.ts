@@ -22,6 +22,7 @@ export function outcomeText(statusName: string, diagnosis?: TaskDiagnosis): stri
   const reported = diagnosis?.available ? diagnosis.task : undefined;
   if (statusName === "COMPLETED" && reported?.appError)
     return `completed with an app error: ${appErrorText(reported.appError)}`;
+  if (reported?.failure && statusName === "FAILED") return `FAILED: ${reported.failure.code}`;
   if (reported?.failure && statusName !== "COMPLETED")
     return `${statusName}, failing: ${reported.failure.code}`;
   return statusName;
