@@ -44,6 +44,11 @@ export class Output {
     if (this.human && !this.options.quiet) process.stderr.write(`ℹ ${message}\n`);
   }
 
+  /** Warning line (stderr), hidden by --raw only: what the user must know even when --quiet. */
+  warn(message: string): void {
+    if (this.human) process.stderr.write(`⚠ ${message}\n`);
+  }
+
   /** Success line with optional fields (stdout), hidden by --raw; --quiet keeps it (it is the answer). */
   success(message: string, fields?: Record<string, unknown>): void {
     if (!this.human) return;

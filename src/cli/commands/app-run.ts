@@ -10,8 +10,8 @@ import { InvalidInputError, NotFoundError } from "../../sdk/core/errors";
 import type { OrderbookFilters } from "../../sdk/core/market";
 import type { OrderByKind, OrderKind } from "../../sdk/core/orders";
 import { buildParams } from "../../sdk/core/params";
-import { TaskStatus } from "../../sdk/core/tasks";
 import { action } from "../action";
+import { printDealLinks, watchDeal } from "../deal-watch";
 import type { Session } from "../session";
 import { fillOrders, signedOrder } from "./order";
 
@@ -74,6 +74,18 @@ async function cheapest<K extends OrderKind>(
   return book.orders[0].order;
 }
 
+/** Refuses an address where no app is registered, before looking for its orders. */
+async function requireRegisteredApp(poco: OpenPoco, app: string): Promise<void> {
+  try {
+    await poco.assets.showApp(app);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    throw new NotFoundError(
+      `No app is registered at ${app} on chain ${poco.chainId}: check the address (\`openpoco app show <address>\`) and --chain, or deploy the app first (\`openpoco app deploy\`).`,
+    );
+  }
+}
+
 async function run(session: Session, appArg: string | undefined, options: RunOptions): Promise<void> {
   const poco = await session.connect(true);
   const requester = (await poco.address())!;
@@ -82,6 +94,7 @@ async function run(session: Session, appArg: string | undefined, options: RunOpt
     : await session.project.deployed("app", poco.chainId);
   if (!app)
     throw new InvalidInputError("Which app? Pass its address, or deploy one here (`openpoco app deploy`).");
+  await requireRegisteredApp(poco, app);
   const dataset = options.dataset ? checkedAddress(options.dataset, "dataset address") : undefined;
   const workerpool = options.workerpool
     ? checkedAddress(options.workerpool, "workerpool address")
@@ -140,32 +153,7 @@ async function run(session: Session, appArg: string | undefined, options: RunOpt
     {},
   );
   if (options.watch) await watchDeal(session, poco, dealid);
-}
-
-/** Follows a deal until every task is completed, failed or claimable, with a live count of statuses. */
-async function watchDeal(session: Session, poco: OpenPoco, dealid: string): Promise<void> {
-  const deal = await session.out.step(`Watching deal ${dealid}`, async () => {
-    for (;;) {
-      const current = await poco.deals.show(dealid);
-      const counts = Object.entries(current.tasksCount)
-        .map(([status, count]) => `${count} ${status}`)
-        .join(", ");
-      session.out.update(`Deal ${dealid}: ${counts}`);
-      if (current.tasks.every((task) => task.status >= TaskStatus.COMPLETED || task.claimable))
-        return current;
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-    }
-  });
-  const completed = deal.tasks.filter((task) => task.status === TaskStatus.COMPLETED).length;
-  session.out.success(
-    `Deal ${dealid} ended: ${completed}/${deal.tasks.length} task(s) completed`,
-    deal.tasksCount,
-  );
-  session.out.set({
-    tasks: Object.fromEntries(
-      deal.tasks.map((task) => [task.idx.toString(), { taskid: task.taskid, status: task.statusName }]),
-    ),
-  });
+  else await printDealLinks(session, poco, dealid);
 }
 
 /** Registers `app run` on the `app` command. */

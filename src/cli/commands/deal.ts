@@ -1,7 +1,24 @@
 /** `deal show|claim`: a deal and its tasks; the refund of its expired tasks. */
 import type { Command } from "commander";
+import type { DealInfo, OpenPoco, TaskDiagnosis } from "../../sdk/core/client";
 import { action } from "../action";
 import type { Session } from "../session";
+import { chainTime, outcomeText, troubleLine } from "../task-report";
+
+/**
+ * What the deal's workerpool says about each task. The first answer tells whether the pool's API can
+ * be reached at all: when it cannot, the others are not asked (each would wait for the same timeout).
+ */
+export async function diagnoseDeal(poco: OpenPoco, deal: DealInfo): Promise<TaskDiagnosis[]> {
+  const workerpool = deal.workerpool.pointer;
+  const diagnoses: TaskDiagnosis[] = [];
+  for (const task of deal.tasks) {
+    const first = diagnoses[0];
+    if (first && !first.available) diagnoses.push(first);
+    else diagnoses.push(await poco.tasks.diagnose(task.taskid, { workerpool }));
+  }
+  return diagnoses;
+}
 
 async function show(session: Session, dealid: string): Promise<void> {
   const poco = await session.connect(false);
@@ -15,19 +32,27 @@ async function show(session: Session, dealid: string): Promise<void> {
     trust: deal.trust,
     params: deal.params,
     volume: deal.botSize,
-    startTime: new Date(Number(deal.startTime) * 1000).toISOString(),
-    finalDeadline: new Date(Number(deal.finalDeadline) * 1000).toISOString(),
+    startTime: chainTime(deal.startTime),
+    finalDeadline: chainTime(deal.finalDeadline),
     tasks: deal.tasksCount,
   });
-  for (const task of deal.tasks)
-    session.out.print(
-      `  #${task.idx} ${task.taskid} ${task.statusName}${task.claimable ? " (claimable)" : ""}`,
-    );
+  const diagnoses = await session.out.step("Asking the deal's workerpool", diagnoseDeal(poco, deal));
+  if (diagnoses[0] && !diagnoses[0].available)
+    session.out.info(`workerpool view unavailable: ${diagnoses[0].reason}`);
+  deal.tasks.forEach((task, index) => {
+    const outcome = outcomeText(task.statusName, diagnoses[index]);
+    session.out.print(`  #${task.idx} ${task.taskid} ${outcome}${task.claimable ? " (claimable)" : ""}`);
+    const trouble = troubleLine(diagnoses[index]);
+    if (trouble) session.out.print(`      ${trouble}`);
+  });
   const { tasks, ...rest } = deal;
   session.out.set({
     deal: rest,
     tasks: Object.fromEntries(
-      tasks.map((task) => [task.idx.toString(), { ...task, status: task.statusName }]),
+      tasks.map((task, index) => [
+        task.idx.toString(),
+        { ...task, status: task.statusName, diagnosis: diagnoses[index] },
+      ]),
     ),
     claimable: tasks.filter((task) => task.claimable).map((task) => task.taskid),
   });

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { ZeroAddress, ZeroHash } from "ethers";
-import type { OpenPoco } from "../../sdk/core/client";
+import type { Matched, OpenPoco } from "../../sdk/core/client";
 import { InvalidInputError, NotFoundError } from "../../sdk/core/errors";
 import type { OrderSet } from "../../sdk/core/matching";
 import { orderKey, orderToJson, parseOrder } from "../../sdk/core/order-json";
@@ -268,12 +268,31 @@ async function pick<K extends OrderKind>(
   hash: string | boolean | undefined,
 ): Promise<OrderByKind[K]> {
   if (typeof hash === "string") return (await (await session.market()).order(kind, hash)).order;
-  return signedOrder(session, poco, kind);
+  try {
+    return await signedOrder(session, poco, kind);
+  } catch (error) {
+    // Only a workerpool's owner can sign its order: a buyer takes a published one instead.
+    if (!(error instanceof NotFoundError) || kind !== "workerpool") throw error;
+    throw new NotFoundError(
+      `No workerpool order in orders.json for chain ${poco.chainId}: take one from the market, \`openpoco orderbook workerpool\` then \`openpoco order fill --workerpool <orderHash>\`, or let \`openpoco app run\` pick one (only a workerpool owner can sign one with \`openpoco order sign --workerpool\`).`,
+    );
+  }
 }
 
 async function hasSigned(session: Session, poco: OpenPoco, kind: OrderKind): Promise<boolean> {
   const file = await session.project.read<OrdersFile>(ORDERS_JSON, {});
   return !!file[poco.chainId.toString()]?.[orderKey(kind)];
+}
+
+/** Why fewer tasks than requested were bought, or undefined when all were. */
+export function shortfallMessage(matched: Matched): string | undefined {
+  const missing = matched.requested - matched.volume;
+  if (missing <= 0n) return undefined;
+  const limit = matched.limitedBy;
+  const why = limit
+    ? `the ${limit.kind} order ${limit.orderHash} had only ${limit.remaining} task(s) left`
+    : "an order had fewer tasks left";
+  return `${missing} of the ${matched.requested} task(s) requested were not purchased: ${why}; buy the rest with another order (\`openpoco orderbook ${limit?.kind ?? "workerpool"}\`) or ask its owner to publish more.`;
 }
 
 /** Matches the orders (signing a request first when none is given) and reports the deal. */
@@ -295,7 +314,16 @@ export async function fillOrders(
   session.out.success(`${matched.volume} task(s) purchased in deal ${matched.dealid}`, {
     txHash: matched.txHash,
   });
-  session.out.set({ dealid: matched.dealid, volume: matched.volume, txHash: matched.txHash });
+  const shortfall = shortfallMessage(matched);
+  if (shortfall) session.out.warn(shortfall);
+  session.out.set({
+    dealid: matched.dealid,
+    volume: matched.volume,
+    requested: matched.requested,
+    notPurchased: shortfall ? matched.requested - matched.volume : undefined,
+    shortfall,
+    txHash: matched.txHash,
+  });
   return matched.dealid;
 }
 

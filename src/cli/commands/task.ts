@@ -1,20 +1,32 @@
 /** `task show [--watch] [--download]`: a task's state, followed live, and its result. */
 import type { Command } from "commander";
-import type { TaskInfo } from "../../sdk/core/client";
+import type { TaskDiagnosis, TaskInfo } from "../../sdk/core/client";
 import { action } from "../action";
 import type { Session } from "../session";
+import { chainTime, diagnosisFields, outcomeText } from "../task-report";
+import { registerTaskDebug } from "./task-debug";
 import { downloadResult } from "./result";
 
-function fields(task: TaskInfo): Record<string, unknown> {
+/** The refund as the chain alone tells it, for when the workerpool does not. */
+function chainRefund(task: TaskInfo): string | undefined {
+  if (task.statusName === "FAILED") return "claimed (the task is FAILED on chain)";
+  if (task.claimable) return "claimable now: `openpoco deal claim " + task.dealid + "`";
+  return undefined;
+}
+
+function fields(task: TaskInfo, diagnosis: TaskDiagnosis): Record<string, unknown> {
+  const reported = diagnosisFields(diagnosis);
   return {
-    status: task.statusName,
+    status: outcomeText(task.statusName, diagnosis),
     dealid: task.dealid,
     index: task.idx,
     contributors: task.contributors.length,
     revealed: `${task.revealCounter}/${task.winnerCounter}`,
-    finalDeadline: new Date(Number(task.finalDeadline) * 1000).toISOString(),
+    finalDeadline: chainTime(task.finalDeadline),
     results: task.resultsText ?? (task.results === "0x" ? undefined : task.results),
     claimable: task.claimable || undefined,
+    ...reported,
+    refund: reported.refund ?? chainRefund(task),
   };
 }
 
@@ -33,9 +45,13 @@ async function show(
         }),
       )
     : await session.out.step("Reading the task", poco.tasks.show(taskid));
-  session.out.success(`Task ${taskid}`, fields(task));
+  const diagnosis = await session.out.step(
+    "Asking the task's workerpool",
+    poco.tasks.diagnose(taskid, { dealid: task.dealid }),
+  );
+  session.out.success(`Task ${taskid}`, fields(task, diagnosis));
   const { status: _status, statusName, ...rest } = task;
-  session.out.set({ task: { ...rest, status: statusName } });
+  session.out.set({ task: { ...rest, status: statusName }, diagnosis });
   if (options.download) {
     const folder = typeof options.download === "string" ? options.download : undefined;
     await downloadResult(session, task, folder);
@@ -54,6 +70,7 @@ export function registerTask(program: Command): void {
       "download the completed task's result as its requester or beneficiary, verify it and unzip it (default <taskid>)",
     )
     .option("--interval-ms <ms>", "time between polls with --watch", "2000")
-    .description("show a task")
+    .description("show a task: its status on chain, and from its workerpool what failed and who must fix it")
     .action(action(show));
+  registerTaskDebug(task);
 }

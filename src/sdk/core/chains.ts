@@ -25,6 +25,8 @@ export interface ChainConfig {
   ipfsGateway?: string;
   /** Base URL of Compass, which maps a workerpool to its API URL (`/{chainId}/workerpools/{address}`). */
   compass?: string;
+  /** Base URL of the explorer: a deal's page is `{explorer}/#/deal/{dealid}`, a task's `{explorer}/#/task/{taskid}`. */
+  explorer?: string;
 }
 
 /** One chain of chain.json: the fields of `ChainConfig` but the name, ids and URLs as strings. */
@@ -37,6 +39,7 @@ export interface ChainJsonEntry {
   resultProxy?: string;
   ipfsGateway?: string;
   compass?: string;
+  explorer?: string;
 }
 
 /** The chain.json file: a default chain name and the chains by name. */
@@ -124,5 +127,6 @@ export function resolveChain(json: ChainJson, name?: string): ChainConfig {
     resultProxy: url(chosen, "resultProxy", entry.resultProxy, false),
     ipfsGateway: url(chosen, "ipfsGateway", entry.ipfsGateway, false),
     compass: url(chosen, "compass", entry.compass, false),
+    ...(entry.explorer ? { explorer: url(chosen, "explorer", entry.explorer, false) } : {}),
   };
 }

@@ -77,6 +77,11 @@ export function checkedAddress(value: string, what = "address"): string {
   try {
     return getAddress(value);
   } catch {
+    // 40 hex digits in mixed case carry an EIP-55 checksum: a typo breaks it, not the length.
+    if (/^0x[0-9a-fA-F]{40}$/.test(value))
+      throw new InvalidInputError(
+        `Invalid ${what} ${value}: its EIP-55 checksum (the mixed case) fails, so a character is probably mistyped: check it, or give it all in lower case to skip the check.`,
+      );
     throw new InvalidInputError(
       `Invalid ${what} ${JSON.stringify(value)}: give a 0x-prefixed 20-byte address.`,
     );

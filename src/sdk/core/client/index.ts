@@ -179,9 +179,11 @@ export type {
   WorkerpoolFields,
   WorkerpoolInfo,
 } from "./assets";
-export type { Matched, OrderStatus, RequestOrderOptions } from "./orders";
+export type { Matched, OrderStatus, RequestOrderOptions, VolumeLimit } from "./orders";
 export type { DealInfo, DealResource, DealTask, DealView } from "./deals";
-export type { TaskInfo, WatchOptions } from "./tasks";
+export type { TaskInfo, TaskPlace, WatchOptions } from "./tasks";
+export type { DiagnosisOptions, TaskDiagnosis } from "./diagnosis";
+export { DIAGNOSIS_TIMEOUT_MS, WorkerpoolApiUnavailableError } from "./diagnosis";
 export type { CategoryInfo } from "./categories";
 export type {
   ContributeAndFinalizeInput,

@@ -30,10 +30,22 @@ export interface OrderStatus {
   remaining: bigint;
 }
 
+/** The order whose remaining volume limited a deal below what the request asked. */
+export interface VolumeLimit {
+  kind: OrderKind;
+  orderHash: string;
+  /** What was left of that order before the match. */
+  remaining: bigint;
+}
+
 /** A new deal. */
 export interface Matched extends Sent {
   dealid: string;
   volume: bigint;
+  /** The tasks the request asked for. */
+  requested: bigint;
+  /** When fewer than `requested` were bought: the order that had fewer left; else undefined. */
+  limitedBy?: VolumeLimit;
 }
 
 /** What a request made from other orders may override. */
@@ -186,10 +198,32 @@ export class OrdersApi {
       if (stake < needed)
         issues.push({
           code: "ERC20InsufficientBalance",
-          message: `Not enough stake: the deal locks ${formatRlc(needed)} from the ${role} ${account}, who has ${formatRlc(stake)} free (\`openpoco account deposit\`)`,
+          message: `Not enough stake: the deal locks ${formatRlc(needed)} from the ${role} ${account}, who has ${formatRlc(stake)} free (${
+            role === "requester"
+              ? "`openpoco account deposit`"
+              : "the workerpool owner must `openpoco account deposit`; or pick another workerpool order: `openpoco orderbook workerpool`"
+          })`,
         });
     }
     return issues;
+  }
+
+  /** The app, dataset or workerpool order with the least volume left, when it is less than the request's. */
+  private async volumeLimit(orders: OrderSet): Promise<VolumeLimit | undefined> {
+    const offers: [OrderKind, OrderFields<OrderKind>][] = [
+      ["app", orders.app],
+      ["workerpool", orders.workerpool],
+    ];
+    if (orders.dataset && orders.dataset.dataset !== ZeroAddress)
+      offers.splice(1, 0, ["dataset", orders.dataset]);
+    const request = await this.status("request", orders.request);
+    let limit: VolumeLimit | undefined;
+    for (const [kind, order] of offers) {
+      const { orderHash, remaining } = await this.status(kind, order);
+      if (remaining < request.remaining && (!limit || remaining < limit.remaining))
+        limit = { kind, orderHash, remaining };
+    }
+    return limit;
   }
 
   private async isGroupMember(group: string, account: string): Promise<boolean> {
@@ -215,6 +249,7 @@ export class OrdersApi {
       throw new InvalidInputError(
         `These orders cannot match: ${issues.map((found) => found.message.replace(/\.$/, "")).join("; ")}.`,
       );
+    const limitedBy = await this.volumeLimit(orders);
     const hub = this.context.hub.connect(this.context.requireSigner("match orders"));
     const dataset = orders.dataset ?? datasetOrder({ volume: 0n, salt: "0x" + "00".repeat(32) });
     const sent = await this.context.send("match the orders", () =>
@@ -223,7 +258,13 @@ export class OrdersApi {
     for (const log of sent.receipt.logs) {
       const parsed = this.context.hub.interface.parseLog(log);
       if (parsed?.name === "OrdersMatched")
-        return { ...sent, dealid: parsed.args.dealid, volume: parsed.args.volume };
+        return {
+          ...sent,
+          dealid: parsed.args.dealid,
+          volume: parsed.args.volume,
+          requested: orders.request.volume,
+          limitedBy: parsed.args.volume < orders.request.volume ? limitedBy : undefined,
+        };
     }
     throw new InvalidInputError(
       `The match ${sent.txHash} was mined without an OrdersMatched event: check the hub address.`,
