@@ -36,6 +36,14 @@ const IEXEC_CLI = path.resolve(__dirname, "../../node_modules/iexec/dist/esm/cli
 const REPORT = "classified\n";
 const ENCRYPT = { iexec_result_encryption: true };
 
+/** A 2048-bit RSA pair in PEM, made outside both clients. */
+const rsaPair = () =>
+  generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
+
 /** Runs the official `iexec` CLI with `--raw` in `cwd`; returns its JSON answer. */
 async function iexecCli(cwd: string, args: string[]): Promise<{ ok: boolean; [key: string]: unknown }> {
   const { stdout } = await run(process.execPath, [IEXEC_CLI, ...args, "--raw"], { cwd }).catch(
@@ -147,11 +155,7 @@ describe("result encryption with the official iexec clients @compat @docker", fu
     const ours = path.join(dir, "official-ours.zip");
     await decryptResult(encrypted, privateKey, ours);
     expect(await report(ours)).to.equal(REPORT);
-    const stranger = generateKeyPairSync("rsa", {
-      modulusLength: 2048,
-      privateKeyEncoding: { type: "pkcs8", format: "pem" },
-      publicKeyEncoding: { type: "spki", format: "pem" },
-    });
+    const stranger = rsaPair();
     const wrong = await rejection(decryptResult(encrypted, stranger.privateKey, path.join(dir, "no.zip")));
     expect((wrong as { code?: string }).code).to.equal("RESULT_DECRYPTION_FAILED");
     expect(wrong.message).to.include("This private key does not open");
@@ -231,6 +235,21 @@ describe("result encryption with the official iexec clients @compat @docker", fu
   it("fails the task before the app runs when the beneficiary's key cannot encrypt", async function () {
     const beneficiary = new Wallet(accountKey(8));
     const iexec = await connectIExec(beneficiary.privateKey);
+    // Our CLI refuses to push such a key at all (here a private key), and pushes nothing.
+    const project = path.join(dir, "refused");
+    mkdirSync(project);
+    writeChainJson(project, world.chain);
+    const privateFile = path.join(project, "private.pem");
+    writeFileSync(privateFile, rsaPair().privateKey);
+    const refused = await runCli(
+      world,
+      project,
+      ["result", "push-encryption-key", "--secret-path", privateFile],
+      beneficiary.privateKey,
+    );
+    expect(refused.ok).to.equal(false);
+    expect(JSON.stringify(refused)).to.include("is a private key");
+    expect(await iexec.result.checkResultEncryptionKeyExists(beneficiary.address)).to.equal(false);
     // The official SDK stores any string that is not a PEM as is ("assumed base64").
     await iexec.result.pushResultEncryptionKey("bm90IGEga2V5");
     const dealid = await buyExecution(world, {

@@ -199,25 +199,24 @@ async function pushKey(
   options: { secretPath?: string; forceUpdate?: boolean },
 ): Promise<void> {
   const sms = await smsOf(session);
-  const signer = await session.wallet();
-  const file = options.secretPath
-    ? path.resolve(options.secretPath)
-    : keyFiles(session, signer.address).publicKey;
+  const address = (await session.walletFile()).address;
+  const file = options.secretPath ? path.resolve(options.secretPath) : keyFiles(session, address).publicKey;
   const publicKey = await readFile(file, "utf8").catch(() => {
     throw new InvalidInputError(
       `Cannot read the public key ${file}: run \`openpoco result generate-encryption-keypair\` or pass --secret-path.`,
     );
   });
+  // Checked before the wallet is unlocked: a key the workers would refuse is never pushed.
   const encoded = encodeResultPublicKey(publicKey);
+  const signer = await session.wallet();
   const pushed = await session.out.step(
     "Pushing the result-encryption key to the SMS",
     sms.pushWeb2Secret(signer, RESULT_ENCRYPTION_KEY_NAME, encoded, { update: !!options.forceUpdate }),
   );
-  session.out.success(
-    `Result-encryption key of ${signer.address} ${pushed.isUpdated ? "updated" : "pushed"}`,
-    { publicKeyFile: file },
-  );
-  session.out.set({ address: signer.address, publicKeyFile: file, ...pushed });
+  session.out.success(`Result-encryption key of ${address} ${pushed.isUpdated ? "updated" : "pushed"}`, {
+    publicKeyFile: file,
+  });
+  session.out.set({ address, publicKeyFile: file, ...pushed });
 }
 
 async function checkKey(session: Session, given: string | undefined): Promise<void> {
