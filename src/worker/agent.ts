@@ -25,7 +25,7 @@ import { parseParams } from "../sdk/core/params";
 import { SchedulerClient, type WorkerFailureCode, type WorkerReport } from "../sdk/core/scheduler";
 import { SmsClient, type TaskSecrets } from "../sdk/node/sms";
 import { decodeDatasetKey } from "../sdk/node/encryption";
-import { encryptResult } from "../sdk/node/result-encryption";
+import { checkResultEncryption, encryptTaskResult, type ResultEncryption } from "./result-encryption";
 import { ContributionStatus, TaskStatus, computeResultHash } from "../sdk/core/tasks";
 import { TaskFailure, computeTask, type ComputeSpec } from "./compute";
 import { removeContainers } from "./container";
@@ -374,7 +374,7 @@ export class WorkerApp {
       deal.dataset.pointer === ZeroAddress
         ? undefined
         : await this.poco.assets.showDataset(deal.dataset.pointer);
-    const secrets = await this.taskSecrets(task);
+    const secrets = await this.taskSecrets(task, deal.params);
     const runs = this.store.countRun(task.taskid);
     this.logger.info(`task ${task.taskid}: running ${app.multiaddr}${runs > 1 ? ` (run ${runs})` : ""}`);
     const categoryMs = Number(timeref) * 1000;
@@ -400,9 +400,9 @@ export class WorkerApp {
     });
     // The digest is the plain result's; what is uploaded is encrypted for the beneficiary when asked.
     const uploadFile =
-      secrets?.resultEncryptionKey === undefined
+      secrets?.resultEncryption === undefined
         ? computed.zipFile
-        : await this.encryptResult(computed.zipFile, secrets.resultEncryptionKey);
+        : await encryptTaskResult(computed.zipFile, secrets.resultEncryption);
     this.store.update(task.taskid, "COMPUTED", {
       resultDigest: computed.resultDigest,
       resultsCallback: computed.resultsCallback,
@@ -420,9 +420,13 @@ export class WorkerApp {
   /**
    * The task's secrets from the SMS, proven by the scheduler's authorization. A dataset without a key is
    * used as downloaded (it is not encrypted); a requester secret the deal names but nobody pushed fails
-   * the task rather than run the app without it.
+   * the task rather than run the app without it. The beneficiary's key and the padding the request asks for
+   * are checked here too, so that a key that cannot encrypt fails the task before the app runs.
    */
-  private async taskSecrets(task: WorkerTask): Promise<TaskSecrets | undefined> {
+  private async taskSecrets(
+    task: WorkerTask,
+    dealParams: string,
+  ): Promise<(TaskSecrets & { resultEncryption?: ResultEncryption }) | undefined> {
     if (!this.options.smsUrl) return undefined;
     const secrets = await new SmsClient(this.options.smsUrl).taskSecrets(
       this.poco.context.signer!,
@@ -440,21 +444,12 @@ export class WorkerApp {
         "SECRET_MISSING",
         `The SMS holds none of ${missing.join(", ")} that the deal names.`,
       );
-    return secrets;
-  }
-
-  private async encryptResult(zipFile: string, publicKey: string): Promise<string> {
-    const encrypted = path.join(path.dirname(zipFile), "result.encrypted.zip");
-    try {
-      await encryptResult(zipFile, publicKey, encrypted);
-    } catch (error) {
-      // A key that is not an RSA public key is the beneficiary's mistake: every worker fails alike.
-      throw new TaskFailure(
-        "RESULT_ENCRYPTION_KEY_UNUSABLE",
-        `The beneficiary's result-encryption key cannot encrypt: ${(error as Error).message}`,
-      );
-    }
-    return encrypted;
+    if (secrets.resultEncryptionKey === undefined) return secrets;
+    // A key that cannot encrypt is the beneficiary's mistake: every worker fails alike, before the app runs.
+    return {
+      ...secrets,
+      resultEncryption: checkResultEncryption(secrets.resultEncryptionKey, parseParams(dealParams)),
+    };
   }
 
   private workDir(taskid: string): string {

@@ -11,7 +11,14 @@ import { DEFAULT_RESULT_STORE_PORT, ResultStoreApp } from "../../results/app";
 import type { TaskInfo } from "../../sdk/core/client";
 import { InvalidInputError, OpenPocoError } from "../../sdk/core/errors";
 import { writeFileAtomic } from "../../sdk/node/files";
-import { decryptResult, generateResultKeyPair, isEncryptedResult } from "../../sdk/node/result-encryption";
+import {
+  decryptResult,
+  encodeResultPublicKey,
+  generateResultKeyPair,
+  isEncryptedResult,
+} from "../../sdk/node/result-encryption";
+import { RESULT_ENCRYPTION_KEY_NAME, SmsClient } from "../../sdk/node/sms";
+import { checkedAddress } from "../../sdk/core/client/account";
 import { ResultsClient, resultLocation, resultStoreOf } from "../../sdk/node/results";
 import { TaskStatus } from "../../sdk/core/tasks";
 import { unzipTo } from "../../sdk/node/zip";
@@ -176,6 +183,59 @@ async function decrypt(
   session.out.set({ resultPath: out, keyFile });
 }
 
+async function smsOf(session: Session): Promise<SmsClient> {
+  const chain = await session.chain();
+  if (!chain.sms)
+    throw new InvalidInputError(`chain.json: chain "${chain.name}" has no "sms": add the SMS URL.`);
+  return new SmsClient(chain.sms);
+}
+
+/**
+ * Pushes the beneficiary's public key to the SMS as the official clients do (base64 of the PEM), after
+ * checking it is a key the workers can encrypt with.
+ */
+async function pushKey(
+  session: Session,
+  options: { secretPath?: string; forceUpdate?: boolean },
+): Promise<void> {
+  const sms = await smsOf(session);
+  const address = (await session.walletFile()).address;
+  const file = options.secretPath ? path.resolve(options.secretPath) : keyFiles(session, address).publicKey;
+  const publicKey = await readFile(file, "utf8").catch(() => {
+    throw new InvalidInputError(
+      `Cannot read the public key ${file}: run \`openpoco result generate-encryption-keypair\` or pass --secret-path.`,
+    );
+  });
+  // Checked before the wallet is unlocked: a key the workers would refuse is never pushed.
+  const encoded = encodeResultPublicKey(publicKey);
+  const signer = await session.wallet();
+  const pushed = await session.out.step(
+    "Pushing the result-encryption key to the SMS",
+    sms.pushWeb2Secret(signer, RESULT_ENCRYPTION_KEY_NAME, encoded, { update: !!options.forceUpdate }),
+  );
+  session.out.success(`Result-encryption key of ${address} ${pushed.isUpdated ? "updated" : "pushed"}`, {
+    publicKeyFile: file,
+  });
+  session.out.set({ address, publicKeyFile: file, ...pushed });
+}
+
+async function checkKey(session: Session, given: string | undefined): Promise<void> {
+  const address = given ? checkedAddress(given, "beneficiary address") : await session.walletAddressIfAny();
+  if (!address)
+    throw new InvalidInputError("No address given and no wallet found: pass the beneficiary's address.");
+  const sms = await smsOf(session);
+  const isEncryptionKeySet = await session.out.step(
+    "Asking the SMS",
+    sms.checkWeb2Secret(address, RESULT_ENCRYPTION_KEY_NAME),
+  );
+  session.out.success(
+    isEncryptionKeySet
+      ? `Result-encryption key found for ${address}`
+      : `No result-encryption key for ${address}: run \`openpoco result push-encryption-key\``,
+  );
+  session.out.set({ address, isEncryptionKeySet });
+}
+
 interface ServeOptions {
   host: string;
   port: string;
@@ -224,8 +284,21 @@ export function registerResult(program: Command): void {
     .option("--key <file>", "beneficiary private key (default .secrets/beneficiary/<wallet>_key)")
     .option("--out <file>", "decrypted result zip to write", "results.zip")
     .option("--force", "replace --out if it exists")
-    .description("decrypt an encrypted result with the beneficiary's private key")
+    .description(
+      "decrypt an encrypted result with the beneficiary's private key (iExec's format or OpenPoCo's OAEP)",
+    )
     .action(action(decrypt));
+  result
+    .command("push-encryption-key")
+    .option("--secret-path <file>", "public key to push (default .secrets/beneficiary/<wallet>_key.pub)")
+    .option("--force-update", "replace the key already in the SMS")
+    .description("push the beneficiary's public key to the SMS, in the official clients' form")
+    .action(action(pushKey));
+  result
+    .command("check-encryption-key")
+    .argument("[address]", "beneficiary address (default the wallet's)")
+    .description("tell whether the SMS holds a result-encryption key for an address")
+    .action(action(checkKey));
   result
     .command("serve")
     .option("--host <host>", "interface to listen on", "127.0.0.1")

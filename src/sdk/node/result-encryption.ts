@@ -1,15 +1,32 @@
 /**
- * Result encryption for a beneficiary: the result zip is encrypted with AES-256-CBC under a fresh random
- * key (16-byte IV first, PKCS#7 padding: the dataset format of `encryption.ts`), and that key is encrypted
- * with the beneficiary's RSA public key (OAEP, SHA-256). The encrypted result is a zip holding
- * `aes-key.rsa` (the RSA-encrypted key, raw bytes) and `iexec_out.zip.aes` (the encrypted archive).
+ * Result encryption for a beneficiary, in iExec's format (what `iexec result decrypt` and the official SDK's
+ * `utils.decryptResult` open): the result zip is encrypted with AES-256-CBC under a fresh random key (16-byte
+ * IV first, PKCS#7 padding: the dataset format of `encryption.ts`), and that key is encrypted with the
+ * beneficiary's RSA public key, RSAES-PKCS1-v1_5 by default or RSA-OAEP/SHA-256 when the requester asks.
+ * The encrypted result is a zip holding `aes-key.rsa` (the RSA-encrypted key, raw bytes) and
+ * `iexec_out.zip.aes` (the encrypted archive). Decryption recognizes either padding.
  */
-import { constants, generateKeyPair, privateDecrypt, publicEncrypt, randomBytes } from "node:crypto";
+import {
+  constants,
+  generateKeyPair,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+  type KeyObject,
+} from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DATASET_KEY_BYTES, decryptFile, DecryptionError, encryptFile } from "./encryption";
 import { InvalidInputError, OpenPocoError } from "../core/errors";
 import { unzipTo, zipFolder } from "./zip";
+import {
+  DEFAULT_RESULT_KEY_PADDING,
+  readResultPrivateKey,
+  readResultPublicKey,
+  type ResultKeyPadding,
+} from "./result-keys";
+
+export * from "./result-keys";
 
 /** Entry of the encrypted result holding the RSA-encrypted AES key. */
 export const ENCRYPTED_KEY_FILE = "aes-key.rsa";
@@ -60,34 +77,78 @@ async function withTempDir<T>(near: string, work: (dir: string) => Promise<T>): 
   }
 }
 
-/** Encrypts result zip `zipFile` for the holder of `publicKeyPem` into the encrypted-result zip `outFile`. */
-export async function encryptResult(zipFile: string, publicKeyPem: string, outFile: string): Promise<void> {
+/** Options of `encryptResult`. */
+export interface EncryptResultOptions {
+  /** How the AES key is wrapped (default "pkcs1", the official format). */
+  padding?: ResultKeyPadding;
+}
+
+/**
+ * Encrypts result zip `zipFile` for the holder of `publicKey` into the encrypted-result zip `outFile`.
+ * `publicKey` is in any form `readResultPublicKey` reads (the SMS's value as is).
+ * @throws InvalidInputError when the key cannot encrypt; nothing is written then.
+ */
+export async function encryptResult(
+  zipFile: string,
+  publicKey: string | KeyObject,
+  outFile: string,
+  options: EncryptResultOptions = {},
+): Promise<void> {
+  const key = typeof publicKey === "string" ? readResultPublicKey(publicKey) : publicKey;
+  const padding = options.padding ?? DEFAULT_RESULT_KEY_PADDING;
   await withTempDir(outFile, async (dir) => {
     const content = path.join(dir, "content");
-    const key = randomBytes(DATASET_KEY_BYTES);
-    await encryptFile(zipFile, path.join(content, ENCRYPTED_RESULT_FILE), key);
-    let wrapped: Buffer;
-    try {
-      wrapped = publicEncrypt(
-        { key: publicKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" },
-        key,
-      );
-    } catch (error) {
-      throw new InvalidInputError(
-        `The public key cannot encrypt (${error instanceof Error ? error.message : String(error)}): pass an RSA public key in PEM.`,
-      );
-    }
+    const aesKey = randomBytes(DATASET_KEY_BYTES);
+    await encryptFile(zipFile, path.join(content, ENCRYPTED_RESULT_FILE), aesKey);
+    const wrapped = publicEncrypt(
+      padding === "oaep"
+        ? { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" }
+        : { key, padding: constants.RSA_PKCS1_PADDING },
+      aesKey,
+    );
     await writeFile(path.join(content, ENCRYPTED_KEY_FILE), wrapped);
     await zipFolder(content, outFile);
   });
 }
 
-/** Decrypts the encrypted-result zip `encryptedZip` with `privateKeyPem` into the result zip `outFile`. */
+/**
+ * The message of an RSAES-PKCS1-v1_5 block (0x00 0x02, at least 8 non-zero padding bytes, 0x00, message), or
+ * undefined when `block` is not one. Node 20 refuses PKCS#1 v1.5 private decryption (a padding oracle risk for
+ * servers, CVE-2023-46809), so the block is decrypted raw and unpadded here: this runs on the beneficiary's
+ * own machine over a file it downloaded, where nobody can observe the failures.
+ */
+function pkcs1Message(block: Buffer): Buffer | undefined {
+  if (block.length < 11 || block[0] !== 0x00 || block[1] !== 0x02) return undefined;
+  const separator = block.indexOf(0x00, 2);
+  if (separator < 10) return undefined;
+  return block.subarray(separator + 1);
+}
+
+/** The AES key wrapped in `wrapped`, trying OAEP (whose check is strict) and then PKCS#1 v1.5. */
+function unwrapKey(wrapped: Buffer, key: KeyObject): Buffer | undefined {
+  try {
+    return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" }, wrapped);
+  } catch {
+    // Not OAEP with this key: the official padding, or a wrong key.
+  }
+  try {
+    return pkcs1Message(privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, wrapped));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Decrypts the encrypted-result zip `encryptedZip` with `privateKey` (PEM, or base64 of it) into the result
+ * zip `outFile`. Results of either padding (the official PKCS#1 v1.5, or OAEP) open.
+ * @throws ResultDecryptionError for a wrong key or a damaged archive; nothing is written then.
+ */
 export async function decryptResult(
   encryptedZip: string,
-  privateKeyPem: string,
+  privateKey: string,
   outFile: string,
 ): Promise<void> {
+  const rsaKey = readResultPrivateKey(privateKey);
   await withTempDir(outFile, async (dir) => {
     const content = path.join(dir, "content");
     const entries = await unzipTo(encryptedZip, content);
@@ -95,21 +156,11 @@ export async function decryptResult(
       throw new InvalidInputError(
         `${encryptedZip} is not an encrypted result (no ${ENCRYPTED_KEY_FILE} and ${ENCRYPTED_RESULT_FILE}): it needs no decryption.`,
       );
-    let key: Buffer;
-    try {
-      key = privateDecrypt(
-        { key: privateKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" },
-        await readFile(path.join(content, ENCRYPTED_KEY_FILE)),
-      );
-    } catch (error) {
+    const key = unwrapKey(await readFile(path.join(content, ENCRYPTED_KEY_FILE)), rsaKey);
+    // A wrong key fails both unpaddings; a PKCS#1 v1.5 block that decodes by chance is not 32 bytes long.
+    if (key === undefined || key.length !== DATASET_KEY_BYTES)
       throw new ResultDecryptionError(
         `This private key does not open ${encryptedZip}: pass the beneficiary's key (.secrets/beneficiary/<address>_key) whose public key encrypted it.`,
-        error,
-      );
-    }
-    if (key.length !== DATASET_KEY_BYTES)
-      throw new ResultDecryptionError(
-        `The key in ${encryptedZip} is not an AES-256 key: the archive is damaged.`,
       );
     try {
       await decryptFile(path.join(content, ENCRYPTED_RESULT_FILE), outFile, key);
