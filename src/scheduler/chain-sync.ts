@@ -265,7 +265,7 @@ export class ChainSync {
 
   /** Claims tasks past their final deadline, refunding their requesters. */
   async claim(taskids: string[]): Promise<void> {
-    const { poco, store } = this.options;
+    const { poco } = this.options;
     for (let i = 0; i < taskids.length; i += this.batchTasks) {
       const batch = taskids.slice(i, i + this.batchTasks);
       try {
