@@ -5,7 +5,11 @@
  * the deal's requester alone with a one-use signed challenge; CORS on the requester's routes only.
  * (@scheduler)
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect } from "chai";
+import type * as EthersLib from "ethers";
+import type * as IExecLib from "iexec";
 import { Wallet, type Signer } from "ethers";
 import { ServiceError } from "../../src/sdk/core/errors";
 import { computeTaskId, digestOf } from "../../src/sdk/core/tasks";
@@ -18,6 +22,21 @@ import type { ChallengeTypedData } from "../../src/sdk/core/market/auth";
 import type { SchedulerApp } from "../../src/scheduler";
 import { escrowOf, makeDeal, timeTravelTo } from "../tasks/fixtures";
 import { SchedulerHarness, keyOf, stateOf, until, type SimWorker } from "./harness";
+
+// A real `import()`: ts-node compiles to CommonJS, where `import()` becomes `require()`, which cannot load
+// the ESM-only official SDK.
+const importEsm = new Function("specifier", "return import(specifier)") as (s: string) => Promise<unknown>;
+
+/** A Compass that knows one workerpool's API URL, as the official SDK asks it. */
+async function fakeCompass(workerpool: string, apiUrl: string): Promise<{ url: string; close(): void }> {
+  const server = createServer((request, response) => {
+    const known = request.url === `/31337/workerpools/${workerpool}`;
+    response.writeHead(known ? 200 : 404, { "content-type": "application/json" });
+    response.end(JSON.stringify(known ? { apiUrl } : { error: "unknown workerpool" }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
 
 const RESULTS = '{"storage":"ipfs","location":"/ipfs/QmRwwTz9Chq4Y7F7ReKKcx1GV6s3H7egmNGrku9XrwiDa8"}';
 
@@ -275,6 +294,60 @@ describe("@scheduler workerpool task API", function () {
     const worker = await get(`${app.url}/workers/challenge?address=${h.setup.workers[0].address}`);
     expect(worker.status).to.equal(200);
     expect(worker.headers.get("access-control-allow-origin")).to.equal(null);
+    await h.stopScheduler(app);
+  });
+
+  it("the official SDK reads the task and, as its requester, the logs through Compass", async () => {
+    const app = await h.scheduler();
+    const deal = await makeDeal(h.setup, { trust: 1n });
+    const taskid = computeTaskId(deal.dealid, deal.botFirst);
+    await stateOf(app, taskid, "active");
+    const worker = await h.worker(app, 0);
+    const [assignment] = (await worker.poll(1)).assign;
+    const digest = digestOf("error.json of exit 7");
+    await worker.client.report(taskid, {
+      event: "computed",
+      resultDigest: digest,
+      error: "APP_CRASHED",
+      exitCode: 7,
+    });
+    await worker.client.sendLogs(taskid, { stdout: "out 7\n", stderr: "err 7\n" });
+    await worker.poco.work.contributeAndFinalize({
+      taskid,
+      resultDigest: digest,
+      authorization: assignment.authorization,
+      results: RESULTS,
+    });
+    await stateOf(app, taskid, "completed");
+
+    const compass = await fakeCompass(h.setup.workerpool, app.url);
+    const lib = (await importEsm("iexec")) as typeof IExecLib;
+    const esm = (await importEsm("ethers")) as typeof EthersLib;
+    const provider = new esm.JsonRpcProvider(h.chain.host, undefined, {
+      cacheTimeout: -1,
+      pollingInterval: 50,
+    });
+    const connect = (key: string) =>
+      new lib.IExec(
+        { ethProvider: new esm.Wallet(key, provider) },
+        { hubAddress: h.chain.hub, compassURL: compass.url, confirms: 1 },
+      );
+    try {
+      const info = await connect(keyOf(h.setup.requester.address)).task.fetchOffchainInfo(taskid);
+      expect(info.task.status).to.equal("COMPLETED");
+      expect(info.task.statusHistory.map((s: { status: string }) => s.status)).to.deep.equal([
+        "RECEIVED",
+        "INITIALIZED",
+        "COMPLETED",
+      ]);
+      expect(info.replicates).to.have.length(1);
+      expect(info.replicates[0]).to.include({ worker: worker.address, exitCode: 7, status: "COMPLETED" });
+      const logs = await connect(keyOf(h.setup.requester.address)).task.fetchLogs(taskid);
+      expect(logs).to.deep.equal([{ worker: worker.address, stdout: "out 7\n", stderr: "err 7\n" }]);
+    } finally {
+      provider.destroy();
+      compass.close();
+    }
     await h.stopScheduler(app);
   });
 });
