@@ -14,6 +14,7 @@ import { Wallet, type Signer } from "ethers";
 import { ServiceError } from "../../src/sdk/core/errors";
 import { computeTaskId, digestOf } from "../../src/sdk/core/tasks";
 import {
+  APP_LOG_LIMIT_BYTES,
   WorkerpoolApiClient,
   signWorkerpoolChallenge,
   type WorkerpoolTask,
@@ -263,7 +264,14 @@ describe("@scheduler workerpool task API", function () {
       (error: unknown) => error,
     );
     expect((foreign as ServiceError).status).to.equal(403);
-    expect(await api(app).logs(taskid, requester, 31337n)).to.have.length(1);
+    expect(await api(app).logs(taskid, requester, 31337n)).to.deep.equal(logs);
+
+    // Both streams at their limit fit the route (beyond the other routes' 64 KiB), the latest run replacing.
+    const full = { stdout: "o".repeat(APP_LOG_LIMIT_BYTES), stderr: "\u0001".repeat(APP_LOG_LIMIT_BYTES) };
+    await worker.client.sendLogs(taskid, full);
+    expect(await api(app).logs(taskid, requester, 31337n)).to.deep.equal([
+      { walletAddress: worker.address, ...full },
+    ]);
     await h.stopScheduler(app);
   });
 
