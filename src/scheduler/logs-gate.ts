@@ -19,6 +19,9 @@ import {
 /** Life of a logs challenge by default: 5 minutes. */
 export const LOGS_CHALLENGE_TTL_MS = 5 * 60_000;
 
+/** Challenges kept at most: anyone may ask for them, so the oldest go first beyond this. */
+export const LOGS_CHALLENGES_KEPT = 10_000;
+
 /** Issues and checks the one-use challenges of the logs route. */
 export class LogsGate {
   // Keyed by the challenge's typed-data hash: what the Authorization header names.
@@ -44,6 +47,10 @@ export class LogsGate {
       address: getAddress(address),
       expires: now + this.ttlMs,
     });
+    for (const hash of this.issued.keys()) {
+      if (this.issued.size <= LOGS_CHALLENGES_KEPT) break;
+      this.issued.delete(hash);
+    }
     return challengeTypedData(this.chainId, challenge);
   }
 
