@@ -13,7 +13,10 @@ import type { TaskInfo } from "../sdk/core/client/tasks";
 import { NotFoundError } from "../sdk/core/errors";
 import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/core/logger";
 import { ContributionStatus, TaskStatus, computeTaskId } from "../sdk/core/tasks";
+import type { ReplicateStatus } from "../sdk/core/workerpool-api";
+import { replicateUpdate } from "./desk";
 import { chainAction, pickUploader } from "./planner";
+import { workerpoolStatusOf } from "./task-view";
 import type { SchedulerStore, TaskRecord, TaskState } from "./store";
 
 /** How to build a `ChainSync`. */
@@ -116,7 +119,7 @@ export class ChainSync {
         const taskids: string[] = [];
         for (let idx = deal.botFirst; idx < deal.botFirst + deal.botSize; idx++)
           taskids.push(computeTaskId(deal.dealid, idx));
-        store.addDeal({ ...deal, dealid: notice.dealid }, taskids);
+        store.addDeal({ ...deal, dealid: notice.dealid }, taskids, this.now());
         this.logger.info(`Deal ${notice.dealid}: ${taskids.length} task(s), trust ${deal.trust}.`);
       }
       store.setCursor(to);
@@ -129,6 +132,9 @@ export class ChainSync {
     const { poco, store } = this.options;
     for (const dealid of store.dealsWithoutTag())
       store.setDealTag(dealid, (await poco.deals.view(dealid)).tag);
+    // Deals recorded before the scheduler kept requesters: the logs route needs them.
+    for (const dealid of store.dealsWithoutRequester())
+      store.setDealRequester(dealid, (await poco.deals.view(dealid)).requester);
   }
 
   /** Initializes the pending tasks not initialized on chain, `batchTasks` per transaction. */
@@ -146,7 +152,7 @@ export class ChainSync {
     const expired = unset.filter((task) => this.chainClock() >= task.finalDeadline);
     if (expired.length > 0) {
       const sent = await poco.work.initializeAndClaim(expired.map((t) => ({ dealid: t.dealid, idx: t.idx })));
-      store.journal("claim", sent.taskids, sent.txHash);
+      this.recordClaim(sent.taskids, sent.txHash);
       unset.splice(0, unset.length, ...unset.filter((task) => !expired.includes(task)));
     }
     for (let i = 0; i < unset.length; i += this.batchTasks) {
@@ -259,17 +265,29 @@ export class ChainSync {
 
   /** Claims tasks past their final deadline, refunding their requesters. */
   async claim(taskids: string[]): Promise<void> {
-    const { poco, store } = this.options;
+    const { poco } = this.options;
     for (let i = 0; i < taskids.length; i += this.batchTasks) {
       const batch = taskids.slice(i, i + this.batchTasks);
       try {
         const sent = await poco.work.claim(batch);
-        store.journal("claim", batch, sent.txHash);
+        this.recordClaim(batch, sent.txHash);
         for (const taskid of batch) this.apply(taskid, (await this.read(taskid))!);
       } catch (error) {
         this.logger.error(`Claiming ${batch.length} task(s) failed; retrying at the next tick.`, error);
       }
     }
+  }
+
+  // The claim refunds the requesters: its transaction shows in each task's `refund`.
+  private recordClaim(taskids: string[], txHash: string): void {
+    const { store } = this.options;
+    store.transaction(() => {
+      store.journal("claim", taskids, txHash);
+      for (const taskid of taskids) store.setClaimTx(taskid, txHash);
+    });
+    this.logger.info(
+      `Claimed ${taskids.length} task(s) past their final deadline in ${txHash}, refunding their requesters: ${taskids.join(", ")}.`,
+    );
   }
 
   /** The task on chain, or undefined when it is not initialized. */
@@ -283,8 +301,9 @@ export class ChainSync {
   }
 
   private apply(taskid: string, info: TaskInfo): TaskState {
+    const { store } = this.options;
     const state = stateOf(info.status);
-    this.options.store.updateTaskChain(taskid, state, {
+    store.updateTaskChain(taskid, state, {
       status: info.status,
       contributionDeadline: info.contributionDeadline,
       revealDeadline: info.revealDeadline,
@@ -293,6 +312,23 @@ export class ChainSync {
       revealCounter: info.revealCounter,
       winnerCounter: info.winnerCounter,
     });
+    this.noteStatuses(taskid);
     return state;
+  }
+
+  // The task's and its replicates' statuses as the chain shows them, for the task API's history.
+  private noteStatuses(taskid: string): void {
+    const { store } = this.options;
+    const task = store.task(taskid)!;
+    const now = this.now();
+    const assignments = store.assignmentsOfTask(taskid);
+    for (const a of assignments) {
+      const note = (status: ReplicateStatus) =>
+        store.noteReplicate(replicateUpdate(taskid, a.worker, status, now, "POOL_MANAGER"));
+      if (a.chainStatus !== ContributionStatus.UNSET) note("CONTRIBUTED");
+      if (a.chainStatus === ContributionStatus.PROVED) note("REVEALED");
+      if (task.state === "completed" && a.chainStatus === ContributionStatus.PROVED) note("COMPLETED");
+    }
+    store.noteTaskStatus(taskid, workerpoolStatusOf(task, assignments, this.chainClock()), now);
   }
 }

@@ -24,7 +24,15 @@ import {
 } from "../sdk/core/scheduler";
 import { ContributionStatus, signAuthorization } from "../sdk/core/tasks";
 import { enclaveBlock, mayTake, moreWorkersNeeded, TASK_FATAL_FAILURES, type IdleWorker } from "./planner";
-import type { SchedulerStore } from "./store";
+import {
+  APP_LOG_LIMIT_BYTES,
+  type ComputeLogs,
+  type ReplicateStatus,
+  type WorkerpoolTask,
+} from "../sdk/core/workerpool-api";
+import { LogsGate } from "./logs-gate";
+import type { ReplicateModifier, ReplicateUpdateRecord, SchedulerStore } from "./store";
+import { workerpoolTaskView } from "./task-view";
 
 /** Workers that must report the same fatal failure before a task is given up. */
 export const FATAL_FAILURE_WITNESSES = 2;
@@ -236,6 +244,7 @@ export class WorkerDesk {
           task.enclaveChallenge,
         );
         store.setAuthorization(task.taskid, worker, authorization);
+        store.noteReplicate(replicateUpdate(task.taskid, worker, "CREATED", now, "POOL_MANAGER"));
         this.sent.add(sentKey(task.taskid, worker));
         answer.assign.push({ ...task, authorization });
       } catch (error) {
@@ -311,16 +320,22 @@ export class WorkerDesk {
     if (!assignment)
       throw new ForbiddenError(`Task ${taskid} is not assigned to ${worker}: report only on your tasks.`);
     const task = store.task(taskid)!;
+    const now = this.now();
+    const note = (status: ReplicateStatus, details: Partial<ReplicateUpdateRecord> = {}) =>
+      store.noteReplicate(replicateUpdate(taskid, worker, status, now, "WORKER", details));
     switch (report.event) {
       case "computed":
         if (report.error !== undefined)
           store.setAssignmentState(taskid, worker, assignment.state, report.error);
+        note("COMPUTED", { cause: report.error ?? null, exitCode: report.exitCode ?? null });
         return;
       case "contributed":
         if (assignment.state === "assigned") store.setAssignmentState(taskid, worker, "contributed");
+        note("CONTRIBUTED");
         return;
       case "revealed":
         if (assignment.state !== "failed") store.setAssignmentState(taskid, worker, "revealed");
+        note("REVEALED");
         return;
       case "uploaded":
         if (task.uploader !== worker)
@@ -328,13 +343,48 @@ export class WorkerDesk {
             `Task ${taskid}'s result is not asked of ${worker}: upload only when told to.`,
           );
         store.setResults(taskid, report.results, report.resultsCallback);
+        note("RESULT_UPLOADED");
+        store.noteTaskStatus(taskid, "RESULT_UPLOADED", now);
         return;
       case "finalized":
         return;
       case "failed":
+        note("FAILED", { cause: report.code, detail: report.detail });
         this.failed(worker, taskid, report.code, task.uploader === worker);
         return;
     }
+  }
+
+  /**
+   * Keeps the end of the app's output `worker` sent for `taskid` (each stream cut to its last
+   * APP_LOG_LIMIT_BYTES); only a worker given the task may send it.
+   */
+  logs(worker: string, taskid: string, stdout: string, stderr: string): void {
+    const { store } = this.options;
+    if (!store.assignment(taskid, worker))
+      throw new ForbiddenError(`Task ${taskid} is not assigned to ${worker}: send logs only of your tasks.`);
+    store.setComputeLogs(taskid, worker, lastBytes(stdout), lastBytes(stderr), this.now());
+  }
+
+  /** The app logs of `taskid` for `address`, which must be the deal's requester. */
+  computeLogs(taskid: string, address: string): ComputeLogs[] {
+    const { store } = this.options;
+    const task = store.task(taskid);
+    if (!task)
+      throw new NotFoundError(
+        `Task ${taskid} is not one of this scheduler's: check the id, or wait for its deal to be read.`,
+      );
+    LogsGate.checkRequester(task.taskid, store.dealRequester(task.dealid), address);
+    return store
+      .computeLogs(task.taskid)
+      .map((logs) => ({ walletAddress: logs.worker, stdout: logs.stdout, stderr: logs.stderr }));
+  }
+
+  /** GET /tasks/{taskid}: the task, its history and replicates, and why it fails, if it does. */
+  async task(taskid: string): Promise<WorkerpoolTask> {
+    const status = await this.taskStatus(taskid);
+    const { store } = this.options;
+    return workerpoolTaskView(store, store.task(taskid)!, status, this.options.chainClock());
   }
 
   private failed(worker: string, taskid: string, code: WorkerFailureCode, isUploader: boolean): void {
@@ -351,7 +401,10 @@ export class WorkerDesk {
       const witnesses = store
         .assignmentsOfTask(taskid)
         .filter((assignment) => assignment.state === "failed" && assignment.failure === code).length;
-      if (witnesses >= FATAL_FAILURE_WITNESSES) store.setTaskFailure(taskid, code);
+      if (witnesses >= FATAL_FAILURE_WITNESSES && store.task(taskid)?.failure === null) {
+        store.setTaskFailure(taskid, code);
+        store.noteTaskStatus(taskid, "FAILED", this.now());
+      }
     }
   }
 
@@ -426,6 +479,26 @@ export class WorkerDesk {
       waiting,
     };
   }
+}
+
+/** A replicate update of `worker` on `taskid`, with no details unless given. */
+export function replicateUpdate(
+  taskid: string,
+  worker: string,
+  status: ReplicateStatus,
+  at: number,
+  modifier: ReplicateModifier,
+  details: Partial<ReplicateUpdateRecord> = {},
+): ReplicateUpdateRecord {
+  return { taskid, worker, status, at, modifier, cause: null, detail: null, exitCode: null, ...details };
+}
+
+// The last APP_LOG_LIMIT_BYTES bytes of `text` (UTF-8), the most a worker should send anyway.
+function lastBytes(text: string): string {
+  const bytes = Buffer.from(text, "utf8");
+  return bytes.length <= APP_LOG_LIMIT_BYTES
+    ? text
+    : bytes.subarray(bytes.length - APP_LOG_LIMIT_BYTES).toString("utf8");
 }
 
 function sentKey(taskid: string, worker: string): string {

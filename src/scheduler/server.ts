@@ -2,18 +2,16 @@
  * The scheduler's HTTP API for workers (the paths of `src/sdk/core/scheduler.ts`) on Fastify: JSON-schema
  * validation of every input, bearer sessions, and errors as `{ ok: false, error }` with 400 for bad
  * input, 401 without a valid session, 403 for someone else's task. `GET /status` and `GET /tasks/{taskid}`
- * (a task's state and why it waits) need no login.
+ * (a task's state, history, replicates and why it waits or fails) need no login. The requester reads the
+ * app logs with a signed one-use challenge (`LogsGate`); those requester routes answer any origin (CORS).
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
-import type {
-  EnclaveDeclaration,
-  SchedulerStatus,
-  SchedulerTaskStatus,
-  WorkerReport,
-} from "../sdk/core/scheduler";
+import type { EnclaveDeclaration, SchedulerStatus, WorkerReport } from "../sdk/core/scheduler";
 import { WORKER_FAILURE_CODES } from "../sdk/core/scheduler";
 import { answerErrorsAsJson, rateLimitByIp, type RateLimit } from "../server/json-errors";
+import { APP_LOG_LIMIT_BYTES, type WorkerpoolTask } from "../sdk/core/workerpool-api";
 import { checkSlots, type WorkerDesk } from "./desk";
+import { LogsGate } from "./logs-gate";
 
 const ADDRESS = { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } as const;
 const BYTES32 = { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" } as const;
@@ -72,9 +70,15 @@ const REPORT_BODY = {
   discriminator: { propertyName: "event" },
   required: ["event"],
   oneOf: [
-    event("computed", { resultDigest: BYTES32, error: { enum: ["APP_CRASHED", "APP_TIMEOUT"] } }, [
-      "resultDigest",
-    ]),
+    event(
+      "computed",
+      {
+        resultDigest: BYTES32,
+        error: { enum: ["APP_CRASHED", "APP_TIMEOUT"] },
+        exitCode: { type: "integer", minimum: -2147483648, maximum: 4294967295 },
+      },
+      ["resultDigest"],
+    ),
     event("contributed", { txHash: BYTES32 }, ["txHash"]),
     event("revealed", { txHash: BYTES32 }, ["txHash"]),
     event("uploaded", { results: { type: "string", minLength: 1, maxLength: 4096 }, resultsCallback: HEX }, [
@@ -88,6 +92,30 @@ const REPORT_BODY = {
     ]),
   ],
 } as const;
+
+// Each stream is cut to its last APP_LOG_LIMIT_BYTES bytes by the worker; JSON escapes may grow it.
+const LOGS_BODY = {
+  type: "object",
+  properties: {
+    stdout: { type: "string", maxLength: 2 * APP_LOG_LIMIT_BYTES },
+    stderr: { type: "string", maxLength: 2 * APP_LOG_LIMIT_BYTES },
+  },
+  required: ["stdout", "stderr"],
+  additionalProperties: false,
+} as const;
+
+/** Room for both streams at their limit, JSON-escaped (up to 6 bytes a byte for control characters). */
+const LOGS_BODY_LIMIT = 2 * 6 * APP_LOG_LIMIT_BYTES + 64 * 1024;
+
+const LOGS_CHALLENGE_QUERY = {
+  type: "object",
+  properties: { chainId: { type: "string", pattern: "^[0-9]{1,78}$" }, address: ADDRESS },
+  required: ["chainId", "address"],
+  additionalProperties: false,
+} as const;
+
+/** Routes a browser on another origin (the explorer) reads: answered with CORS headers. */
+const REQUESTER_ROUTES = ["/tasks/:taskid", "/tasks/logs/challenge", "/tasks/:taskid/logs"];
 
 /** Server options. */
 export interface SchedulerServerOptions {
@@ -103,6 +131,8 @@ export interface SchedulerServerOptions {
 export interface StatusSource {
   chainId: bigint;
   workerpool: string;
+  /** Checks the requester's signed challenges of the logs route. */
+  logsGate?: LogsGate;
   taskCounts(): Record<string, number>;
   cursor(): number | undefined;
 }
@@ -155,14 +185,44 @@ export async function buildSchedulerServer(
     return { ok: true, token: await desk.login(body.address, body.challenge, body.signature, body.enclave) };
   });
 
+  // The requester's routes are read from any origin, with the signed challenge in Authorization;
+  // worker routes get no CORS headers (workers are no browsers).
+  const requesterRoutes = new Set(REQUESTER_ROUTES);
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (requesterRoutes.has(request.routeOptions.url ?? "")) reply.header("Access-Control-Allow-Origin", "*");
+    return payload;
+  });
+  for (const route of REQUESTER_ROUTES)
+    app.options(route, async (_request, reply) =>
+      reply
+        .status(204)
+        .header("Access-Control-Allow-Methods", "GET, OPTIONS")
+        .header("Access-Control-Allow-Headers", "Authorization, Content-Type")
+        .header("Access-Control-Max-Age", "600")
+        .send(),
+    );
+
   app.get(
     "/tasks/:taskid",
     { schema: { params: TASK_PARAMS } },
-    async (request): Promise<SchedulerTaskStatus & { ok: true }> => ({
+    async (request): Promise<WorkerpoolTask & { ok: true }> => ({
       ok: true,
-      ...(await desk.taskStatus((request.params as { taskid: string }).taskid)),
+      ...(await desk.task((request.params as { taskid: string }).taskid)),
     }),
   );
+
+  const logsGate = source.logsGate ?? new LogsGate(source.chainId);
+  app.get("/tasks/logs/challenge", { schema: { querystring: LOGS_CHALLENGE_QUERY } }, async (request) => {
+    const query = request.query as { chainId: string; address: string };
+    return { ok: true, ...logsGate.challenge(query.chainId, query.address) };
+  });
+
+  // Authentication first: a caller without a valid signed challenge learns nothing about the task.
+  app.get("/tasks/:taskid/logs", { schema: { params: TASK_PARAMS } }, async (request) => {
+    const address = logsGate.authenticate(request.headers.authorization);
+    const taskid = (request.params as { taskid: string }).taskid.toLowerCase();
+    return { ok: true, computeLogsList: desk.computeLogs(taskid, address) };
+  });
 
   // Authentication runs before body validation: a caller without a session learns that first.
   const workers = new WeakMap<FastifyRequest, string>();
@@ -183,6 +243,22 @@ export async function buildSchedulerServer(
       const worker = workers.get(request)!;
       const taskid = (request.params as { taskid: string }).taskid.toLowerCase();
       desk.report(worker, taskid, request.body as WorkerReport);
+      return { ok: true };
+    },
+  );
+
+  app.post(
+    "/tasks/:taskid/logs",
+    {
+      schema: { params: TASK_PARAMS, body: LOGS_BODY },
+      preValidation: authenticate,
+      bodyLimit: LOGS_BODY_LIMIT,
+    },
+    async (request) => {
+      const worker = workers.get(request)!;
+      const taskid = (request.params as { taskid: string }).taskid.toLowerCase();
+      const body = request.body as { stdout: string; stderr: string };
+      desk.logs(worker, taskid, body.stdout, body.stderr);
       return { ok: true };
     },
   );

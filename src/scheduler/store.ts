@@ -25,6 +25,8 @@ export interface DealRecord {
   botFirst: bigint;
   botSize: bigint;
   finalDeadline: bigint;
+  /** Who bought the deal: the one address that may read its tasks' app logs. */
+  requester: string;
 }
 
 /** A task and what the scheduler knows of it (the chain fields as last read). */
@@ -52,6 +54,31 @@ export interface TaskRecord {
   uploadSentAt: number | null;
   results: string | null;
   resultsCallback: string | null;
+  /** The transaction that claimed the task (refunding its requester), once sent. */
+  claimTx: string | null;
+}
+
+/** Who changed a replicate's status: the worker's report, or the scheduler reading the chain. */
+export type ReplicateModifier = "WORKER" | "POOL_MANAGER";
+
+/** One status change of an assignment, as the task API shows it. */
+export interface ReplicateUpdateRecord {
+  taskid: string;
+  worker: string;
+  status: string;
+  at: number;
+  modifier: ReplicateModifier;
+  cause: string | null;
+  detail: string | null;
+  exitCode: number | null;
+}
+
+/** The end of a worker's app output for a task. */
+export interface ComputeLogsRecord {
+  worker: string;
+  stdout: string;
+  stderr: string;
+  at: number;
 }
 
 /** Life of one assignment, as far as the scheduler can tell. */
@@ -132,8 +159,27 @@ ALTER TABLE assignments ADD COLUMN enclaveChallenge TEXT NOT NULL DEFAULT '${ZER
 ALTER TABLE workers ADD COLUMN enclave TEXT;
 `;
 
+/**
+ * Version 3, what requesters read: each task's status history, each replicate's status updates (with
+ * the worker's failure cause and the app's exit code), the app logs per worker, the deal's requester
+ * (who may read the logs) and the transaction that claimed a task.
+ */
+const V3 = `
+ALTER TABLE deals ADD COLUMN requester TEXT;
+ALTER TABLE tasks ADD COLUMN claimTx TEXT;
+CREATE TABLE task_statuses (
+  taskid TEXT NOT NULL, status TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (taskid, status));
+CREATE TABLE replicate_updates (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, taskid TEXT NOT NULL, worker TEXT NOT NULL, status TEXT NOT NULL,
+  at INTEGER NOT NULL, modifier TEXT NOT NULL, cause TEXT, detail TEXT, exitCode INTEGER,
+  UNIQUE (taskid, worker, status));
+CREATE TABLE compute_logs (
+  taskid TEXT NOT NULL, worker TEXT NOT NULL, stdout TEXT NOT NULL, stderr TEXT NOT NULL, at INTEGER NOT NULL,
+  PRIMARY KEY (taskid, worker));
+`;
+
 /** Index `i` takes the database from version `i` to `i + 1` (see `openDatabase`). */
-const MIGRATIONS: readonly Migration[] = [V1, V2];
+const MIGRATIONS: readonly Migration[] = [V1, V2, V3];
 
 /**
  * Until `user_version`, the scheduler kept its schema version in the `meta` row 'schema' (1 or 2):
@@ -178,6 +224,7 @@ function taskOf(row: Row): TaskRecord {
     uploadSentAt: num(row.uploadSentAt),
     results: str(row.results),
     resultsCallback: str(row.resultsCallback),
+    claimTx: str(row.claimTx),
   };
 }
 
@@ -254,12 +301,12 @@ export class SchedulerStore {
     return this.db.prepare("SELECT 1 FROM deals WHERE dealid = ?").get(dealid.toLowerCase()) !== undefined;
   }
 
-  /** Records a deal and its tasks (as pending) unless known. */
-  addDeal(deal: DealRecord, taskids: string[]): void {
+  /** Records a deal and its tasks (as pending, RECEIVED at `now`) unless known. */
+  addDeal(deal: DealRecord, taskids: string[], now = Date.now()): void {
     this.transaction(() => {
       const inserted = this.db
         .prepare(
-          "INSERT OR IGNORE INTO deals (dealid, trust, botFirst, botSize, finalDeadline) VALUES (?, ?, ?, ?, ?)",
+          "INSERT OR IGNORE INTO deals (dealid, trust, botFirst, botSize, finalDeadline, requester) VALUES (?, ?, ?, ?, ?, ?)",
         )
         .run(
           deal.dealid.toLowerCase(),
@@ -267,6 +314,7 @@ export class SchedulerStore {
           String(deal.botFirst),
           String(deal.botSize),
           String(deal.finalDeadline),
+          deal.requester,
         );
       if (inserted.changes === 0) return;
       const seq = (this.db.prepare("SELECT COALESCE(MAX(seq), 0) AS seq FROM tasks").get() as Row)
@@ -285,7 +333,108 @@ export class SchedulerStore {
           seq + i + 1,
         ),
       );
+      for (const taskid of taskids) this.noteTaskStatus(taskid, "RECEIVED", now);
     });
+  }
+
+  /** The requester of `dealid`; null when unknown (a deal recorded before the scheduler kept it). */
+  dealRequester(dealid: string): string | null {
+    const row = this.db.prepare("SELECT requester FROM deals WHERE dealid = ?").get(dealid.toLowerCase()) as
+      Row | undefined;
+    return row === undefined ? null : str(row.requester);
+  }
+
+  /** Deals recorded without their requester. */
+  dealsWithoutRequester(): string[] {
+    return (this.db.prepare("SELECT dealid FROM deals WHERE requester IS NULL").all() as Row[]).map((row) =>
+      String(row.dealid),
+    );
+  }
+
+  setDealRequester(dealid: string, requester: string): void {
+    this.db.prepare("UPDATE deals SET requester = ? WHERE dealid = ?").run(requester, dealid.toLowerCase());
+  }
+
+  /** Records that the task reached `status` at `now` (ms); a status already reached keeps its first time. */
+  noteTaskStatus(taskid: string, status: string, now: number): void {
+    this.db
+      .prepare("INSERT OR IGNORE INTO task_statuses (taskid, status, at) VALUES (?, ?, ?)")
+      .run(taskid.toLowerCase(), status, now);
+  }
+
+  /** The statuses the task reached, oldest first. */
+  taskStatuses(taskid: string): { status: string; at: number }[] {
+    return (
+      this.db
+        .prepare("SELECT status, at FROM task_statuses WHERE taskid = ? ORDER BY at, rowid")
+        .all(taskid.toLowerCase()) as Row[]
+    ).map((row) => ({ status: String(row.status), at: Number(row.at) }));
+  }
+
+  /** Records a replicate's status change; a status already reached keeps its first record. */
+  noteReplicate(update: ReplicateUpdateRecord): void {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO replicate_updates (taskid, worker, status, at, modifier, cause, detail, exitCode)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        update.taskid.toLowerCase(),
+        update.worker,
+        update.status,
+        update.at,
+        update.modifier,
+        update.cause,
+        update.detail,
+        update.exitCode,
+      );
+  }
+
+  /** The replicates' status changes of a task, oldest first. */
+  replicateUpdates(taskid: string): ReplicateUpdateRecord[] {
+    return (
+      this.db
+        .prepare("SELECT * FROM replicate_updates WHERE taskid = ? ORDER BY id")
+        .all(taskid.toLowerCase()) as Row[]
+    ).map((row) => ({
+      taskid: String(row.taskid),
+      worker: String(row.worker),
+      status: String(row.status),
+      at: Number(row.at),
+      modifier: row.modifier as ReplicateModifier,
+      cause: str(row.cause),
+      detail: str(row.detail),
+      exitCode: num(row.exitCode),
+    }));
+  }
+
+  /** Keeps the last app output `worker` sent for the task (a later run replaces it). */
+  setComputeLogs(taskid: string, worker: string, stdout: string, stderr: string, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO compute_logs (taskid, worker, stdout, stderr, at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(taskid, worker) DO UPDATE SET stdout = excluded.stdout, stderr = excluded.stderr, at = excluded.at`,
+      )
+      .run(taskid.toLowerCase(), worker, stdout, stderr, now);
+  }
+
+  /** The app outputs the workers sent for the task, first sent first. */
+  computeLogs(taskid: string): ComputeLogsRecord[] {
+    return (
+      this.db
+        .prepare("SELECT worker, stdout, stderr, at FROM compute_logs WHERE taskid = ? ORDER BY at, worker")
+        .all(taskid.toLowerCase()) as Row[]
+    ).map((row) => ({
+      worker: String(row.worker),
+      stdout: String(row.stdout),
+      stderr: String(row.stderr),
+      at: Number(row.at),
+    }));
+  }
+
+  /** Records the transaction that claimed the task. */
+  setClaimTx(taskid: string, txHash: string): void {
+    this.db.prepare("UPDATE tasks SET claimTx = ? WHERE taskid = ?").run(txHash, taskid.toLowerCase());
   }
 
   task(taskid: string): TaskRecord | undefined {

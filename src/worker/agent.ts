@@ -204,6 +204,15 @@ export class WorkerApp {
     }
   }
 
+  // The app's output goes to the scheduler for the requester; like reports, a lost one is only logged.
+  private async sendLogs(taskid: string, logs: { stdout: string; stderr: string }): Promise<void> {
+    try {
+      await this.scheduler.sendLogs(taskid, logs);
+    } catch (error) {
+      this.logger.warn(`could not send the app logs of ${taskid}: ${(error as Error).message}`);
+    }
+  }
+
   private async fail(task: WorkerTask, code: WorkerFailureCode, detail: string): Promise<void> {
     this.store.update(task.taskid, "FAILED", { failure: code, detail });
     this.logger.warn(`task ${task.taskid} failed: ${code}: ${detail}`);
@@ -379,6 +388,7 @@ export class WorkerApp {
     this.logger.info(`task ${task.taskid}: running ${app.multiaddr}${runs > 1 ? ` (run ${runs})` : ""}`);
     const categoryMs = Number(timeref) * 1000;
     const computed = await computeTask({
+      onAppLogs: (logs) => this.sendLogs(task.taskid, logs),
       taskid: task.taskid,
       dealid: task.dealid,
       idx: BigInt(task.idx),
@@ -414,6 +424,7 @@ export class WorkerApp {
       event: "computed",
       resultDigest: computed.resultDigest,
       error: computed.error?.code,
+      ...(computed.exitCode === null ? {} : { exitCode: computed.exitCode }),
     });
   }
 

@@ -47,6 +47,11 @@ export interface ComputeSpec {
     /** Largest dataset, as downloaded and (for archives the app asks to extract) once extracted. */
     maxDatasetBytes?: number;
   };
+  /**
+   * Called once the app ran (exited, crashed or timed out) with its output, before the result is made:
+   * the worker sends it to the scheduler for the requester. Its failure does not fail the task.
+   */
+  onAppLogs?: (logs: { stdout: string; stderr: string }) => Promise<void>;
 }
 
 export interface ComputedResult {
@@ -64,6 +69,8 @@ export interface ComputedResult {
   durationMs: number;
   /** The end of the app's output, for the worker's logs only. */
   logTail: string;
+  /** The app's stdout and stderr apart (the last APP_LOG_LIMIT_BYTES of each), for the requester. */
+  appLogs: { stdout: string; stderr: string };
 }
 
 /** Where an extracted dataset appears in the container. */
@@ -178,8 +185,15 @@ async function compute(spec: ComputeSpec): Promise<ComputedResult> {
   });
   // The inputs (a decrypted dataset among them) are not needed once the app ran: they leave the disk now.
   await fsp.rm(inDir, { recursive: true, force: true });
+  await spec.onAppLogs?.(run.appLogs).catch(() => undefined);
 
-  const base = { zipFile, exitCode: run.exitCode, durationMs: run.durationMs, logTail: run.logTail };
+  const base = {
+    zipFile,
+    exitCode: run.exitCode,
+    durationMs: run.durationMs,
+    logTail: run.logTail,
+    appLogs: run.appLogs,
+  };
   const errorResult = async (
     code: ErrorResultCode,
     fields: Record<string, string | number>,

@@ -7,6 +7,7 @@ import { spawn, execFile } from "node:child_process";
 import path from "node:path";
 import { DockerEngineError } from "../sdk/node/docker";
 import { InvalidInputError } from "../sdk/core/errors";
+import { APP_LOG_LIMIT_BYTES } from "../sdk/core/workerpool-api";
 
 /** The Docker CLI: env DOCKER_BIN, else "docker" on the PATH. */
 export function dockerBin(): string {
@@ -48,6 +49,8 @@ export interface ContainerRun {
   durationMs: number;
   /** The last bytes of the app's stdout and stderr, for the worker's logs (never part of the result). */
   logTail: string;
+  /** The app's stdout and stderr apart, each its last APP_LOG_LIMIT_BYTES: the requester's logs. */
+  appLogs: { stdout: string; stderr: string };
 }
 
 interface CliResult {
@@ -203,6 +206,9 @@ export async function runContainer(spec: ContainerSpec): Promise<ContainerRun> {
   checkSpec(spec);
   const bin = dockerBin();
   const tail = new Tail(LOG_TAIL_BYTES);
+  const stdout = new Tail(APP_LOG_LIMIT_BYTES);
+  const stderr = new Tail(APP_LOG_LIMIT_BYTES);
+  const appLogs = () => ({ stdout: stdout.text(), stderr: stderr.text() });
   const started = Date.now();
   let timedOut = false;
   try {
@@ -211,8 +217,14 @@ export async function runContainer(spec: ContainerSpec): Promise<ContainerRun> {
         env: { ...process.env, ...spec.env },
         stdio: ["ignore", "pipe", "pipe"],
       });
-      child.stdout.on("data", (chunk: Buffer) => tail.push(chunk));
-      child.stderr.on("data", (chunk: Buffer) => tail.push(chunk));
+      child.stdout.on("data", (chunk: Buffer) => {
+        tail.push(chunk);
+        stdout.push(chunk);
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        tail.push(chunk);
+        stderr.push(chunk);
+      });
       let grace: NodeJS.Timeout | undefined;
       const timer = setTimeout(() => {
         timedOut = true;
@@ -246,6 +258,7 @@ export async function runContainer(spec: ContainerSpec): Promise<ContainerRun> {
         oomKilled: state?.oomKilled ?? false,
         durationMs,
         logTail: tail.text(),
+        appLogs: appLogs(),
       };
     if (!state)
       throw new DockerEngineError(
@@ -257,6 +270,7 @@ export async function runContainer(spec: ContainerSpec): Promise<ContainerRun> {
       oomKilled: state.oomKilled,
       durationMs,
       logTail: tail.text(),
+      appLogs: appLogs(),
     };
   } finally {
     await removeContainer(spec.name);

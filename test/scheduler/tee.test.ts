@@ -259,7 +259,7 @@ describe("@scheduler TEE tasks", function () {
       } finally {
         store.close();
       }
-      // Opened again: already version 2, nothing to migrate.
+      // Opened again: already at the current version, nothing to migrate.
       SchedulerStore.open(file).close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

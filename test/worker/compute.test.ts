@@ -161,8 +161,11 @@ describe("compute @docker", function () {
   });
 
   it("turns a crash into an APP_CRASHED error result with the same digest on every run", async function () {
-    const first = await computeTask(await spec("crash"));
+    const sent: { stdout: string; stderr: string }[] = [];
+    const first = await computeTask(await spec("crash", { onAppLogs: async (logs) => void sent.push(logs) }));
     const second = await computeTask(await spec("crash"));
+    expect(sent).to.deep.equal([{ stdout: "partial output\n", stderr: "" }]);
+    expect(first.appLogs).to.deep.equal(sent[0]);
     expect(first.error?.code).to.equal("APP_CRASHED");
     expect(first.exitCode).to.equal(3);
     expect(first.logTail).to.include("partial output");
@@ -188,8 +191,10 @@ describe("compute @docker", function () {
   });
 
   it("turns a timeout into an APP_TIMEOUT error result and removes the container", async function () {
-    const s = await spec("sleep", { timeoutMs: 1000 });
+    let sent = 0;
+    const s = await spec("sleep", { timeoutMs: 1000, onAppLogs: async () => void sent++ });
     const result = await computeTask(s);
+    expect(sent, "the logs of a timed-out run are sent too").to.equal(1);
     expect(result.error?.code).to.equal("APP_TIMEOUT");
     expect(result.exitCode).to.equal(null);
     expect(await readdir(path.join(s.workDir, "iexec_out"))).to.deep.equal(["error.json"]);

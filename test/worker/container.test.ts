@@ -4,6 +4,7 @@ import { mkdtemp, readFile, readdir, mkdir, chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { InvalidInputError } from "../../src/sdk/core/errors";
+import { APP_LOG_LIMIT_BYTES } from "../../src/sdk/core/workerpool-api";
 import { removeContainers, runArguments, runContainer, splitArgs } from "../../src/worker/container";
 import type { ContainerSpec } from "../../src/worker/container";
 import { buildAppImage, dockerCli, ensureDockerEngine, startLocalRegistry } from "../docker/images";
@@ -21,6 +22,7 @@ case "$1" in
   sleep) sleep 30 ;;
   hog) x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo "\${#x}" ;;
   exit) echo "bye on stdout"; echo "bye on stderr" >&2; exit "$2" ;;
+  flood) head -c 1500000 /dev/zero | tr '\\0' a; echo END; echo "short on stderr" >&2 ;;
 esac`;
 
 const MiB = 1024 * 1024;
@@ -139,7 +141,17 @@ describe("container @docker", function () {
     const run = await runContainer(s);
     expect(run).to.include({ exitCode: 3, timedOut: false, oomKilled: false });
     expect(run.logTail).to.include("bye on stdout").and.include("bye on stderr");
+    expect(run.appLogs).to.deep.equal({ stdout: "bye on stdout\n", stderr: "bye on stderr\n" });
     expect(await containerNames(s.name)).to.deep.equal([]);
+  });
+
+  it("keeps the last APP_LOG_LIMIT_BYTES of each stream apart for the requester", async function () {
+    const run = await runContainer(await spec(["flood"]));
+    expect(run.exitCode).to.equal(0);
+    expect(Buffer.byteLength(run.appLogs.stdout)).to.equal(APP_LOG_LIMIT_BYTES);
+    expect(run.appLogs.stdout.endsWith("aaaaEND\n")).to.equal(true);
+    expect(run.appLogs.stdout.replace("END\n", "")).to.match(/^a+$/);
+    expect(run.appLogs.stderr).to.equal("short on stderr\n");
   });
 
   it("kills the app on timeout, reports it and removes the container", async function () {

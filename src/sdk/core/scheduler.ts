@@ -73,7 +73,13 @@ export type ErrorResultCode = "APP_CRASHED" | "APP_TIMEOUT";
 
 /** What a worker tells the scheduler about one task. */
 export type WorkerReport =
-  | { event: "computed"; resultDigest: string; error?: ErrorResultCode }
+  | {
+      event: "computed";
+      resultDigest: string;
+      error?: ErrorResultCode;
+      /** The app's exit code; absent when it was stopped on timeout. */
+      exitCode?: number;
+    }
   | { event: "contributed"; txHash: string }
   | { event: "revealed"; txHash: string }
   | {
@@ -232,6 +238,21 @@ export class SchedulerClient {
         method: "POST",
         headers,
         body: report,
+      }),
+    );
+  }
+
+  /**
+   * Sends the end of the app's stdout and stderr of a run of `taskid` (at most APP_LOG_LIMIT_BYTES of
+   * each, the last bytes); the scheduler keeps them for the task's requester.
+   */
+  async sendLogs(taskid: string, logs: { stdout: string; stderr: string }): Promise<void> {
+    await this.authorized((headers) =>
+      requestJson<{ ok: boolean }>(SERVICE, joinUrl(this.url, `/tasks/${taskid}/logs`), {
+        ...this.http(),
+        method: "POST",
+        headers,
+        body: { stdout: logs.stdout, stderr: logs.stderr },
       }),
     );
   }

@@ -1,0 +1,129 @@
+/**
+ * Failures reach the requester, end to end on the real Docker engine: an app registered with a wrong
+ * checksum is refused by both workers (APP_CHECKSUM_MISMATCH), the scheduler's task API names the app
+ * owner as the one to fix it, and at the final deadline the scheduler claims the task and the
+ * requester's locked price comes back; an app that exits 3 completes with an app error whose exit code
+ * and logs (stdout and stderr) are served to the requester and refused to anyone else.
+ */
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import { ServiceError, TaskStatus, computeTaskId } from "../../src/sdk";
+import { WorkerpoolApiClient, type WorkerpoolTask } from "../../src/sdk/core/workerpool-api";
+import type { WorkerApp } from "../../src/worker/agent";
+import { timeTravelTo } from "../tasks/fixtures";
+import {
+  buyExecution,
+  deployApp,
+  stackWorld,
+  startScheduler,
+  startWorker,
+  waitForTask,
+  type StackWorld,
+} from "./world";
+
+/** Polls `check` every 100 ms until it gives a value, or fails after `timeoutMs`. */
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > end) expect.fail(`Timed out waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("failures reach the requester @docker", function () {
+  this.timeout(300_000);
+  let world: StackWorld;
+  let scheduler: Awaited<ReturnType<typeof startScheduler>>;
+  let api: WorkerpoolApiClient;
+  const workers: WorkerApp[] = [];
+
+  before(async function () {
+    world = await stackWorld({ workers: 2 });
+    scheduler = await startScheduler(world);
+    api = new WorkerpoolApiClient(scheduler.url);
+  });
+
+  afterEach(async function () {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop()));
+  });
+
+  after(async function () {
+    await scheduler?.stop();
+    await world?.close();
+  });
+
+  it("a wrong app checksum: both workers refuse, the app owner is named, the refund is claimed at the deadline", async function () {
+    const { app } = await deployApp(world, "wrong-checksum", "echo never > /iexec_out/determinism.iexec", {
+      checksum: "0x" + "11".repeat(32),
+    });
+    workers.push(await startWorker(world, 0, scheduler.url), await startWorker(world, 1, scheduler.url));
+    const requester = (await world.requester.address())!;
+    const before = await world.requester.account.show(requester);
+    const dealid = await buyExecution(world, { app });
+    const taskid = computeTaskId(dealid, 0n);
+    const locked = await world.requester.account.show(requester);
+    const price = locked.locked - before.locked;
+    expect(price > 0n, "the deal locks the requester's price").to.equal(true);
+
+    const failed = await until("the task given up", async () => {
+      const task = await api.task(taskid);
+      return task.currentStatus === "FAILED" ? task : undefined;
+    });
+    expect(failed.failure).to.deep.include({
+      code: "APP_CHECKSUM_MISMATCH",
+      party: "app owner",
+      witnesses: 2,
+    });
+    expect(failed.replicates.map((r) => r.currentStatus)).to.deep.equal(["FAILED", "FAILED"]);
+    for (const replicate of failed.replicates)
+      expect(replicate.statusUpdateList.at(-1)?.details?.cause).to.equal("APP_CHECKSUM_MISMATCH");
+    const finalDeadline = (await world.requester.tasks.show(taskid)).finalDeadline;
+    expect(failed.refund).to.deep.equal({ claimableAt: Number(finalDeadline), claimTx: null });
+
+    await timeTravelTo(finalDeadline);
+    const claimed = await until("the claim", async () => {
+      const task = await api.task(taskid);
+      return task.refund?.claimTx ? task : undefined;
+    });
+    expect((await world.requester.tasks.show(taskid)).status).to.equal(TaskStatus.FAILED);
+    expect(claimed.currentStatus).to.equal("FAILED");
+    const after = await world.requester.account.show(requester);
+    expect(after.locked).to.equal(before.locked);
+    expect(after.stake - locked.stake).to.equal(price);
+  });
+
+  it("an app that exits 3: COMPLETED with appError, its logs for the requester only", async function () {
+    const { app } = await deployApp(
+      world,
+      "exits-three",
+      'echo "to stdout from the app"; echo "to stderr from the app" >&2; exit 3',
+    );
+    workers.push(await startWorker(world, 0, scheduler.url));
+    const dealid = await buyExecution(world, { app });
+    const taskid = computeTaskId(dealid, 0n);
+    expect((await waitForTask(world.requester, taskid, 120_000)).statusName).to.equal("COMPLETED");
+    const task: WorkerpoolTask = await until("the completed task", async () => {
+      const seen = await api.task(taskid);
+      return seen.currentStatus === "COMPLETED" ? seen : undefined;
+    });
+    expect(task.appError).to.deep.equal({ code: "APP_CRASHED", exitCode: 3 });
+    expect(task.replicates[0].appExitCode).to.equal(3);
+    expect(task.failure).to.equal(null);
+    expect(task.refund).to.equal(null);
+
+    const logs = await api.logs(taskid, world.requester.context.signer!, 31337n);
+    expect(logs).to.have.length(1);
+    expect(logs[0].walletAddress).to.equal(workers[0].address);
+    expect(logs[0].stdout).to.equal("to stdout from the app\n");
+    expect(logs[0].stderr).to.equal("to stderr from the app\n");
+
+    const refused = await api.logs(taskid, new Wallet(world.workerKey(1)), 31337n).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).to.be.instanceOf(ServiceError);
+    expect((refused as ServiceError).status).to.equal(403);
+  });
+});
