@@ -160,21 +160,29 @@ export class OfferPublisher {
     );
   }
 
-  /** Open orders of this offer in `category`, from the market. */
-  private async openOrders(category: bigint): Promise<PublishedOrder<"workerpool">[]> {
-    const found: PublishedOrder<"workerpool">[] = [];
+  /**
+   * Open orders of this offer, by category, from the market: one listing of the pool's orders per
+   * pass (not one per category), so that the publisher takes little of the market's rate limit.
+   */
+  private async openOrders(): Promise<Map<bigint, PublishedOrder<"workerpool">[]>> {
+    const byCategory = new Map<bigint, PublishedOrder<"workerpool">[]>();
     for (let pageIndex = 0; ; pageIndex++) {
       const page = await this.options.market.orderbook(
         "workerpool",
-        { workerpool: this.workerpool, category },
+        { workerpool: this.workerpool },
         { pageIndex, pageSize: 100 },
       );
-      found.push(
-        ...page.orders.filter(
-          (o) => o.status === "open" && o.remaining > 0n && this.isOurs(o.order, category),
-        ),
-      );
-      if (page.nextPage === undefined) return found;
+      for (const published of page.orders) {
+        const category = published.order.category;
+        if (
+          published.status !== "open" ||
+          published.remaining === 0n ||
+          !this.isOurs(published.order, category)
+        )
+          continue;
+        byCategory.set(category, [...(byCategory.get(category) ?? []), published]);
+      }
+      if (page.nextPage === undefined) return byCategory;
     }
   }
 
@@ -220,8 +228,9 @@ export class OfferPublisher {
       this.state.owner = await this.signer.getAddress();
       const previous = new Map(this.state.categories.map((c) => [c.category, c]));
       const seen: CategoryOfferState[] = [];
+      const openByCategory = await this.openOrders();
       for (const category of await this.categories()) {
-        const open = await this.openOrders(category);
+        const open = openByCategory.get(category) ?? [];
         const entry: CategoryOfferState = {
           ...previous.get(category.toString()),
           category: category.toString(),
