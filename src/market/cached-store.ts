@@ -15,6 +15,7 @@ import type {
   Page,
   PageOf,
   SyncCursor,
+  WorkerpoolApiRecord,
 } from "./store";
 
 /** Caches read pages of `store` until its next write; at most `maxEntries` pages (oldest dropped first). */
@@ -115,6 +116,13 @@ export class CachedMarketStore implements MarketStore {
   }
   takeChallenge(hash: string, now: number): { text: string; address: string } | undefined {
     return this.store.takeChallenge(hash, now);
+  }
+  setWorkerpoolApi(record: WorkerpoolApiRecord): void {
+    // Compass entries are not cached: no page changes.
+    this.store.setWorkerpoolApi(record);
+  }
+  getWorkerpoolApi(workerpool: string): WorkerpoolApiRecord | undefined {
+    return this.store.getWorkerpoolApi(workerpool);
   }
   close(): void {
     this.pages.clear();

@@ -32,6 +32,7 @@ import {
   type PageOf,
   type PublishedStatus,
   type SyncCursor,
+  type WorkerpoolApiRecord,
 } from "./store";
 
 interface Challenge {
@@ -46,6 +47,8 @@ interface State {
   deals: Map<string, DealRecord>;
   categories: Map<bigint, CategoryRecord>;
   challenges: Map<string, Challenge>;
+  /** Compass registrations by lowercase workerpool address. */
+  workerpoolApis: Map<string, WorkerpoolApiRecord>;
   cursor: SyncCursor | undefined;
 }
 
@@ -134,6 +137,7 @@ export class MemoryMarketStore implements MarketStore {
     deals: new Map(),
     categories: new Map(),
     challenges: new Map(),
+    workerpoolApis: new Map(),
     cursor: undefined,
   };
   private depth = 0;
@@ -333,6 +337,15 @@ export class MemoryMarketStore implements MarketStore {
     challenges.delete(key);
     if (challenge.expiresAt <= now) return undefined;
     return { text: challenge.text, address: challenge.address };
+  }
+
+  setWorkerpoolApi(record: WorkerpoolApiRecord): void {
+    this.live().workerpoolApis.set(record.workerpool.toLowerCase(), { ...record });
+  }
+
+  getWorkerpoolApi(workerpool: string): WorkerpoolApiRecord | undefined {
+    const record = this.live().workerpoolApis.get(workerpool.toLowerCase());
+    return record && { ...record };
   }
 
   close(): void {

@@ -22,6 +22,7 @@ import {
   UNPUBLISH_BODY,
 } from "./schemas";
 import { answerErrorsAsJson, rateLimitByIp } from "../server/json-errors";
+import { registerCompassRoutes } from "./compass";
 import type { MarketService } from "./service";
 import type { CategoryRecord, DealRecord, OrderQuery, OrderRecord, Page } from "./store";
 
@@ -259,6 +260,7 @@ export async function buildMarketServer(
       },
     );
   }
+  registerCompassRoutes(app, service);
   return app;
 }
 

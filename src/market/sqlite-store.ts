@@ -34,6 +34,7 @@ import {
   type PageOf,
   type PublishedStatus,
   type SyncCursor,
+  type WorkerpoolApiRecord,
 } from "./store";
 
 export { BULK_MIN_VOLUME };
@@ -539,6 +540,29 @@ export class SqliteMarketStore implements MarketStore {
     ) as { text: string; address: string; expires_at: number } | undefined;
     if (row === undefined || row.expires_at <= now) return undefined;
     return { text: row.text, address: row.address };
+  }
+
+  setWorkerpoolApi(record: WorkerpoolApiRecord): void {
+    this.sql(
+      `INSERT INTO workerpool_apis (workerpool, api_url, registered_by, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (workerpool) DO UPDATE SET api_url = excluded.api_url,
+         registered_by = excluded.registered_by, updated_at = excluded.updated_at`,
+    ).run(record.workerpool, record.apiUrl, record.registeredBy, record.updatedAt);
+  }
+
+  getWorkerpoolApi(workerpool: string): WorkerpoolApiRecord | undefined {
+    const row = this.sql(
+      `SELECT workerpool, api_url, registered_by, updated_at FROM workerpool_apis WHERE workerpool = ?`,
+    ).get(workerpool) as
+      { workerpool: string; api_url: string; registered_by: string; updated_at: string } | undefined;
+    return (
+      row && {
+        workerpool: row.workerpool,
+        apiUrl: row.api_url,
+        registeredBy: row.registered_by,
+        updatedAt: row.updated_at,
+      }
+    );
   }
 
   close(): void {

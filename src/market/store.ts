@@ -106,6 +106,17 @@ export interface SyncCursor {
   blockHash: string;
 }
 
+/** A workerpool's API URL as registered in Compass by its owner. */
+export interface WorkerpoolApiRecord {
+  /** Checksummed workerpool address. */
+  workerpool: string;
+  apiUrl: string;
+  /** Owner who registered it. */
+  registeredBy: string;
+  /** ISO 8601 date of the registration. */
+  updatedAt: string;
+}
+
 /** The market's storage. Every method is synchronous and atomic; `transaction` groups several. */
 export interface MarketStore {
   /** Runs `work` atomically: all its writes or none. Nested calls join the outer transaction. */
@@ -150,6 +161,11 @@ export interface MarketStore {
   saveChallenge(hash: string, text: string, address: string, expiresAt: number): void;
   /** Removes and returns the challenge of `hash` if it exists and has not expired (one use). */
   takeChallenge(hash: string, now: number): { text: string; address: string } | undefined;
+
+  /** Records (or replaces) the API URL of a workerpool (Compass). */
+  setWorkerpoolApi(record: WorkerpoolApiRecord): void;
+  /** The registered API URL of a workerpool, if any. */
+  getWorkerpoolApi(workerpool: string): WorkerpoolApiRecord | undefined;
 
   /** Releases the database. */
   close(): void;

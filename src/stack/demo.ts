@@ -2,8 +2,9 @@
  * `openpoco stack demo`: the seed documents played on the running stack as their users would, each
  * step an `openpoco` command in the user's own project folder, printed with what it did and the chain's
  * evidence. The app developer builds and registers a Docker app, the dataset owner publishes an
- * encrypted dataset, the workerpool owner sells compute, a requester buys an execution, the stack's
- * workers compute and agree, and the requester downloads the verified result.
+ * encrypted dataset, the workerpool's standing offer sells compute (no pool-owner action), a requester
+ * buys an execution, the stack's workers compute and agree, and the requester downloads the verified
+ * result. It ends with the explorer's links to the deal and the task.
  */
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,12 +15,14 @@ import {
   OpenPocoError,
   ServiceUnavailableError,
   TaskStatus,
+  formatRlc,
   type TaskInfo,
 } from "../sdk";
 import { STACK_ROLES, localAccountKey } from "./accounts";
 import { buildAppImage } from "./docker-images";
 import { manifestChain, stackPaths, type StackManifest } from "./layout";
 import { STACK_WALLET_PASSWORD } from "./provision";
+import { reachableTrust } from "./stack";
 
 /** Where the demo speaks (the CLI's Output fits). */
 export interface DemoOutput {
@@ -38,6 +41,8 @@ export interface DemoResult {
   consensus: string;
   result: string;
   resultPath: string;
+  /** Explorer pages of the deal and the task, when the stack serves the explorer. */
+  links?: { deal: string; task: string };
 }
 
 /**
@@ -62,8 +67,15 @@ export const DEMO_APP_SCRIPT = [
 ].join("; ");
 
 const DEMO_DATASET = "the quick brown fox jumps over the lazy dog\n";
-/** Trust 3: two of the stack's new workers must compute and agree. */
-const DEMO_TRUST = "3";
+/**
+ * Trust 3 (two of the stack's new workers must compute and agree), or what the stack's workers can
+ * reach when it runs fewer: the standing offer sells up to that trust.
+ */
+function demoTrust(manifest: StackManifest): string {
+  return (
+    reachableTrust(manifest.workers.length) < 3n ? reachableTrust(manifest.workers.length) : 3n
+  ).toString();
+}
 const CLI = path.resolve(__dirname, "..", "cli", "main.js");
 /** Time the scheduler gets to initialize the task (restarts of the stack included). */
 const INITIALIZE_TIMEOUT_MS = 5 * 60_000;
@@ -122,16 +134,22 @@ export async function runDemo(manifest: StackManifest, out: DemoOutput): Promise
     const pool = role(demo.root, "workerpool-owner", STACK_ROLES.workerpoolOwner);
     const requester = role(demo.root, "requester", STACK_ROLES.requester);
     out.print(`Walkthrough ${runId} on ${chain.host} (hub ${chain.hub}); project folders in ${demo.root}`);
+    out.print(
+      `To run commands again in a folder: cd into it and add \`--keystoredir keystore\` (the wallet's folder ` +
+        `there), with the password "${STACK_WALLET_PASSWORD}" (or export OPENPOCO_WALLET_PASSWORD=${STACK_WALLET_PASSWORD}).`,
+    );
 
     const image = await demo.pushAppImage(manifest.registry);
     const app = await demo.registerApp(developer, image);
     await demo.publishAppOrder(developer);
     const dataset = await demo.publishDataset(owner);
-    await demo.sellCompute(pool);
+    await demo.showStandingOffer(pool);
     const { dealid, taskid } = await demo.buyRun(requester, app, dataset);
     const task = await demo.followTask(taskid);
     const { result, resultPath } = await demo.downloadResult(requester, taskid);
+    const links = demo.explorerLinks(dealid, taskid);
     return {
+      links,
       app,
       dataset,
       workerpool: manifest.workerpool,
@@ -217,6 +235,9 @@ class Walkthrough {
     copyFileSync(stackPaths(this.manifest.dataDir).chainJson, path.join(who.dir, "chain.json"));
     const imported = await this.openpoco(who, ["wallet", "import", who.key]);
     this.evidence(`wallet ${imported.address} (Hardhat account, funded by the stack's deployer)`);
+    this.evidence(
+      `folder ${who.dir}, keystore ${path.join(who.dir, "keystore")} (--keystoredir keystore), password "${STACK_WALLET_PASSWORD}"`,
+    );
   }
 
   /** Edits the role's iexec.json as a user would by hand. */
@@ -302,30 +323,35 @@ class Walkthrough {
     return dataset.address;
   }
 
-  /** Publishes the workerpool's order, signed with the scheduler's wallet (the pool owner's). */
-  async sellCompute(pool: Role): Promise<void> {
+  /**
+   * Shows the workerpool's standing offer on the market: the stack's publisher keeps it open, so
+   * the workerpool owner has nothing to do for a requester to be served.
+   */
+  async showStandingOffer(pool: Role): Promise<void> {
     const { manifest } = this;
+    const trust = demoTrust(manifest);
+    this.step("Workerpool owner: nothing to do, the pool's standing offer sells its compute");
     const keystore = manifest.scheduler.keystoreDir;
-    this.step(
-      "Workerpool owner: sell the pool's compute at trust 3 (its scheduler and workers run in the stack)",
-    );
     mkdirSync(pool.dir, { recursive: true });
     await this.openpoco(pool, ["init", "--skip-wallet"], keystore);
     copyFileSync(stackPaths(manifest.dataDir).chainJson, path.join(pool.dir, "chain.json"));
-    await this.openpoco(pool, ["order", "init", "--workerpool"], keystore);
-    this.editIexec(pool, (iexec) => {
-      Object.assign(iexec.order.workerpoolorder, {
-        workerpool: manifest.workerpool,
-        workerpoolprice: "1000000000",
-        volume: "10",
-        trust: DEMO_TRUST,
-        category: "0",
-      });
-    });
-    await this.openpoco(pool, ["order", "sign", "--workerpool"], keystore);
-    const poolOrder = await this.openpoco(pool, ["order", "publish", "--workerpool"], keystore);
     this.evidence(
-      `workerpoolorder ${poolOrder.workerpoolorder.orderHash} for workerpool ${manifest.workerpool}`,
+      `folder ${pool.dir}, keystore ${keystore} (--keystoredir ${keystore}), password "${STACK_WALLET_PASSWORD}"`,
+    );
+    const book = await this.openpoco(
+      pool,
+      ["orderbook", "workerpool", manifest.workerpool, "--category", "0", "--min-trust", trust],
+      keystore,
+    );
+    const orders = (book.orders ?? []) as CliAnswer[];
+    const standing = orders.find((o) => BigInt(o.order?.trust ?? 0) >= BigInt(trust));
+    if (!standing)
+      throw new DemoStepError(
+        "standing offer",
+        `no workerpool order of ${manifest.workerpool} at trust ${trust} is on the market: see ${stackPaths(manifest.dataDir).logs}/offer.log`,
+      );
+    this.evidence(
+      `workerpoolorder ${standing.orderHash}: ${standing.remaining} task(s) left at ${standing.order.workerpoolprice} nRLC, trust up to ${standing.order.trust}, refilled by the stack's publisher as it is consumed`,
     );
   }
 
@@ -344,7 +370,7 @@ class Walkthrough {
       "--workerpool",
       this.manifest.workerpool,
       "--trust",
-      DEMO_TRUST,
+      demoTrust(this.manifest),
       "--category",
       "0",
       "--args",
@@ -353,8 +379,11 @@ class Walkthrough {
     const dealid: string = run.dealid;
     const deal = await this.reader.deals.show(dealid);
     const taskid = deal.tasks[0].taskid;
+    const rlc = (nrlc: bigint) => formatRlc(nrlc).replace(/ RLC$/, "");
+    const [appPrice, datasetPrice, poolPrice] = [deal.app.price, deal.dataset.price, deal.workerpool.price];
     this.evidence(
-      `deal ${dealid} matched in tx ${run.txHash}: 3 RLC locked (app 1 + dataset 1 + workerpool 1)`,
+      `deal ${dealid} matched in tx ${run.txHash}: ${formatRlc(appPrice + datasetPrice + poolPrice)} locked ` +
+        `(app ${rlc(appPrice)} + dataset ${rlc(datasetPrice)} + workerpool ${rlc(poolPrice)})`,
     );
     this.evidence(
       `task ${taskid}, trust ${deal.trust}, final deadline ${new Date(Number(deal.finalDeadline) * 1000).toISOString()}`,
@@ -429,5 +458,15 @@ class Walkthrough {
     this.evidence(`verified: ${downloaded.verified}, files: ${(downloaded.files as string[]).join(", ")}`);
     this.out.print(`\n   result.txt: ${result}\n`);
     return { result, resultPath: downloaded.resultPath };
+  }
+
+  /** Prints the explorer's pages of the deal and the task (when the stack serves the explorer). */
+  explorerLinks(dealid: string, taskid: string): { deal: string; task: string } | undefined {
+    const explorer = this.manifest.explorer;
+    if (!explorer) return undefined;
+    const base = explorer.replace(/\/+$/, "");
+    const links = { deal: `${base}/#/deal/${dealid}`, task: `${base}/#/task/${taskid}` };
+    this.out.print(`In the explorer:\n   deal ${links.deal}\n   task ${links.task}`);
+    return links;
   }
 }

@@ -57,6 +57,7 @@ export function stackPaths(dataDir: string) {
     registry: path.join(dataDir, "registry"),
     files: path.join(dataDir, "files"),
     demo: path.join(dataDir, "demo"),
+    offer: path.join(dataDir, "offer"),
     service: (name: string) => path.join(dataDir, name),
   };
 }
@@ -75,10 +76,16 @@ export interface StackManifest {
     iexecGateway: string;
     sms: string;
     resultProxy: string;
+    /** Compass, served by the market: workerpool address -> its API URL. */
+    compass: string;
+    /** The explorer's URL, when the stack serves it (the CLI prints deal links with it). */
+    explorer?: string;
   };
   workerpool: string;
   scheduler: { url: string; owner: string; keystoreDir: string; walletFile: string };
   workers: { address: string }[];
+  /** The standing offer's publisher: its terms and where it writes its state (none without workers). */
+  offer?: { stateFile: string; trust: string; price: string; volume: string };
   registry?: string;
   files: string;
   explorer?: string;

@@ -25,8 +25,13 @@ import { acquireLock, lockHolder, processStart, type LockHolder } from "./lock";
 import { STACK_WALLET_PASSWORD, provisionStack } from "./provision";
 import { Supervisor, type ChildStatus, type ReadyAnswer } from "./supervisor";
 import { Wallet } from "ethers";
+import { COMPASS_PREFIX } from "../market/compass";
+import { PUBLISHER_STATE_FILE } from "../publisher/state-file";
+import { MarketClient, registerWorkerpoolApi } from "../sdk/core";
 
 const SETPRIV = "/usr/bin/setpriv";
+/** Tasks per order of the stack's standing offer. */
+const STACK_OFFER_VOLUME = "100";
 /** Workers use accounts #10 and up; Hardhat funds #0 to #19. */
 const MAX_WORKERS = 10;
 /** The local chain's environment: the deploy variables of a shell removed (undefined = not passed). */
@@ -288,6 +293,8 @@ async function writeChainJson(
     iexecGateway: url("market"),
     sms: url("sms"),
     resultProxy: url("results"),
+    compass: `${url("market")}${COMPASS_PREFIX}`,
+    ...(options.startExplorer ? { explorer: url("explorer") } : {}),
   };
   await writeFileAtomic(
     files.chainJson,
@@ -401,6 +408,75 @@ async function startWorkerpool(
   );
 }
 
+/**
+ * Registers the scheduler's URL as the workerpool's API in Compass, signed by the pool owner: the
+ * official SDK's `task debug` and our CLI find the task API from the workerpool address.
+ */
+async function registerInCompass(
+  starting: Starting,
+  chain: StackManifest["chain"],
+  workerpool: string,
+): Promise<void> {
+  const apiUrl = starting.url("scheduler");
+  await registerWorkerpoolApi({
+    compass: chain.compass,
+    market: new MarketClient(chain.iexecGateway, BigInt(chain.id)),
+    workerpool,
+    apiUrl,
+    signer: new Wallet(localAccountKey(STACK_ROLES.workerpoolOwner)),
+  });
+  starting.options.onEvent(`Compass: workerpool ${workerpool} -> ${apiUrl}`);
+}
+
+/**
+ * The highest trust the stack's workers can reach: trust t needs (t + 1) / 2 agreeing new workers,
+ * so n workers reach 2n - 1 (the demo's trust 3 with the default 2 workers).
+ */
+export function reachableTrust(workers: number): bigint {
+  return BigInt(Math.max(1, 2 * workers - 1));
+}
+
+/**
+ * The workerpool's standing offer (`openpoco workerpool offer start`), supervised like the other
+ * services: free tasks at the trust the workers reach, in every category, refilled as consumed.
+ */
+async function startOfferPublisher(
+  starting: Starting,
+  provisioned: Awaited<ReturnType<typeof provisionStack>>,
+): Promise<NonNullable<StackManifest["offer"]>> {
+  const { files, options } = starting;
+  const offer = {
+    stateFile: path.join(files.offer, PUBLISHER_STATE_FILE),
+    trust: reachableTrust(options.workers).toString(),
+    price: "0",
+    volume: STACK_OFFER_VOLUME,
+  };
+  options.onEvent(
+    `publishing the workerpool's standing offer (price 0, trust ${offer.trust}, volume ${offer.volume})`,
+  );
+  await startOpenpoco(
+    starting,
+    "offer",
+    [
+      "workerpool",
+      "offer",
+      "start",
+      "--workerpool",
+      provisioned.workerpool,
+      "--price",
+      offer.price,
+      "--trust",
+      offer.trust,
+      "--volume",
+      offer.volume,
+      "--data-dir",
+      files.offer,
+    ],
+    provisioned.scheduler,
+  );
+  return offer;
+}
+
 /** The explorer's web server, when the caller can start one (it is built); returns its URL. */
 async function startExplorer(starting: Starting, chain: StackManifest["chain"]): Promise<string | undefined> {
   if (!starting.options.startExplorer) return undefined;
@@ -493,6 +569,9 @@ export class Stack {
       starting.inProcess.push({ name: "files", url: fileHost.url, stop: fileHost.stop });
       await startServices(starting);
       await startWorkerpool(starting, provisioned);
+      await registerInCompass(starting, chain, provisioned.workerpool);
+      // Without workers nobody would compute what the offer sells.
+      const offer = options.workers > 0 ? await startOfferPublisher(starting, provisioned) : undefined;
       const explorer = await startExplorer(starting, chain);
       const manifest: StackManifest = {
         pid: process.pid,
@@ -507,6 +586,7 @@ export class Stack {
           walletFile: provisioned.scheduler.walletFile,
         },
         workers: provisioned.workers.map(({ address }) => ({ address })),
+        offer,
         registry,
         files: fileHost.url,
         explorer,

@@ -1,4 +1,8 @@
-/** `stack status`: does each part of a running stack answer? */
+/** `stack status`: does each part of a running stack answer, how are its workers and its standing offer? */
+import type { PublisherState } from "../publisher/offer-publisher";
+import { readPublisherState } from "../publisher/state-file";
+import { joinUrl, requestJson } from "../sdk/core/http";
+import type { SchedulerStatus } from "../sdk/core/scheduler";
 import type { StackManifest } from "./layout";
 
 /** One part's answer. */
@@ -42,4 +46,47 @@ export function probeStack(manifest: StackManifest): Promise<PartProbe[]> {
   return Promise.all(
     parts.filter(([, url]) => url !== undefined).map(([name, url, init]) => probe(name, url!, init)),
   );
+}
+
+/** A worker of the stack as its scheduler sees it. */
+export interface WorkerState {
+  address: string;
+  /** "connected" when the scheduler heard from it in the last minute, else "not seen". */
+  state: "connected" | "not seen" | "unknown";
+  /** Tasks it runs now. */
+  busy?: number;
+  score?: string;
+  /** When the scheduler last heard from it (ISO date). */
+  lastSeen?: string;
+}
+
+/** The workers of the manifest, joined with the scheduler's GET /status (`unknown` when it does not answer). */
+export async function workerStates(manifest: StackManifest): Promise<WorkerState[]> {
+  let seen: SchedulerStatus["workers"] | undefined;
+  try {
+    seen = (
+      await requestJson<SchedulerStatus>("scheduler", joinUrl(manifest.scheduler.url, "/status"), {
+        timeoutMs: 3000,
+      })
+    ).workers;
+  } catch {
+    seen = undefined;
+  }
+  return manifest.workers.map(({ address }) => {
+    if (!seen) return { address, state: "unknown" as const };
+    const worker = seen.find((w) => w.address.toLowerCase() === address.toLowerCase());
+    if (!worker) return { address, state: "not seen" as const };
+    return {
+      address,
+      state: "connected" as const,
+      busy: worker.busy,
+      score: worker.score,
+      lastSeen: new Date(worker.lastSeen).toISOString(),
+    };
+  });
+}
+
+/** The standing offer's state file, as last written by its publisher (undefined: none, or not yet). */
+export function offerState(manifest: StackManifest): PublisherState | undefined {
+  return manifest.offer ? readPublisherState(manifest.offer.stateFile) : undefined;
 }

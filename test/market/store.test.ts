@@ -628,6 +628,13 @@ describe("@market SqliteMarketStore", () => {
       let fileStore = SqliteMarketStore.open(file);
       fileStore.insertOrder(record);
       fileStore.setCursor({ blockNumber: 7, blockHash: hash(7) });
+      const compass = {
+        workerpool: "0x386ea8e4B47080b3b78D2D49e5a2962D5D1d75b3",
+        apiUrl: "http://127.0.0.1:13100",
+        registeredBy: "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+        updatedAt: "2026-01-01T00:00:00.000Z",
+      };
+      fileStore.setWorkerpoolApi(compass);
       fileStore.close();
       fileStore = SqliteMarketStore.open(file);
       try {
@@ -636,13 +643,16 @@ describe("@market SqliteMarketStore", () => {
           fileStore.listOrders("request", { minTag: tag(255) }, { pageIndex: 0, pageSize: 5 }).count,
         ).to.equal(1);
         expect(fileStore.getCursor()).to.deep.equal({ blockNumber: 7, blockHash: hash(7) });
+        // Compass registrations too, found whatever the address's case.
+        expect(fileStore.getWorkerpoolApi(compass.workerpool.toLowerCase())).to.deep.equal(compass);
       } finally {
         fileStore.close();
       }
       const db = new Database(file, { readonly: true });
       try {
         expect(db.pragma("journal_mode", { simple: true })).to.equal("wal");
-        expect(db.pragma("user_version", { simple: true })).to.equal(1);
+        // Migration 2 (Compass) applied.
+        expect(db.pragma("user_version", { simple: true })).to.equal(2);
       } finally {
         db.close();
       }

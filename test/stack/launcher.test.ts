@@ -11,7 +11,8 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { OpenPoco, TaskStatus, parseRlc } from "../../src/sdk";
+import { OpenPoco, TaskStatus, lookupWorkerpoolApi, parseRlc } from "../../src/sdk";
+import type { PublisherState } from "../../src/publisher/offer-publisher";
 import { manifestChain, stackPorts, type StackManifest } from "../../src/stack/layout";
 import { CLI } from "../cli/harness";
 import { launchChromium } from "../explorer/browser";
@@ -118,6 +119,12 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
     const chainJson = JSON.parse(readFileSync(path.join(dataDir, "chain.json"), "utf8"));
     expect(chainJson.chains.local.hub).to.equal(manifest.chain.hub);
     expect(chainJson.chains.local.iexecGateway).to.equal(`http://127.0.0.1:${3000 + offset}`);
+    expect(chainJson.chains.local.compass).to.equal(`http://127.0.0.1:${3000 + offset}/compass`);
+    expect(chainJson.chains.local.explorer).to.equal(`http://127.0.0.1:${13000 + offset}`);
+    // Compass sends requesters (and the official SDK's task debug) to the stack's scheduler.
+    expect(await lookupWorkerpoolApi(chainJson.chains.local.compass, 31337n, manifest.workerpool)).to.equal(
+      manifest.scheduler.url,
+    );
 
     const poco = await OpenPoco.connect({ chain: manifestChain(manifest) });
     try {
@@ -146,6 +153,28 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
       parts.filter((p) => !p.answers),
       status.stdout,
     ).to.deep.equal([]);
+
+    // The workers as the scheduler sees them, and the standing offer: one open order per category.
+    let shown: { workers: { address: string; state: string }[]; offer: PublisherState | null } | undefined;
+    for (let attempt = 0; attempt < 60; attempt++) {
+      const again = await run(["stack", "status", "--raw", "--data-dir", dataDir], cwd);
+      shown = JSON.parse(again.stdout);
+      if (shown!.offer && shown!.workers.every((w) => w.state === "connected")) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    expect(shown!.workers.map((w) => [w.address, w.state])).to.deep.equal(
+      manifest.workers.map((w) => [w.address, "connected"]),
+    );
+    const offer = shown!.offer!;
+    expect(offer.workerpool).to.equal(manifest.workerpool);
+    expect(offer.terms).to.include({ price: "0", trust: "3", volume: "100" });
+    expect(offer.categories.map((c) => [c.category, c.openOrders])).to.deep.equal(
+      ["0", "1", "2", "3", "4"].map((c) => [c, 1]),
+    );
+    expect(offer.lastError).to.equal(undefined);
+    const human = await run(["stack", "status", "--data-dir", dataDir], cwd);
+    expect(human.stdout).to.match(/Standing offer of 0x[0-9a-fA-F]{40}: 0 RLC a task, trust 3, volume 100/);
+    expect(human.stdout).to.contain(manifest.workers[0].address);
   });
 
   it("refuses a port offset that would put a port where outgoing connections take theirs", async function () {
@@ -212,11 +241,19 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
     expect(code, demo.output()).to.equal(0);
     expect(demo.output()).to.contain("result.txt: Hello, world! Your dataset has 9 words.");
     expect(demo.output()).to.match(/verified: true, files: determinism\.iexec, result\.txt/);
+    // Served by the standing offer: the pool owner did nothing; the demo tells how to go on by hand.
+    expect(demo.output()).to.contain(
+      "Workerpool owner: nothing to do, the pool's standing offer sells its compute",
+    );
+    expect(demo.output()).to.match(/password "openpoco-local"/);
+    expect(demo.output()).to.contain(`/#/deal/${dealid}`);
+    expect(demo.output()).to.match(/task http:\/\/127\.0\.0\.1:\d+\/#\/task\/0x[0-9a-f]{64}/);
 
     const poco = await OpenPoco.connect({ chain: manifestChain(again.manifest) });
     try {
       const deal = await poco.deals.show(dealid);
       expect(deal.trust).to.equal(3n);
+      expect(deal.workerpool.price, "the standing offer's price").to.equal(0n);
       expect(deal.tasks[0].status).to.equal(TaskStatus.COMPLETED);
       const task = await poco.tasks.show(deal.tasks[0].taskid);
       demoResult.taskid = task.taskid;

@@ -12,6 +12,11 @@ import { startFileHost } from "../../src/stack/file-host";
 import { acquireLock, lockHolder, processStart, type LockHolder } from "../../src/stack/lock";
 import { parentGone } from "../../src/stack/parent";
 import { ChildStartError, Supervisor } from "../../src/stack/supervisor";
+import { createServer } from "node:http";
+import type { StackManifest } from "../../src/stack/layout";
+import { offerState, workerStates } from "../../src/stack/status";
+import { reachableTrust } from "../../src/stack/stack";
+import { writePublisherState } from "../../src/publisher/state-file";
 import { rejection } from "../rejection";
 
 const block = (n: number, txs: string[] = []) => ({ n, t: 1_700_000_000 + n, txs });
@@ -234,6 +239,82 @@ describe("local stack parts @stack", function () {
       } finally {
         await host.stop();
       }
+    });
+  });
+
+  describe("stack status details", function () {
+    const workers = [
+      "0x1111111111111111111111111111111111111111",
+      "0x2222222222222222222222222222222222222222",
+    ];
+    const manifestAt = (schedulerUrl: string, offer?: StackManifest["offer"]) =>
+      ({
+        scheduler: { url: schedulerUrl },
+        workers: workers.map((address) => ({ address })),
+        offer,
+      }) as StackManifest;
+
+    it("lists each worker as the scheduler sees it: connected (busy, last seen), not seen, or unknown when it is down", async function () {
+      const lastSeen = Date.UTC(2026, 0, 1);
+      const server = createServer((request, response) => {
+        response.setHeader("content-type", "application/json");
+        response.end(
+          JSON.stringify(
+            request.url === "/status"
+              ? {
+                  ok: true,
+                  workers: [
+                    {
+                      address: workers[0].toUpperCase().replace("0X", "0x"),
+                      score: "2",
+                      busy: 1,
+                      lastSeen,
+                      enclave: null,
+                    },
+                  ],
+                }
+              : { ok: false },
+          ),
+        );
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      try {
+        expect(await workerStates(manifestAt(url))).to.deep.equal([
+          {
+            address: workers[0],
+            state: "connected",
+            busy: 1,
+            score: "2",
+            lastSeen: new Date(lastSeen).toISOString(),
+          },
+          { address: workers[1], state: "not seen" },
+        ]);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+      expect((await workerStates(manifestAt(url))).map((w) => w.state)).to.deep.equal(["unknown", "unknown"]);
+    });
+
+    it("reads the standing offer's state file, and says none when the stack has no offer or it wrote nothing yet", async function () {
+      const stateFile = path.join(dir, "offer", "offer-state.json");
+      const offer = { stateFile, trust: "3", price: "0", volume: "100" };
+      expect(offerState(manifestAt("http://127.0.0.1:1", offer))).to.equal(undefined);
+      expect(offerState(manifestAt("http://127.0.0.1:1"))).to.equal(undefined);
+      const state = {
+        workerpool: workers[0],
+        owner: workers[1],
+        terms: { price: "0", volume: "100", trust: "3", tag: "0x" + "0".repeat(64), ordersPerCategory: 1 },
+        categories: [{ category: "0", openOrders: 1, remaining: "99" }],
+        published: 1,
+        lastError: { at: "2026-01-01T00:00:00.000Z", message: "market down" },
+      };
+      await writePublisherState(stateFile, state);
+      expect(offerState(manifestAt("http://127.0.0.1:1", offer))).to.deep.equal(state);
+    });
+
+    it("sells the trust the workers can reach: 2n - 1, at least 1", function () {
+      expect([0, 1, 2, 3].map(reachableTrust)).to.deep.equal([1n, 1n, 3n, 5n]);
     });
   });
 

@@ -10,7 +10,8 @@ import { stackPaths, type StackManifest } from "../../stack/layout";
 import { lockHolder } from "../../stack/lock";
 import { Stack, StackError, runningManifest, type StackOptions } from "../../stack/stack";
 import { defaultStaticDir, startExplorer } from "../../explorer/serve";
-import { probeStack } from "../../stack/status";
+import { offerState, probeStack, workerStates } from "../../stack/status";
+import { formatRlc } from "../../sdk/core/units";
 import { action } from "../action";
 import type { Output } from "../output";
 import { positiveInt } from "../service";
@@ -137,7 +138,36 @@ async function status(session: Session, options: { dataDir: string }): Promise<v
       ...probes.map((p) => [p.name, p.url, p.answers ? "yes" : `no (${p.detail})`]),
     ]),
   );
-  session.out.set({ pid: manifest.pid, parts: probes });
+  const workers = await workerStates(manifest);
+  if (workers.length > 0)
+    session.out.print(
+      "\n" +
+        table([
+          ["worker", "state", "busy", "last seen"],
+          ...workers.map((w) => [w.address, w.state, String(w.busy ?? "-"), w.lastSeen ?? "-"]),
+        ]),
+    );
+  const offer = offerState(manifest);
+  if (!manifest.offer) session.out.print("\nStanding offer: none (the stack runs without workers).");
+  else if (!offer) session.out.print(`\nStanding offer: no state yet in ${manifest.offer.stateFile}.`);
+  else {
+    session.out.print(
+      `\nStanding offer of ${offer.workerpool}: ${formatRlc(BigInt(offer.terms.price))} a task, trust ${offer.terms.trust}, ` +
+        `volume ${offer.terms.volume}, tag ${BigInt(offer.terms.tag) === 0n ? "none" : offer.terms.tag}; ` +
+        `${offer.published} order(s) published since start, last check ${offer.lastCheck ?? "never"}\n` +
+        table([
+          ["category", "open orders", "tasks left", "last refill"],
+          ...offer.categories.map((c) => [
+            c.category,
+            String(c.openOrders),
+            c.remaining,
+            c.lastRefill ?? "-",
+          ]),
+        ]) +
+        (offer.lastError ? `\nlast error (${offer.lastError.at}): ${offer.lastError.message}` : ""),
+    );
+  }
+  session.out.set({ pid: manifest.pid, parts: probes, workers, offer: offer ?? null });
   const down = probes.filter((p) => !p.answers);
   if (down.length > 0)
     throw new StackError(

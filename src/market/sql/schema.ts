@@ -139,5 +139,15 @@ CREATE TABLE challenges (
 CREATE INDEX challenges_expiry ON challenges (expires_at);
 `;
 
+/** Compass: each workerpool's API URL, registered by its owner. */
+const V2 = `
+CREATE TABLE workerpool_apis (
+  workerpool TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+  api_url TEXT NOT NULL,
+  registered_by TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+`;
+
 /** Migration scripts; index `i` upgrades `user_version` from `i` to `i + 1`. */
-export const MIGRATIONS: readonly string[] = [V1];
+export const MIGRATIONS: readonly string[] = [V1, V2];

@@ -18,6 +18,7 @@ export * from "./market";
 export * from "./scheduler";
 export * from "./workerpool-api";
 export * from "./failures";
+export * from "./compass";
 export * from "./logger";
 export {
   DEFAULT_TIMEOUT_MS,
