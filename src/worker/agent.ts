@@ -18,7 +18,7 @@ import path from "node:path";
 import { ZeroAddress } from "ethers";
 import type { ChainConfig } from "../sdk/core/chains";
 import { OpenPoco } from "../sdk/core/client";
-import { OpenPocoError, ServiceUnavailableError } from "../sdk/core/errors";
+import { OpenPocoError, ServiceError, ServiceUnavailableError } from "../sdk/core/errors";
 import { SILENT_LOGGER, type ServiceLogger } from "../sdk/core/logger";
 import { isTeeTag } from "../sdk/core/matching";
 import { parseParams } from "../sdk/core/params";
@@ -91,9 +91,26 @@ function failureOf(error: unknown, step: WorkerFailureCode): { code: WorkerFailu
   return { code: error instanceof OpenPocoError ? step : "WORKER_ERROR", detail };
 }
 
+/**
+ * A service away or saying it cannot answer for now (502, 503, 504: an SMS whose chain node restarts,
+ * a proxy in front of a restarting service): the task keeps its state and is tried again at the next
+ * poll, up to its contribution deadline, instead of failing for a cause that will pass.
+ */
+/** How long a task waits after a transient service error before it is tried again, in ms. */
+const TRANSIENT_RETRY_MS = 1_000;
+
+function isTransient(error: unknown): boolean {
+  return (
+    error instanceof ServiceUnavailableError ||
+    (error instanceof ServiceError && [502, 503, 504].includes(error.status))
+  );
+}
+
 /** A running worker. */
 export class WorkerApp {
   private readonly running = new Map<string, Promise<void>>();
+  /** Tasks a transient service error put off, and when to try them again (ms). */
+  private readonly retryAt = new Map<string, number>();
   private readonly slots: number;
   private readonly limits: WorkerLimits;
   private readonly storage: ResultStorage;
@@ -175,6 +192,7 @@ export class WorkerApp {
       if (this.store.add(assignment)) this.logger.info(`task ${assignment.taskid} assigned`);
     for (const task of this.store.inStates("ASSIGNED", "COMPUTED")) {
       if (this.countRunning("run:") >= this.slots) break;
+      if ((this.retryAt.get(task.taskid) ?? 0) > Date.now()) continue;
       this.background(`run:${task.taskid}`, () => this.work(task.taskid));
     }
     for (const taskid of instructions.reveal) this.background(`reveal:${taskid}`, () => this.reveal(taskid));
@@ -244,7 +262,7 @@ export class WorkerApp {
   }
 
   /**
-   * Runs one stage of `work`. A node away is retried at the next poll (the task keeps its state);
+   * Runs one stage of `work`. A service away for now is retried at the next poll (the task keeps its state);
    * otherwise, unless `recover` finds the stage's work done after all, the task fails with the
    * stage's `code` (or the TaskFailure's own).
    */
@@ -256,8 +274,9 @@ export class WorkerApp {
     try {
       return await run();
     } catch (error) {
-      if (error instanceof ServiceUnavailableError) {
-        this.logger.warn(`task ${taskid}: ${error.message}; retrying`);
+      if (isTransient(error)) {
+        this.retryAt.set(taskid, Date.now() + TRANSIENT_RETRY_MS);
+        this.logger.warn(`task ${taskid}: ${(error as Error).message}; retrying`);
         return STOP;
       }
       if (handler.recover && (await handler.recover())) return STOP;

@@ -5,6 +5,7 @@
  * requester's locked price comes back; an app that exits 3 completes with an app error whose exit code
  * and logs (stdout and stderr) are served to the requester and refused to anyone else.
  */
+import { createServer, request as httpRequest, type Server } from "node:http";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { ServiceError, TaskStatus, computeTaskId } from "../../src/sdk";
@@ -16,6 +17,7 @@ import {
   deployApp,
   stackWorld,
   startScheduler,
+  startServices,
   startWorker,
   waitForTask,
   type StackWorld,
@@ -30,6 +32,39 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
     if (Date.now() > end) expect.fail(`Timed out waiting for ${what}.`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * An HTTP proxy to `target` that answers 503 to the first `refusals` requests whose path ends with
+ * `suffix`, as an SMS whose chain node restarts does; `refused` counts them.
+ */
+async function flakyProxy(
+  target: string,
+  suffix: string,
+  refusals: number,
+): Promise<{ url: string; refused: () => number; server: Server }> {
+  let refused = 0;
+  const server = createServer((req, res) => {
+    if ((req.url ?? "").split("?")[0].endsWith(suffix) && refused < refusals) {
+      refused++;
+      res.writeHead(503, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ ok: false, error: "The chain is unavailable: retry later." }));
+      return;
+    }
+    const forward = httpRequest(
+      new URL(req.url ?? "/", target),
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", () => res.writeHead(502).end());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, refused: () => refused, server };
 }
 
 describe("failures reach the requester @docker", function () {
@@ -125,5 +160,27 @@ describe("failures reach the requester @docker", function () {
     );
     expect(refused).to.be.instanceOf(ServiceError);
     expect((refused as ServiceError).status).to.equal(403);
+  });
+
+  it("an SMS answering 503 for a while delays the task but does not fail it", async function () {
+    const chain = world.chain;
+    const services = await startServices(world);
+    const proxy = await flakyProxy(world.chain.sms!, "/secrets", 3);
+    try {
+      const { app } = await deployApp(world, "after-503", "echo patient > /iexec_out/determinism.iexec");
+      const worker = await startWorker(world, 0, scheduler.url, { smsUrl: proxy.url });
+      workers.push(worker);
+      const taskid = computeTaskId(await buyExecution(world, { app }), 0n);
+      const done = await waitForTask(world.requester, taskid, 120_000);
+      expect(done.statusName).to.equal("COMPLETED");
+      expect(proxy.refused(), "the worker met the 503 answers and asked again").to.equal(3);
+      expect(worker.store.get(taskid)?.state).to.equal("DONE");
+      const seen = await api.task(taskid);
+      expect(seen.replicates.map((r) => r.currentStatus)).to.not.include("FAILED");
+    } finally {
+      await new Promise((resolve) => proxy.server.close(resolve));
+      await services.stop();
+      world.chain = chain;
+    }
   });
 });
