@@ -7,8 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { getAddress } from "ethers";
 import { ForbiddenError, InvalidInputError, UnauthorizedError } from "../sdk/core/errors";
+import { logsChallengeText } from "../sdk/core/workerpool-api";
 import {
-  challengeText,
   challengeTypedData,
   hashChallenge,
   parseMarketAuthorization,
@@ -22,6 +22,9 @@ export const LOGS_CHALLENGE_TTL_MS = 5 * 60_000;
 /** Challenges kept at most: anyone may ask for them, so the oldest go first beyond this. */
 export const LOGS_CHALLENGES_KEPT = 10_000;
 
+/** Live challenges kept per address: a new one beyond this retires that address's oldest. */
+export const LOGS_CHALLENGES_PER_ADDRESS = 4;
+
 /** Issues and checks the one-use challenges of the logs route. */
 export class LogsGate {
   // Keyed by the challenge's typed-data hash: what the Authorization header names.
@@ -29,6 +32,8 @@ export class LogsGate {
 
   constructor(
     private readonly chainId: bigint,
+    /** The workerpool this scheduler runs: named in every challenge's text. */
+    private readonly workerpool: string,
     private readonly ttlMs = LOGS_CHALLENGE_TTL_MS,
     private readonly now: () => number = Date.now,
   ) {}
@@ -40,8 +45,16 @@ export class LogsGate {
         `This workerpool runs on chain ${this.chainId}, not ${chainId}: ask with chainId=${this.chainId}.`,
       );
     const now = this.now();
-    for (const [hash, entry] of this.issued) if (entry.expires <= now) this.issued.delete(hash);
-    const challenge = challengeText(randomBytes(32).toString("hex"));
+    // Issued in expiry order (one TTL): the sweep stops at the first live challenge.
+    for (const [hash, entry] of this.issued) {
+      if (entry.expires > now) break;
+      this.issued.delete(hash);
+    }
+    // One address holds a few live challenges at most, so that asking for many cannot crowd out others'.
+    const mine = [...this.issued].filter(([, entry]) => entry.address === getAddress(address));
+    for (const [hash] of mine.slice(0, Math.max(0, mine.length - LOGS_CHALLENGES_PER_ADDRESS + 1)))
+      this.issued.delete(hash);
+    const challenge = logsChallengeText(this.workerpool, randomBytes(32).toString("hex"));
     this.issued.set(hashChallenge(this.chainId, challenge), {
       challenge,
       address: getAddress(address),

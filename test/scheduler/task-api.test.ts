@@ -5,7 +5,7 @@
  * the deal's requester alone with a one-use signed challenge; CORS on the requester's routes only.
  * (@scheduler)
  */
-import { createServer } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import type * as EthersLib from "ethers";
@@ -16,10 +16,11 @@ import { computeTaskId, digestOf } from "../../src/sdk/core/tasks";
 import {
   APP_LOG_LIMIT_BYTES,
   WorkerpoolApiClient,
-  signWorkerpoolChallenge,
+  logsChallengeText,
   type WorkerpoolTask,
 } from "../../src/sdk/core/workerpool-api";
-import type { ChallengeTypedData } from "../../src/sdk/core/market/auth";
+import { hashChallenge, type ChallengeTypedData } from "../../src/sdk/core/market/auth";
+import { CHALLENGE_DOMAIN_NAME, CHALLENGE_DOMAIN_VERSION } from "../../src/sdk/core/market/auth";
 import type { SchedulerApp } from "../../src/scheduler";
 import { escrowOf, makeDeal, timeTravelTo } from "../tasks/fixtures";
 import { SchedulerHarness, keyOf, stateOf, until, type SimWorker } from "./harness";
@@ -49,6 +50,37 @@ async function get(
   const response = await fetch(url, { method, headers });
   const text = await response.text();
   return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : {} };
+}
+
+/**
+ * The Authorization header for a served challenge as the official SDK builds it, naming `address`
+ * (which may differ from the signer, to forge).
+ */
+async function signServedChallenge(
+  signer: Signer,
+  typed: ChallengeTypedData,
+  address: string,
+): Promise<string> {
+  const { EIP712Domain: _domain, ...types } = typed.types;
+  const signature = await signer.signTypedData(typed.domain, types, typed.message);
+  return `${hashChallenge(BigInt(typed.domain.chainId), typed.message.challenge)}_${signature}_${address}`;
+}
+
+/** Serves `body` as the answer to every request, counting the requests; for hostile-API tests. */
+async function hostileApi(
+  body: unknown,
+): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? ""}`);
+    res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe("@scheduler workerpool task API", function () {
@@ -201,7 +233,7 @@ describe("@scheduler workerpool task API", function () {
 
     // The requester reads the logs with a signed challenge.
     const requester = new Wallet(keyOf(h.setup.requester.address));
-    const logs = await api(app).logs(taskid, requester, 31337n);
+    const logs = await api(app).logs(taskid, requester, 31337n, h.setup.workerpool);
     expect(logs).to.deep.equal([
       { walletAddress: worker.address, stdout: "hello on stdout\n", stderr: "boom on stderr\n" },
     ]);
@@ -209,7 +241,7 @@ describe("@scheduler workerpool task API", function () {
     // Anyone else, with a good signature of their own: 403, and nothing of the logs.
     const stranger = new Wallet(keyOf(h.setup.workers[3].address));
     const refused = await api(app)
-      .logs(taskid, stranger, 31337n)
+      .logs(taskid, stranger, 31337n, h.setup.workerpool)
       .then(
         () => undefined,
         (error: unknown) => error,
@@ -223,11 +255,7 @@ describe("@scheduler workerpool task API", function () {
     const challenge = async (address: string, chainId = "31337") =>
       get(`${app.url}/tasks/logs/challenge?chainId=${chainId}&address=${address}`);
     const authorization = async (signer: Signer, address: string) =>
-      signWorkerpoolChallenge(
-        signer,
-        (await challenge(address)).json as unknown as ChallengeTypedData,
-        address,
-      );
+      signServedChallenge(signer, (await challenge(address)).json as unknown as ChallengeTypedData, address);
     const logsUrl = `${app.url}/tasks/${taskid}/logs`;
 
     // A challenge serves once.
@@ -264,12 +292,12 @@ describe("@scheduler workerpool task API", function () {
       (error: unknown) => error,
     );
     expect((foreign as ServiceError).status).to.equal(403);
-    expect(await api(app).logs(taskid, requester, 31337n)).to.deep.equal(logs);
+    expect(await api(app).logs(taskid, requester, 31337n, h.setup.workerpool)).to.deep.equal(logs);
 
     // Both streams at their limit fit the route (beyond the other routes' 64 KiB), the latest run replacing.
     const full = { stdout: "o".repeat(APP_LOG_LIMIT_BYTES), stderr: "\u0001".repeat(APP_LOG_LIMIT_BYTES) };
     await worker.client.sendLogs(taskid, full);
-    expect(await api(app).logs(taskid, requester, 31337n)).to.deep.equal([
+    expect(await api(app).logs(taskid, requester, 31337n, h.setup.workerpool)).to.deep.equal([
       { walletAddress: worker.address, ...full },
     ]);
     await h.stopScheduler(app);
@@ -356,6 +384,103 @@ describe("@scheduler workerpool task API", function () {
       provider.destroy();
       compass.close();
     }
+    await h.stopScheduler(app);
+  });
+  it("signs only a logs challenge naming the task's workerpool: an order, the market's login or another pool's challenge is refused unsigned", async () => {
+    const requester = new Wallet(keyOf(h.setup.requester.address));
+    const taskid = "0x" + "cd".repeat(32);
+    const domain = { name: CHALLENGE_DOMAIN_NAME, version: CHALLENGE_DOMAIN_VERSION, chainId: "31337" };
+    const challengeType = { Challenge: [{ name: "challenge", type: "string" }] };
+    const nonce = "ab".repeat(32);
+    const hostile = [
+      // A request order in the hub's domain: signing it would let the API spend the requester's escrow.
+      {
+        types: {
+          RequestOrder: [
+            { name: "app", type: "address" },
+            { name: "appmaxprice", type: "uint256" },
+          ],
+        },
+        domain: {
+          name: "iExecODB",
+          version: "5.0.0",
+          chainId: "31337",
+          verifyingContract: h.setup.workerpool,
+        },
+        primaryType: "RequestOrder",
+        message: { app: h.setup.workerpool, appmaxprice: "1000000000" },
+      },
+      // The market's own login challenge, relayed.
+      {
+        types: challengeType,
+        domain,
+        primaryType: "Challenge",
+        message: { challenge: `Sign this message to log into iExec Gateway: ${"ab".repeat(16)}` },
+      },
+      // Another workerpool's logs challenge, relayed.
+      {
+        types: challengeType,
+        domain,
+        primaryType: "Challenge",
+        message: { challenge: logsChallengeText(requester.address, nonce) },
+      },
+      // The right text on another chain.
+      {
+        types: challengeType,
+        domain: { ...domain, chainId: "1" },
+        primaryType: "Challenge",
+        message: { challenge: logsChallengeText(h.setup.workerpool, nonce) },
+      },
+    ];
+    for (const body of hostile) {
+      const api = await hostileApi(body);
+      try {
+        const refused = await new WorkerpoolApiClient(api.url)
+          .logs(taskid, requester, 31337n, h.setup.workerpool)
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+        expect(refused, JSON.stringify(body.message)).to.be.instanceOf(ServiceError);
+        expect((refused as ServiceError).message).to.match(/nothing was signed/);
+        expect(api.requests, "only the challenge was asked for; no signature left").to.have.length(1);
+        expect(api.requests[0]).to.match(/^GET \/tasks\/logs\/challenge\?/);
+      } finally {
+        await api.close();
+      }
+    }
+  });
+  it("refuses a logs upload without a session, or for a task not its own, before reading the body", async () => {
+    const app = await h.scheduler();
+    const deal = await makeDeal(h.setup, { trust: 1n });
+    const taskid = computeTaskId(deal.dealid, deal.botFirst);
+    await until("the deal read", () => app.store.task(taskid) !== undefined);
+    const outsider = await h.worker(app, 5);
+    await outsider.poll(0); // logs in: a valid session, but the task is not assigned to it
+    const token = (outsider.client as unknown as { token: string }).token;
+    // Headers announcing 10 MB, and no body sent: an answer proves the body was not waited for.
+    const answer = (authorization?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${app.url}/tasks/${taskid}/logs`, {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            "Content-Length": String(10_000_000),
+            ...(authorization ? { Authorization: authorization } : {}),
+          },
+        });
+        req.on("response", (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        });
+        req.on("error", (error) => (req.destroyed ? undefined : reject(error)));
+        req.setTimeout(5_000, () => reject(new Error("the scheduler waited for the body")));
+        req.flushHeaders();
+      });
+    expect(await answer()).to.equal(401);
+    expect(await answer(`Bearer ${token}`)).to.equal(403);
+    expect(app.store.assignmentsOfTask(taskid)).to.deep.equal([]);
     await h.stopScheduler(app);
   });
 });

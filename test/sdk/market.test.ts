@@ -295,7 +295,7 @@ describe("SDK market client", function () {
     const signed = await signOrder(wallet, hubDomain(CHAIN_ID, HUB), "workerpool", workerpoolOrder());
     stub = await startStub((req, res) =>
       req.path === "/challenge"
-        ? sendJson(res, 200, { ok: true, data: challengeTypedData(CHAIN_ID, "x") })
+        ? sendJson(res, 200, { ok: true, data: challengeTypedData(CHAIN_ID, challengeText("x")) })
         : sendJson(res, 401, { ok: false, error: "Challenge not valid. Need to request a new challenge." }),
     );
     const error = await rejection(new MarketClient(stub.url, CHAIN_ID).publish("workerpool", signed, wallet));
@@ -310,6 +310,17 @@ describe("SDK market client", function () {
     const error = await rejection(new MarketClient(stub.url, CHAIN_ID).authorize(Wallet.createRandom()));
     expect(error).to.be.instanceOf(ServiceError);
     expect(error.message).to.contain("chain 31337");
+  });
+
+  it("signs nothing but its own login text: a workerpool's logs challenge relayed by a hostile market is refused", async function () {
+    const relayed = `Sign this message to read the task logs of workerpool ${HUB}: ${"ab".repeat(32)}`;
+    stub = await startStub((_req, res) =>
+      sendJson(res, 200, { ok: true, data: challengeTypedData(CHAIN_ID, relayed) }),
+    );
+    const error = await rejection(new MarketClient(stub.url, CHAIN_ID).authorize(Wallet.createRandom()));
+    expect(error).to.be.instanceOf(ServiceError);
+    expect(error.message).to.contain("nothing was signed");
+    expect(stub.requests.map((r) => r.path)).to.deep.equal(["/challenge"]);
   });
 
   it("deals() sends the official filters", async function () {

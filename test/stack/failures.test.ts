@@ -148,13 +148,13 @@ describe("failures reach the requester @docker", function () {
     expect(task.failure).to.equal(null);
     expect(task.refund).to.equal(null);
 
-    const logs = await api.logs(taskid, world.requester.context.signer!, 31337n);
+    const logs = await api.logs(taskid, world.requester.context.signer!, 31337n, world.workerpool);
     expect(logs).to.have.length(1);
     expect(logs[0].walletAddress).to.equal(workers[0].address);
     expect(logs[0].stdout).to.equal("to stdout from the app\n");
     expect(logs[0].stderr).to.equal("to stderr from the app\n");
 
-    const refused = await api.logs(taskid, new Wallet(world.workerKey(1)), 31337n).then(
+    const refused = await api.logs(taskid, new Wallet(world.workerKey(1)), 31337n, world.workerpool).then(
       () => undefined,
       (error: unknown) => error,
     );

@@ -7,11 +7,16 @@
  * → `{ apiUrl }`), as the official SDK does. Fields beyond iExec's (failure, appError, refund) are ours;
  * the official clients ignore them.
  */
-import { getAddress, TypedDataEncoder, type Signer } from "ethers";
+import { getAddress, type Signer } from "ethers";
 import { InvalidInputError, NotFoundError, ServiceError } from "./errors";
 import type { FailureGuide } from "./failures";
 import { joinUrl, requestJson } from "./http";
-import type { ChallengeTypedData } from "./market/auth";
+import {
+  CHALLENGE_DOMAIN_NAME,
+  CHALLENGE_DOMAIN_VERSION,
+  signChallenge,
+  type ChallengeTypedData,
+} from "./market/auth";
 import type { ErrorResultCode, SchedulerTaskStatus, WorkerFailureCode } from "./scheduler";
 
 const SERVICE = "workerpool API";
@@ -157,16 +162,26 @@ export class WorkerpoolApiClient {
     }
   }
 
-  /** The app logs of each worker that ran the task; `signer` must be the task's requester. */
-  async logs(taskid: string, signer: Signer, chainId: bigint): Promise<ComputeLogs[]> {
+  /**
+   * The app logs of each worker that ran the task; `signer` must be the task's requester and
+   * `workerpool` the task's workerpool (the one this API speaks for). The challenge is checked before
+   * anything is signed: only a logs challenge naming `workerpool` on `chainId` is signed, with typed
+   * data built here, so a hostile API cannot get an order or another service's login signed.
+   */
+  async logs(taskid: string, signer: Signer, chainId: bigint, workerpool: string): Promise<ComputeLogs[]> {
     const id = checkTaskId(taskid);
     const address = getAddress(await signer.getAddress());
-    const typedData = await requestJson<ChallengeTypedData>(
-      SERVICE,
-      joinUrl(this.url, "/tasks/logs/challenge", { chainId: chainId.toString(), address }),
-      this.http(),
-    );
-    const authorization = await signWorkerpoolChallenge(signer, typedData, address);
+    const url = joinUrl(this.url, "/tasks/logs/challenge", { chainId: chainId.toString(), address });
+    const typedData = await requestJson<ChallengeTypedData>(SERVICE, url, this.http());
+    const challenge = checkLogsChallenge(typedData, chainId, workerpool);
+    if (challenge === undefined)
+      throw new ServiceError(
+        SERVICE,
+        this.url,
+        200,
+        `the logs challenge is not one for workerpool ${getAddress(workerpool)} on chain ${chainId}: nothing was signed; check the workerpool's API URL in Compass.`,
+      );
+    const { authorization } = await signChallenge(signer, chainId, challenge);
     const { computeLogsList } = await requestJson<{ computeLogsList: ComputeLogs[] }>(
       SERVICE,
       joinUrl(this.url, `/tasks/${id}/logs`),
@@ -180,19 +195,52 @@ export class WorkerpoolApiClient {
   }
 }
 
+/** Start of a logs challenge's text, before the workerpool's address. */
+export const LOGS_CHALLENGE_TEXT_PREFIX = "Sign this message to read the task logs of workerpool ";
+
 /**
- * Signs the typed data of a workerpool API challenge as the official SDK does: the header is
- * `<typed-data hash>_<signature>_<address>`.
+ * The text of a logs challenge: it names the workerpool, so that neither the market's login nor another
+ * workerpool's challenge can be passed off as one (and the other way round).
  */
-export async function signWorkerpoolChallenge(
-  signer: Signer,
+export function logsChallengeText(workerpool: string, nonce: string): string {
+  return `${LOGS_CHALLENGE_TEXT_PREFIX}${getAddress(workerpool)}: ${nonce}`;
+}
+
+/**
+ * The challenge text of `typedData` when it is exactly a logs challenge for `workerpool` on `chainId`
+ * (the market's challenge domain and type, this text and a 64-hex nonce); undefined otherwise.
+ */
+export function checkLogsChallenge(
   typedData: ChallengeTypedData,
-  address: string,
-): Promise<string> {
-  const { EIP712Domain: _domainType, ...types } = typedData.types;
-  const signature = await signer.signTypedData(typedData.domain, types, typedData.message);
-  const hash = TypedDataEncoder.hash(typedData.domain, types, typedData.message);
-  return `${hash}_${signature}_${address}`;
+  chainId: bigint,
+  workerpool: string,
+): string | undefined {
+  const data = (typedData as { data?: ChallengeTypedData }).data ?? typedData;
+  if (typeof data !== "object" || data === null) return undefined;
+  const { domain, types, message, primaryType } = data;
+  const challenge = message?.challenge;
+  const ownTypes = Object.keys(types ?? {}).filter((name) => name !== "EIP712Domain");
+  const fields = types?.Challenge;
+  const expected = new RegExp(`^${LOGS_CHALLENGE_TEXT_PREFIX}${getAddress(workerpool)}: [0-9a-f]{64}$`);
+  const domainKeys = Object.keys(domain ?? {})
+    .sort()
+    .join(",");
+  if (
+    primaryType !== "Challenge" ||
+    ownTypes.length !== 1 ||
+    !Array.isArray(fields) ||
+    fields.length !== 1 ||
+    fields[0].name !== "challenge" ||
+    fields[0].type !== "string" ||
+    domainKeys !== "chainId,name,version" ||
+    domain.name !== CHALLENGE_DOMAIN_NAME ||
+    domain.version !== CHALLENGE_DOMAIN_VERSION ||
+    String(domain.chainId) !== chainId.toString() ||
+    typeof challenge !== "string" ||
+    !expected.test(challenge)
+  )
+    return undefined;
+  return challenge;
 }
 
 /**

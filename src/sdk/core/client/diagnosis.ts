@@ -88,7 +88,7 @@ export async function taskLogs(
 ): Promise<ComputeLogs[]> {
   const api = await workerpoolApiOf(context, workerpool, timeoutMs);
   if ("reason" in api) throw new WorkerpoolApiUnavailableError(workerpool, api.reason);
-  return new WorkerpoolApiClient(api.url, { timeoutMs }).logs(taskid, signer, context.chainId);
+  return new WorkerpoolApiClient(api.url, { timeoutMs }).logs(taskid, signer, context.chainId, workerpool);
 }
 
 /** Thrown when a workerpool's API cannot be found (no Compass, or Compass does not know the pool). */

@@ -6,7 +6,12 @@ import type { Signer } from "ethers";
 import { InvalidInputError, NotFoundError, ServiceError } from "../errors";
 import { joinUrl, requestJson } from "../http";
 import type { OrderByKind, OrderKind } from "../orders";
-import { CHALLENGE_DOMAIN_NAME, CHALLENGE_DOMAIN_VERSION, signChallenge } from "./auth";
+import {
+  CHALLENGE_DOMAIN_NAME,
+  CHALLENGE_DOMAIN_VERSION,
+  CHALLENGE_TEXT_PREFIX,
+  signChallenge,
+} from "./auth";
 import {
   SERVICE,
   categoryFromJson,
@@ -158,7 +163,9 @@ export class MarketClient {
     const domain = toRecord(typedData.domain, url, "challenge domain");
     const message = toRecord(typedData.message, url, "challenge message");
     const challenge = toStr(message.challenge, url, "challenge");
+    // Only the market's own login text: never a workerpool's logs challenge relayed by a hostile market.
     if (
+      !new RegExp(`^${CHALLENGE_TEXT_PREFIX}\\S{1,256}$`).test(challenge) ||
       domain.name !== CHALLENGE_DOMAIN_NAME ||
       domain.version !== CHALLENGE_DOMAIN_VERSION ||
       toBigInt(domain.chainId, url, "challenge chainId") !== this.chainId
@@ -167,7 +174,7 @@ export class MarketClient {
         SERVICE,
         url,
         200,
-        `the challenge is not for ${CHALLENGE_DOMAIN_NAME} v${CHALLENGE_DOMAIN_VERSION} on chain ${this.chainId}; point the client at this chain's market.`,
+        `the challenge is not a ${CHALLENGE_DOMAIN_NAME} v${CHALLENGE_DOMAIN_VERSION} login on chain ${this.chainId}: nothing was signed; point the client at this chain's market.`,
       );
     return (await signChallenge(signer, this.chainId, challenge)).authorization;
   }
