@@ -361,9 +361,14 @@ export class WorkerDesk {
    */
   logs(worker: string, taskid: string, stdout: string, stderr: string): void {
     const { store } = this.options;
-    if (!store.assignment(taskid, worker))
-      throw new ForbiddenError(`Task ${taskid} is not assigned to ${worker}: send logs only of your tasks.`);
+    this.checkLogsSender(worker, taskid);
     store.setComputeLogs(taskid, worker, lastBytes(stdout), lastBytes(stderr), this.now());
+  }
+
+  /** Throws `ForbiddenError` unless `taskid` is assigned to `worker`: only its workers send its logs. */
+  checkLogsSender(worker: string, taskid: string): void {
+    if (!this.options.store.assignment(taskid, worker))
+      throw new ForbiddenError(`Task ${taskid} is not assigned to ${worker}: send logs only of your tasks.`);
   }
 
   /** The app logs of `taskid` for `address`, which must be the deal's requester. */

@@ -211,7 +211,7 @@ export async function buildSchedulerServer(
     }),
   );
 
-  const logsGate = source.logsGate ?? new LogsGate(source.chainId);
+  const logsGate = source.logsGate ?? new LogsGate(source.chainId, source.workerpool);
   app.get("/tasks/logs/challenge", { schema: { querystring: LOGS_CHALLENGE_QUERY } }, async (request) => {
     const query = request.query as { chainId: string; address: string };
     return { ok: true, ...logsGate.challenge(query.chainId, query.address) };
@@ -251,7 +251,12 @@ export async function buildSchedulerServer(
     "/tasks/:taskid/logs",
     {
       schema: { params: TASK_PARAMS, body: LOGS_BODY },
-      preValidation: authenticate,
+      // Before the body is read: only a logged-in worker given the task may send its megabytes.
+      onRequest: async (request) => {
+        const worker = desk.authenticate(request.headers.authorization);
+        desk.checkLogsSender(worker, (request.params as { taskid: string }).taskid.toLowerCase());
+        workers.set(request, worker);
+      },
       bodyLimit: LOGS_BODY_LIMIT,
     },
     async (request) => {
