@@ -20,13 +20,24 @@ export class TaskDebugUnavailableError extends OpenPocoError {
   }
 }
 
+/** `text` with control characters (but newline and tab) shown as \xNN: app output cannot drive the terminal. */
+export function printable(text: string): string {
+  let out = "";
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    const control = (code < 0x20 && c !== "\n" && c !== "\t") || (code >= 0x7f && code <= 0x9f);
+    out += control ? `\\x${code.toString(16).padStart(2, "0")}` : c;
+  }
+  return out;
+}
+
 function replicateLines(replicate: WorkerpoolReplicate): string[] {
   const exit = replicate.appExitCode === null ? "" : `, app exit code ${replicate.appExitCode}`;
   const lines = [`  worker ${replicate.walletAddress}: ${replicate.currentStatus}${exit}`];
   for (const update of replicate.statusUpdateList) {
     const details = update.details ?? {};
     const cause = details.cause ? ` ${details.cause}` : "";
-    const detail = details.detail ? `: ${details.detail}` : "";
+    const detail = details.detail ? `: ${printable(details.detail)}` : "";
     const code = details.exitCode !== undefined ? ` (exit ${details.exitCode})` : "";
     lines.push(`    ${update.date} ${update.status}${cause}${code}${detail} [${update.modifier}]`);
   }
@@ -56,9 +67,9 @@ async function debug(session: Session, taskid: string, options: { logs?: boolean
   if (logs.length === 0) session.out.print("No app logs: no worker ran the app yet.");
   for (const entry of logs) {
     session.out.print(`--- worker ${entry.walletAddress} stdout ---`);
-    session.out.print(entry.stdout || "(empty)");
+    session.out.print(printable(entry.stdout) || "(empty)");
     session.out.print(`--- worker ${entry.walletAddress} stderr ---`);
-    session.out.print(entry.stderr || "(empty)");
+    session.out.print(printable(entry.stderr) || "(empty)");
   }
   session.out.set({ logs });
 }

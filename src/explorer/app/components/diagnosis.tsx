@@ -27,6 +27,9 @@ function withTaskId(text: string, taskid: string): string {
 
 function Failure({ task }: { task: WorkerpoolTask }) {
   const failure = task.failure!;
+  // Who must act and what to do come from our own table, not from the workerpool's words: a pool cannot
+  // put instructions of its own in the explorer's mouth. Only its detail is shown as the worker's.
+  const guide = failureGuide(failure.code);
   return (
     <div class="failure" role="note" data-testid="failure">
       <p>
@@ -34,10 +37,10 @@ function Failure({ task }: { task: WorkerpoolTask }) {
       </p>
       <Fields
         rows={[
-          ["what failed", failure.summary],
+          ["what failed", guide.summary],
           ["worker's detail", failure.detail || "—"],
-          ["who must fix it", <strong data-field="party">{failure.party}</strong>],
-          ["what to do", withTaskId(failure.fix, task.chainTaskId)],
+          ["who must fix it", <strong data-field="party">{guide.party}</strong>],
+          ["what to do", withTaskId(guide.fix, task.chainTaskId)],
           ["witnesses", `${failure.witnesses} worker(s) reported it`],
         ]}
       />
