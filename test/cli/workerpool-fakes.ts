@@ -12,6 +12,7 @@ import {
   type WorkerpoolTask,
 } from "../../src/sdk";
 import { sendJson, startStub, type Stub } from "../sdk/stub-server";
+import { logsChallengeText } from "../../src/sdk/core/workerpool-api";
 
 const CHAIN_ID = 31337n;
 
@@ -86,7 +87,7 @@ export async function startWorkerpoolFakes(workerpool: string): Promise<Workerpo
   const fakes = { tasks: new Map(), logs: new Map() } as WorkerpoolFakes;
   fakes.api = await startStub((req, res) => {
     if (req.path === "/tasks/logs/challenge") {
-      const challenge = `challenge-${challenges.size + 1}`;
+      const challenge = logsChallengeText(workerpool, (challenges.size + 1).toString(16).padStart(64, "0"));
       challenges.add(challenge);
       return sendJson(res, 200, challengeTypedData(CHAIN_ID, challenge));
     }

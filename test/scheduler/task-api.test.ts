@@ -94,6 +94,33 @@ describe("@scheduler workerpool task API", function () {
 
   const api = (app: SchedulerApp) => new WorkerpoolApiClient(app.url);
 
+  /** A trust-1 task whose worker ran an app that exited `exitCode`, sent `logs`, and finalized. */
+  async function crashedTask(exitCode: number, logs: { stdout: string; stderr: string }) {
+    const app = await h.scheduler();
+    const deal = await makeDeal(h.setup, { trust: 1n });
+    const taskid = computeTaskId(deal.dealid, deal.botFirst);
+    await stateOf(app, taskid, "active");
+    const worker = await h.worker(app, 0);
+    const [assignment] = (await worker.poll(1)).assign;
+    const digest = digestOf(`error.json of exit ${exitCode}`);
+    await worker.client.report(taskid, {
+      event: "computed",
+      resultDigest: digest,
+      error: "APP_CRASHED",
+      exitCode,
+    });
+    await worker.client.sendLogs(taskid, logs);
+    const sent = await worker.poco.work.contributeAndFinalize({
+      taskid,
+      resultDigest: digest,
+      authorization: assignment.authorization,
+      results: RESULTS,
+    });
+    await worker.client.report(taskid, { event: "finalized", txHash: sent.txHash });
+    await stateOf(app, taskid, "completed");
+    return { app, taskid, worker };
+  }
+
   it("a fatal failure two workers report: status FAILED with history, replicates, who fixes it, then the refund claimed", async () => {
     const app = await h.scheduler();
     const deal = await makeDeal(h.setup, { trust: 1n, volume: 2n });
@@ -190,28 +217,10 @@ describe("@scheduler workerpool task API", function () {
   });
 
   it("an app error: COMPLETED with appError and the exit code; the logs go to the requester alone", async () => {
-    const app = await h.scheduler();
-    const deal = await makeDeal(h.setup, { trust: 1n });
-    const taskid = computeTaskId(deal.dealid, deal.botFirst);
-    await stateOf(app, taskid, "active");
-    const worker = await h.worker(app, 0);
-    const [assignment] = (await worker.poll(1)).assign;
-    const digest = digestOf("error.json of exit 3");
-    await worker.client.report(taskid, {
-      event: "computed",
-      resultDigest: digest,
-      error: "APP_CRASHED",
-      exitCode: 3,
+    const { app, taskid, worker } = await crashedTask(3, {
+      stdout: "hello on stdout\n",
+      stderr: "boom on stderr\n",
     });
-    await worker.client.sendLogs(taskid, { stdout: "hello on stdout\n", stderr: "boom on stderr\n" });
-    const sent = await worker.poco.work.contributeAndFinalize({
-      taskid,
-      resultDigest: digest,
-      authorization: assignment.authorization,
-      results: RESULTS,
-    });
-    await worker.client.report(taskid, { event: "finalized", txHash: sent.txHash });
-    await stateOf(app, taskid, "completed");
 
     const task = await api(app).task(taskid);
     expect(task.currentStatus).to.equal("COMPLETED");
@@ -334,27 +343,7 @@ describe("@scheduler workerpool task API", function () {
   });
 
   it("the official SDK reads the task and, as its requester, the logs through Compass", async () => {
-    const app = await h.scheduler();
-    const deal = await makeDeal(h.setup, { trust: 1n });
-    const taskid = computeTaskId(deal.dealid, deal.botFirst);
-    await stateOf(app, taskid, "active");
-    const worker = await h.worker(app, 0);
-    const [assignment] = (await worker.poll(1)).assign;
-    const digest = digestOf("error.json of exit 7");
-    await worker.client.report(taskid, {
-      event: "computed",
-      resultDigest: digest,
-      error: "APP_CRASHED",
-      exitCode: 7,
-    });
-    await worker.client.sendLogs(taskid, { stdout: "out 7\n", stderr: "err 7\n" });
-    await worker.poco.work.contributeAndFinalize({
-      taskid,
-      resultDigest: digest,
-      authorization: assignment.authorization,
-      results: RESULTS,
-    });
-    await stateOf(app, taskid, "completed");
+    const { app, taskid, worker } = await crashedTask(7, { stdout: "out 7\n", stderr: "err 7\n" });
 
     const compass = await fakeCompass(h.setup.workerpool, app.url);
     const lib = (await importEsm("iexec")) as typeof IExecLib;

@@ -293,7 +293,7 @@ describe("Stores on openDatabase", () => {
       } finally {
         store.close();
       }
-      expect(inspect(file).version).to.equal(2);
+      expect(inspect(file).version).to.equal(3);
     }
     const db = new Database(file, { readonly: true });
     try {
@@ -308,7 +308,7 @@ describe("Stores on openDatabase", () => {
     const byMeta = path.join(dir, "meta3.sqlite");
     let raw = new Database(byMeta);
     raw.exec(
-      "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema', '3')",
+      "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema', '4')",
     );
     raw.close();
     const before = fs.readFileSync(byMeta);
@@ -316,14 +316,14 @@ describe("Stores on openDatabase", () => {
     expect(error).to.be.instanceOf(StoreVersionError);
     expect((error as Error).message)
       .to.contain("scheduler database")
-      .and.contain("schema version 3");
+      .and.contain("schema version 4");
     expect(fs.readFileSync(byMeta).equals(before)).to.equal(true);
 
-    const byPragma = path.join(dir, "user3.sqlite");
+    const byPragma = path.join(dir, "user4.sqlite");
     raw = new Database(byPragma);
-    raw.pragma("user_version = 3");
+    raw.pragma("user_version = 4");
     raw.close();
-    expect(() => SchedulerStore.open(byPragma)).to.throw(StoreVersionError, /newer than this scheduler's 2/);
+    expect(() => SchedulerStore.open(byPragma)).to.throw(StoreVersionError, /newer than this scheduler's 3/);
   });
 
   it("opens an SMS database of the current version and refuses a newer one", () => {

@@ -25,6 +25,16 @@ async function deploy(session: Session): Promise<void> {
   await reportDeployed(session, poco, "workerpool", deployed);
 }
 
+/** The workerpool named by --workerpool, else the project's deployed one on `chainId`. */
+async function workerpoolOf(session: Session, chainId: bigint, given?: string): Promise<string> {
+  const workerpool = given ?? (await session.project.deployed("workerpool", chainId));
+  if (!workerpool)
+    throw new NotFoundError(
+      `No workerpool given and none in deployed.json for chain ${chainId}: pass --workerpool <address>.`,
+    );
+  return workerpool;
+}
+
 /** `workerpool set-api-url <url>`: tells Compass where the workerpool's API is (owner only). */
 async function setApiUrl(session: Session, url: string, options: { workerpool?: string }): Promise<void> {
   const chain = await session.chain();
@@ -33,11 +43,7 @@ async function setApiUrl(session: Session, url: string, options: { workerpool?: 
       `chain.json: chain "${chain.name}" has no "compass": add the Compass URL (the local stack's is <market URL>/compass).`,
     );
   const market = await session.market();
-  const workerpool = options.workerpool ?? (await session.project.deployed("workerpool", market.chainId));
-  if (!workerpool)
-    throw new NotFoundError(
-      `No workerpool given and none in deployed.json for chain ${market.chainId}: pass --workerpool <address>.`,
-    );
+  const workerpool = await workerpoolOf(session, market.chainId, options.workerpool);
   const signer = await session.wallet();
   const apiUrl = await session.out.step(
     `Registering ${url} for workerpool ${workerpool} in Compass`,
@@ -80,11 +86,7 @@ async function startOffer(session: Session, options: OfferOptions): Promise<void
   const intervalMs = positiveInt("interval", options.interval);
   const chain = await session.chain();
   const market = await session.market();
-  const workerpool = options.workerpool ?? (await session.project.deployed("workerpool", market.chainId));
-  if (!workerpool)
-    throw new NotFoundError(
-      `No workerpool given and none in deployed.json for chain ${market.chainId}: pass --workerpool <address>.`,
-    );
+  const workerpool = await workerpoolOf(session, market.chainId, options.workerpool);
   const signer = await session.wallet();
   const client = await OpenPoco.connect({ chain, signer });
   const dataDir = path.resolve(options.dataDir);
@@ -106,6 +108,8 @@ async function startOffer(session: Session, options: OfferOptions): Promise<void
   });
   // The first pass runs before the ready line: a refusal (not the owner, no stake) stops here, clearly.
   const first = await session.out.step("Publishing the standing offer", publisher.refill());
+  // The state file is there once the ready line is: `offer status` right after start reads it.
+  await writing;
   publisher.start(intervalMs);
   await serveUntilSignal(
     session.out,

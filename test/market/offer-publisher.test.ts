@@ -18,7 +18,7 @@ import { requestOrder, signOrder } from "../../src/sdk/core/orders";
 import { serveInProcessChain } from "../cli/harness";
 import { PRICES, signedOrders, type MatchSetup } from "../matching/fixtures";
 import { keyOf } from "../scheduler/harness";
-import { marketSetup } from "../market/fixtures";
+import { marketSetup } from "./fixtures";
 
 const CHAIN_ID = 31337n;
 
