@@ -6,6 +6,7 @@
  * and logs (stdout and stderr) are served to the requester and refused to anyone else.
  */
 import { createServer, request as httpRequest, type Server } from "node:http";
+import path from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { ServiceError, TaskStatus, computeTaskId } from "../../src/sdk";
@@ -13,13 +14,17 @@ import { WorkerpoolApiClient, type WorkerpoolTask } from "../../src/sdk/core/wor
 import type { WorkerApp } from "../../src/worker/agent";
 import { timeTravelTo } from "../tasks/fixtures";
 import {
+  ROLES,
+  accountKey,
   buyExecution,
   deployApp,
+  runCli,
   stackWorld,
   startScheduler,
   startServices,
   startWorker,
   waitForTask,
+  writeChainJson,
   type StackWorld,
 } from "./world";
 
@@ -65,6 +70,17 @@ async function flakyProxy(
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}`, refused: () => refused, server };
+}
+
+/** A Compass that knows one workerpool's API URL, as the stack's market serves it. */
+async function compassFor(workerpool: string, apiUrl: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const known = (req.url ?? "").toLowerCase() === `/31337/workerpools/${workerpool.toLowerCase()}`;
+    res.writeHead(known ? 200 : 404, { "Content-Type": "application/json" });
+    res.end(JSON.stringify(known ? { ok: true, apiUrl } : { ok: false, error: "unknown workerpool" }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
 }
 
 describe("failures reach the requester @docker", function () {
@@ -116,6 +132,26 @@ describe("failures reach the requester @docker", function () {
       expect(replicate.statusUpdateList.at(-1)?.details?.cause).to.equal("APP_CHECKSUM_MISMATCH");
     const finalDeadline = (await world.requester.tasks.show(taskid)).finalDeadline;
     expect(failed.refund).to.deep.equal({ claimableAt: Number(finalDeadline), claimTx: null });
+
+    // The requester's own CLI, finding the pool's API through Compass, says what failed and who fixes it.
+    const compass = await compassFor(world.workerpool, scheduler.url);
+    try {
+      const dir = path.join(world.dir, "requester-cli");
+      writeChainJson(dir, { ...world.chain, compass: compass.url });
+      const shown = (await runCli(world, dir, ["task", "show", taskid], accountKey(ROLES.requester))) as {
+        ok: boolean;
+        diagnosis?: { available: boolean; task?: WorkerpoolTask };
+      };
+      expect(shown.ok, JSON.stringify(shown)).to.equal(true);
+      expect(shown.diagnosis?.available).to.equal(true);
+      expect(shown.diagnosis?.task?.failure).to.deep.include({
+        code: "APP_CHECKSUM_MISMATCH",
+        party: "app owner",
+      });
+      expect(shown.diagnosis?.task?.refund?.claimableAt).to.equal(Number(finalDeadline));
+    } finally {
+      await new Promise((resolve) => compass.server.close(resolve));
+    }
 
     await timeTravelTo(finalDeadline);
     const claimed = await until("the claim", async () => {

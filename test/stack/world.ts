@@ -40,7 +40,7 @@ export function accountKey(index: number): string {
 }
 
 /** Roles and their accounts (Hardhat's default accounts). */
-const ROLES = { deployer: 0, appOwner: 1, datasetOwner: 2, scheduler: 3, requester: 4 } as const;
+export const ROLES = { deployer: 0, appOwner: 1, datasetOwner: 2, scheduler: 3, requester: 4 } as const;
 const FIRST_WORKER = 10;
 
 /** An app image pushed to the local registry. */
@@ -278,6 +278,7 @@ export function writeChainJson(dir: string, chain: ChainConfig): void {
     iexecGateway: chain.iexecGateway,
     sms: chain.sms,
     resultProxy: chain.resultProxy,
+    compass: chain.compass,
   };
   mkdirSync(dir, { recursive: true });
   writeFileSync(
