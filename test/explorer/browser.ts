@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const EXPLORER_BUILD = path.join(ROOT, "dist", "explorer");
@@ -98,4 +98,39 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * A browser context with an injected EIP-1193 wallet for `account`: it answers the account requests and
+ * forwards everything else to the node at `rpcUrl`, which holds Hardhat's unlocked accounts.
+ */
+export async function walletContext(
+  browser: Browser,
+  rpcUrl: string,
+  account: string,
+  options: { acceptDownloads?: boolean } = {},
+): Promise<BrowserContext> {
+  const withWallet = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  await withWallet.addInitScript(
+    ({ rpcUrl, account }) => {
+      let id = 0;
+      (globalThis as unknown as { ethereum: unknown }).ethereum = {
+        async request({ method, params }: { method: string; params?: unknown[] }) {
+          if (method === "eth_requestAccounts" || method === "eth_accounts") return [account];
+          const response = await fetch(rpcUrl, {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params ?? [] }),
+          });
+          const json = (await response.json()) as { result?: unknown; error?: { message: string } };
+          if (json.error) throw Object.assign(new Error(json.error.message), json.error);
+          return json.result;
+        },
+        on() {},
+        removeListener() {},
+      };
+    },
+    { rpcUrl, account },
+  );
+  return withWallet;
 }

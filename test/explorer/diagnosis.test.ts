@@ -26,7 +26,14 @@ import {
 import { serveInProcessChain } from "../cli/harness";
 import { signedOrders } from "../matching/fixtures";
 import { contribute, initTask, makeDeal, reveal, taskSetup, type TaskSetup } from "../tasks/fixtures";
-import { closedPort, ensureExplorerBuilt, horizontalOverflow, launchChromium, screenshot } from "./browser";
+import {
+  closedPort,
+  ensureExplorerBuilt,
+  horizontalOverflow,
+  launchChromium,
+  screenshot,
+  walletContext as injectedWallet,
+} from "./browser";
 import { startFakeWorkerpool, workerpoolTask, type FakeWorkerpool } from "./fake-workerpool";
 
 const WAIT_MS = 20_000;
@@ -223,34 +230,9 @@ describe("explorer: the workerpool's diagnosis, results and tags @explorer", fun
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A browser context whose injected EIP-1193 wallet is `address` (an unlocked account of the node). */
-  async function walletContext(address: string): Promise<BrowserContext> {
-    const withWallet = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      acceptDownloads: true,
-    });
-    await withWallet.addInitScript(
-      ({ rpcUrl, account }) => {
-        let id = 0;
-        (globalThis as unknown as { ethereum: unknown }).ethereum = {
-          async request({ method, params }: { method: string; params?: unknown[] }) {
-            if (method === "eth_requestAccounts" || method === "eth_accounts") return [account];
-            const response = await fetch(rpcUrl, {
-              method: "POST",
-              headers: { "Content-Type": "application/json" },
-              body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params ?? [] }),
-            });
-            const json = (await response.json()) as { result?: unknown; error?: { message: string } };
-            if (json.error) throw Object.assign(new Error(json.error.message), json.error);
-            return json.result;
-          },
-          on() {},
-          removeListener() {},
-        };
-      },
-      { rpcUrl: served.url, account: address },
-    );
-    return withWallet;
+  /** A browser context whose injected wallet is `address` (an unlocked account of the node). */
+  function walletContext(address: string): Promise<BrowserContext> {
+    return injectedWallet(browser, served.url, address, { acceptDownloads: true });
   }
 
   async function open(route: string, ready: string, target: BrowserContext = context): Promise<Page> {

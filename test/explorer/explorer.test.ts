@@ -28,6 +28,7 @@ import {
   ensureExplorerBuilt,
   horizontalOverflow,
   launchChromium,
+  walletContext as injectedWallet,
   screenshot,
   waitForMainText,
 } from "./browser";
@@ -106,34 +107,9 @@ describe("explorer in a browser @explorer", function () {
     await world?.close();
   });
 
-  /**
-   * A browser context with an injected EIP-1193 wallet for `address`: it answers the account requests
-   * and forwards everything else to the chain's node, which holds Hardhat's unlocked accounts.
-   */
-  async function walletContext(address: string): Promise<BrowserContext> {
-    const withWallet = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await withWallet.addInitScript(
-      ({ rpcUrl, account }) => {
-        let id = 0;
-        (globalThis as unknown as { ethereum: unknown }).ethereum = {
-          async request({ method, params }: { method: string; params?: unknown[] }) {
-            if (method === "eth_requestAccounts" || method === "eth_accounts") return [account];
-            const response = await fetch(rpcUrl, {
-              method: "POST",
-              headers: { "Content-Type": "application/json" },
-              body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params ?? [] }),
-            });
-            const json = (await response.json()) as { result?: unknown; error?: { message: string } };
-            if (json.error) throw Object.assign(new Error(json.error.message), json.error);
-            return json.result;
-          },
-          on() {},
-          removeListener() {},
-        };
-      },
-      { rpcUrl: world.chain.host, account: address },
-    );
-    return withWallet;
+  /** A browser context whose injected wallet is `address` (an unlocked account of the node). */
+  function walletContext(address: string): Promise<BrowserContext> {
+    return injectedWallet(browser, world.chain.host, address);
   }
 
   async function open(
