@@ -99,6 +99,16 @@ describe("IPFS store: CIDs, gateway, RPC @results", function () {
     expect(Buffer.from(await range.arrayBuffer()).equals(bytes.subarray(start, start + 100))).to.equal(true);
   });
 
+  it("serves the same content under its CIDv1 (same multihash, same blocks)", async () => {
+    const bytes = randomBytes(300 * KIB);
+    const { Hash } = await added(node.url, bytes);
+    const v1 = CID.parse(Hash).toV1().toString();
+    expect(v1).to.match(/^bafy/);
+    const answer = await fetch(`${node.url}/ipfs/${v1}`);
+    expect(answer.status).to.equal(200);
+    expect(Buffer.from(await answer.arrayBuffer()).equals(bytes)).to.equal(true);
+  });
+
   it("serves raw blocks (format=raw or Accept) whose hash is the CID's", async () => {
     const bytes = randomBytes(300 * KIB);
     const { Hash } = await added(node.url, bytes);
