@@ -229,6 +229,7 @@ describe("IPFS store: refusals and the state they leave @results", function () {
     corrupt(dataDir, first);
     const refused = await fetch(`${node.url}/ipfs/${Hash}`);
     expect(refused.status).to.equal(500);
+    expect(refused.headers.get("content-type")).to.match(/^application\/json/);
     expect((await kuboError(refused)).Message).to.match(/is corrupted on disk/);
     const cat = await fetch(`${node.url}/api/v0/cat?arg=${Hash}`, { method: "POST" });
     expect(cat.status).to.equal(500);
