@@ -8,7 +8,8 @@ import { rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { exporter } from "ipfs-unixfs-exporter";
+import { exporter, walkPath } from "ipfs-unixfs-exporter";
+import type { CID } from "multiformats/cid";
 import {
   InvalidInputError,
   NotFoundError,
@@ -230,7 +231,13 @@ export class IpfsClient {
     });
     let sink: ReturnType<typeof createWriteStream> | undefined;
     try {
-      const entry = await exporter(`${cid}${subPath}`, blocks, { signal: controller.signal });
+      // The exporter's own walk takes `<file>/name` for the file itself: the walk's remainder says better.
+      let reached: { cid: CID; remainder: string[] } | undefined;
+      for await (const step of walkPath(`${cid}${subPath}`, blocks, { signal: controller.signal }))
+        reached = step;
+      if (!reached || reached.remainder.length > 0)
+        throw new NotFoundError(`${ipfsPath} does not exist in its CID's DAG: check the path after the CID.`);
+      const entry = await exporter(reached.cid, blocks, { signal: controller.signal });
       if (entry.type !== "file" && entry.type !== "raw" && entry.type !== "identity")
         throw new InvalidInputError(
           `${ipfsPath} is a ${entry.type}, not a file: give the path of a file inside it.`,
