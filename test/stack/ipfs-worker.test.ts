@@ -13,6 +13,7 @@ import { Wallet, toUtf8String } from "ethers";
 import { IDataset__factory } from "../../typechain-types";
 import { startIpfsNode, type IpfsNode } from "../../src/ipfs/server";
 import {
+  InvalidInputError,
   IpfsClient,
   RESULT_ENCRYPTION_KEY_NAME,
   SmsClient,
@@ -30,6 +31,7 @@ import {
 import { SILENT_LOGGER } from "../../src/sdk/core/logger";
 import type { WorkerApp } from "../../src/worker/agent";
 import { computeResultDigest } from "../../src/worker/result-digest";
+import { rejection } from "../rejection";
 import {
   accountKey,
   buyExecution,
@@ -104,6 +106,11 @@ describe("IPFS datasets and results on workers @docker", function () {
     const { checksum } = await encryptFile(path.join(dir, "faces.csv"), path.join(dir, "faces.csv.enc"), key);
     const ipfs = new IpfsClient({ nodeUrl: node.url, gatewayUrl: node.url });
     const { cid: datasetCid } = await ipfs.addFile(path.join(dir, "faces.csv.enc"));
+    // A multiaddr workers could not fetch is refused before any transaction.
+    for (const bad of ["ftp://example.com/faces.csv.enc", "/ipfs/QmNotACid"]) {
+      const refused = await rejection(deployDataset(world, "faces-bad", bad, checksum));
+      expect(refused, bad).to.be.instanceOf(InvalidInputError);
+    }
     const dataset = await deployDataset(world, "faces-ipfs", `/ipfs/${datasetCid}`, checksum);
     // On chain the multiaddr is binary, as the official SDK writes it; the SDK reads it back as text.
     const raw = await IDataset__factory.connect(
@@ -166,6 +173,25 @@ describe("IPFS datasets and results on workers @docker", function () {
     await decryptResult(zip, keys.privateKey, decrypted);
     await unzipTo(decrypted, path.join(dir, "decrypted"));
     expect(readFileSync(path.join(dir, "decrypted", "report.txt"), "utf8")).to.equal("classified\n");
+  });
+
+  it("puts the result on IPFS through the scheduler's upload step too (trust 2: contribute, reveal, upload)", async function () {
+    const { app } = await deployApp(
+      world,
+      "ipfs-trusted",
+      "echo consensus > /iexec_out/out.txt; echo consensus > /iexec_out/determinism.iexec",
+    );
+    const dealid = await buyExecution(world, { app, trust: 2n, params: JSON.stringify(IPFS_PARAMS) });
+    const taskid = computeTaskId(dealid, 0n);
+    const done = await waitForTask(world.requester, taskid);
+    expect(done.statusName).to.equal("COMPLETED");
+    // Not finalized by the worker itself: it contributed, revealed, then uploaded when the scheduler asked.
+    expect(worker!.store.get(taskid)?.state).to.be.oneOf(["UPLOADED", "DONE"]);
+    const { zip } = await fetchedResult(taskid, "trusted-result");
+    const unzipped = path.join(dir, "trusted-result");
+    await unzipTo(zip, unzipped);
+    expect(readFileSync(path.join(unzipped, "out.txt"), "utf8")).to.equal("consensus\n");
+    expect((await computeResultDigest(unzipped, zip)).resultDigest).to.equal(done.resultDigest.toLowerCase());
   });
 
   it("a worker without an IPFS node refuses an IPFS-result task before running it: RESULT_STORAGE_UNAVAILABLE", async function () {
