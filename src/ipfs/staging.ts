@@ -2,8 +2,8 @@
  * The blocks of one add, written to a folder of their own and moved into the store only when the add
  * completes: an add refused for its size, or cut short by the client, leaves no block behind.
  */
-import { mkdtempSync } from "node:fs";
-import { readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { CID } from "multiformats/cid";
 import { blockFileName } from "./block-file";
@@ -24,9 +24,13 @@ export class BlockStaging {
     return new BlockStaging(mkdtempSync(path.join(stagingDir, "add-")), blocksDir);
   }
 
-  /** Writes a block into the staging folder (the importer's blockstore interface). */
-  async put(cid: CID, bytes: Uint8Array): Promise<CID> {
-    await writeFile(path.join(this.dir, blockFileName(cid)), bytes);
+  /**
+   * Writes a block into the staging folder (the importer's blockstore interface). Synchronous on
+   * purpose: for files of 256 KiB the thread pool's hand-offs (open, write, close) cost about twice the
+   * system time of the writes themselves (measured), and the add is bound by that CPU.
+   */
+  put(cid: CID, bytes: Uint8Array): CID {
+    writeFileSync(path.join(this.dir, blockFileName(cid)), bytes);
     return cid;
   }
 
