@@ -1,0 +1,40 @@
+/**
+ * Errors of the IPFS store. Each has a stable code that the HTTP layer maps to a status, and a message
+ * that says what was wrong and what to do.
+ */
+import { OpenPocoError } from "../sdk/core/errors";
+
+/** A block file whose bytes do not hash to its CID: the store refuses to serve it. */
+export class BlockHashMismatchError extends OpenPocoError {
+  constructor(
+    readonly cid: string,
+    readonly file: string,
+  ) {
+    super(
+      "BLOCK_HASH_MISMATCH",
+      `Block ${cid} is corrupted on disk (${file} does not hash to its CID): it is not served; ` +
+        "delete the file and add the content again.",
+    );
+  }
+}
+
+/** An add whose content is larger than the node's limit; nothing of it was kept. */
+export class AddTooLargeError extends OpenPocoError {
+  constructor(readonly maxBytes: number) {
+    super(
+      "ADD_TOO_LARGE",
+      `The content is larger than this node accepts (${maxBytes} bytes); nothing was stored. ` +
+        "Send a smaller file or start the node with a larger --max-add-size.",
+    );
+  }
+}
+
+/** A CID this store cannot verify (a hash function other than sha2-256 or identity). */
+export class UnsupportedHashError extends OpenPocoError {
+  constructor(cid: string, code: number) {
+    super(
+      "INVALID_INPUT",
+      `CID ${cid} uses hash function 0x${code.toString(16)}; this store verifies sha2-256 blocks only.`,
+    );
+  }
+}

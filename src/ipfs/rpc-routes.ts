@@ -1,0 +1,116 @@
+/**
+ * The subset of kubo's RPC API (`/api/v0`) the official clients use: add (multipart, one file), cat,
+ * pin/add and version. Answers are kubo's JSON; refusals kubo's error shape (kubo-errors.ts).
+ */
+import os from "node:os";
+import { Readable } from "node:stream";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { InvalidInputError } from "../sdk/core/errors";
+import { addContent } from "./add";
+import { parseCidPath } from "./cid-path";
+import { AddTooLargeError } from "./errors";
+import { multipartBoundary, openFilePart } from "./multipart";
+import type { IpfsNodeContext } from "./node-context";
+import { resolveEntry, resolveFile } from "./resolve";
+
+/** The version this node reports. */
+export const IPFS_NODE_VERSION = "0.1.0-openpoco";
+
+/** Room for the multipart framing around a file of the largest size. */
+const MULTIPART_SLACK_BYTES = 64 * 1024;
+
+type Query = Record<string, string | string[] | undefined>;
+
+function args(request: FastifyRequest): string[] {
+  const arg = (request.query as Query).arg;
+  const list = arg === undefined ? [] : Array.isArray(arg) ? arg : [arg];
+  if (list.length === 0) throw new InvalidInputError('Argument "arg" is required: pass ?arg=<cid>[/path].');
+  return list;
+}
+
+function optionalInteger(request: FastifyRequest, name: string): number | undefined {
+  const value = (request.query as Query)[name];
+  if (value === undefined || value === "") return undefined;
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!/^\d{1,15}$/.test(text)) throw new InvalidInputError(`"${name}" must be a non-negative integer.`);
+  return Number(text);
+}
+
+function isFalse(value: string | string[] | undefined): boolean {
+  return value === "false" || value === "0";
+}
+
+/** Drains what remains of a request body, so the refusal can be read by the client. */
+async function drain(iterator: AsyncIterator<unknown>): Promise<void> {
+  try {
+    while (!(await iterator.next()).done);
+  } catch {
+    // The client is gone: nothing to answer.
+  }
+}
+
+/** Registers `/api/v0/*` on `app`. */
+export function registerRpcRoutes(app: FastifyInstance, node: IpfsNodeContext): void {
+  app.post("/api/v0/add", async (request, reply) => {
+    const boundary = multipartBoundary(request.headers["content-type"]);
+    const declared = Number(request.headers["content-length"] ?? NaN);
+    if (declared > node.maxAddBytes + MULTIPART_SLACK_BYTES) throw new AddTooLargeError(node.maxAddBytes);
+    // The body is pulled through one iterator, so that a refusal can drain the rest of it.
+    const iterator = (request.raw as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    const body: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => iterator };
+    try {
+      const file = await openFilePart(body, boundary);
+      const added = await addContent(node.blocks, file.content, { maxBytes: node.maxAddBytes });
+      if (!isFalse((request.query as Query).pin)) await node.pins.add(added.cid);
+      node.logger.info(`ipfs: added ${added.cid} (${added.bytes} bytes)`);
+      const hash = added.cid.toString();
+      return reply
+        .header("content-type", "application/json")
+        .header("x-chunked-output", "1")
+        .send(
+          JSON.stringify({ Name: file.filename || hash, Hash: hash, Size: String(added.dagSize) }) + "\n",
+        );
+    } catch (error) {
+      if (!request.raw.destroyed) await drain(iterator);
+      throw error;
+    }
+  });
+
+  app.post("/api/v0/cat", async (request, reply) => {
+    const [arg] = args(request);
+    const file = await resolveFile(node.blocks, parseCidPath(arg));
+    const offset = optionalInteger(request, "offset") ?? 0;
+    const length = optionalInteger(request, "length");
+    const content = file.read(Math.min(offset, file.size), length);
+    // The first chunk is read before answering: a corrupted first block is a 500, not a cut stream.
+    const first = await content.next();
+    async function* body() {
+      if (!first.done) yield first.value;
+      yield* content;
+    }
+    return reply
+      .header("content-type", "application/octet-stream")
+      .header("x-stream-output", "1")
+      .send(Readable.from(body()));
+  });
+
+  app.post("/api/v0/pin/add", async (request) => {
+    const pinned: string[] = [];
+    for (const arg of args(request)) {
+      const entry = await resolveEntry(node.blocks, parseCidPath(arg));
+      // Pinning says the whole DAG is here: a file's blocks are all read (and so hash-checked) first.
+      if (entry.type === "file") for await (const chunk of entry.content()) void chunk;
+      await node.pins.add(entry.cid);
+      pinned.push(entry.cid.toString());
+    }
+    return { Pins: pinned };
+  });
+
+  app.post("/api/v0/version", async () => ({
+    Version: IPFS_NODE_VERSION,
+    Commit: "",
+    Repo: "1",
+    System: `${os.arch()}/${os.platform()}`,
+    Golang: `none (Node ${process.version})`,
+  }));
+}
