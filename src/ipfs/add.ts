@@ -14,8 +14,9 @@ export const KUBO_IMPORT_OPTIONS: ImporterOptions = {
   cidVersion: 0,
   rawLeaves: false,
   reduceSingleLeafToSelf: true,
-  // Blocks hashed and written at once: enough to overlap disk writes and hashing, ~16 MiB held.
-  blockWriteConcurrency: 64,
+  // The importer takes chunks in batches of this many, then hashes and writes a batch at once: 2 MiB
+  // held per add, several writes in flight.
+  blockWriteConcurrency: 8,
 };
 
 /** What an add stored. */

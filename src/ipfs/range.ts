@@ -29,7 +29,7 @@ export function parseRange(
   }
   const start = Number(match[1]);
   const end = match[2] === "" ? size - 1 : Number(match[2]);
-  if (end < start) return undefined;
   if (start >= size) return UNSATISFIABLE;
+  if (end < start) return undefined;
   return { start, end: Math.min(end, size - 1) };
 }

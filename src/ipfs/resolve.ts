@@ -32,10 +32,22 @@ function translate(error: unknown, path: CidPath): unknown {
   return error;
 }
 
-/** The entry at `path` (a file, a directory, a raw block...). */
+/**
+ * The entry at `path` (a file, a directory, a raw block...), one link at a time: the exporter alone
+ * answers a file for `<file>/anything`, where only a directory can have a link.
+ */
 export async function resolveEntry(store: FileBlockstore, path: CidPath): Promise<UnixFSEntry> {
+  const blocks = store as unknown as ReadableStorage;
   try {
-    return await exporter(exporterPath(path), store as unknown as ReadableStorage);
+    let entry = await exporter(path.cid, blocks);
+    for (const segment of path.segments) {
+      if (entry.type !== "directory")
+        throw new NotFoundError(
+          `Nothing at /ipfs/${exporterPath(path)}: ${entry.cid} is a ${entry.type}, it has no link "${segment}".`,
+        );
+      entry = await exporter(`${entry.cid}/${segment}`, blocks);
+    }
+    return entry;
   } catch (error) {
     throw translate(error, path);
   }

@@ -12,6 +12,10 @@
  * This worker runs apps in plain Docker, without an enclave: it logs in to the scheduler as a plain
  * worker (no enclave declared), so it is never given a TEE task, and if one reaches it anyway it fails
  * the task with ENCLAVE_REQUIRED before asking the SMS for anything or running the app.
+ *
+ * Results go where the request's `iexec_result_storage_provider` says: `ipfs` (the official SDK's default)
+ * to the IPFS node of chain.json (`ipfsNode`), anything else to the result store. A worker without an
+ * IPFS node fails an `ipfs` task before running it (RESULT_STORAGE_UNAVAILABLE): it could not deliver.
  */
 import { rm } from "node:fs/promises";
 import path from "node:path";
@@ -29,7 +33,13 @@ import { checkResultEncryption, encryptTaskResult, type ResultEncryption } from 
 import { ContributionStatus, TaskStatus, computeResultHash } from "../sdk/core/tasks";
 import { TaskFailure, computeTask, type ComputeSpec } from "./compute";
 import { removeContainers } from "./container";
-import { FolderResultStorage, HttpResultStorage, type ResultStorage } from "./result-storage";
+import { IPFS_STORAGE } from "../sdk/node/results";
+import {
+  FolderResultStorage,
+  HttpResultStorage,
+  IpfsResultStorage,
+  type ResultStorage,
+} from "./result-storage";
 import { WorkerStore, type WorkerTask } from "./store";
 
 /** Resource limits of one app run. */
@@ -63,6 +73,13 @@ export interface WorkerOptions {
   resultStorage?: ResultStorage;
   /** Base URL of the result store (chain.json's `resultProxy`); without it, a `results` folder in `dataDir`. */
   resultStoreUrl?: string;
+  /**
+   * Base URL of the IPFS node's RPC API that results are added to when a request asks for IPFS
+   * (default: chain.json's `ipfsNode`). Without one, such requests fail with RESULT_STORAGE_UNAVAILABLE.
+   */
+  ipfsNode?: string;
+  /** Base URL of the IPFS gateway `/ipfs/` datasets are fetched through (default: chain.json's `ipfsGateway`). */
+  ipfsGateway?: string;
   /** Tasks computed at once (default 1). */
   slots?: number;
   /** Time between polls, in ms (default 200). */
@@ -114,6 +131,8 @@ export class WorkerApp {
   private readonly slots: number;
   private readonly limits: WorkerLimits;
   private readonly storage: ResultStorage;
+  /** Where results go when the request asks for IPFS; undefined when no IPFS node is set. */
+  private readonly ipfsStorage: ResultStorage | undefined;
   private readonly logger: ServiceLogger;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -133,6 +152,8 @@ export class WorkerApp {
       (options.resultStoreUrl
         ? new HttpResultStorage(options.resultStoreUrl, poco.chainId, poco.context.signer!)
         : new FolderResultStorage(path.join(options.dataDir, "results")));
+    const ipfsNode = options.ipfsNode ?? options.chain.ipfsNode;
+    this.ipfsStorage = ipfsNode ? new IpfsResultStorage(ipfsNode) : undefined;
     this.logger = options.logger ?? SILENT_LOGGER;
   }
 
@@ -253,7 +274,9 @@ export class WorkerApp {
       recover: () => this.alreadyContributed(this.store.get(taskid)!).catch(() => false),
     };
     if (checked.deal.trust === 1n) {
-      const results = await this.stage(taskid, { code: "UPLOAD_FAILED" }, () => this.uploadOwnResults(task));
+      const results = await this.stage(taskid, { code: "UPLOAD_FAILED" }, () =>
+        this.uploadOwnResults(task, checked.deal.params),
+      );
       if (results === STOP) return;
       await this.stage(taskid, contributing, () => this.contributeAndFinalize(task, results));
       return;
@@ -335,12 +358,27 @@ export class WorkerApp {
   }
 
   /** Trust 1: this worker is its own uploader; the results' location is journaled before finalizing. */
-  private async uploadOwnResults(task: WorkerTask): Promise<string> {
-    const results = await this.storage.upload(task.taskid, task.zipFile!, {
+  private async uploadOwnResults(task: WorkerTask, dealParams: string): Promise<string> {
+    const results = await this.resultStorage(dealParams).upload(task.taskid, task.zipFile!, {
       authorization: task.authorization,
     });
     this.store.update(task.taskid, "COMPUTED", { results });
     return results;
+  }
+
+  /**
+   * Where the result of a deal with params `dealParams` goes: IPFS when the request asks for it (the
+   * official SDK's default), else the result store (or folder) of this worker.
+   * @throws TaskFailure RESULT_STORAGE_UNAVAILABLE when IPFS is asked and this worker has no IPFS node.
+   */
+  private resultStorage(dealParams: string): ResultStorage {
+    if (parseParams(dealParams).iexec_result_storage_provider !== IPFS_STORAGE) return this.storage;
+    if (!this.ipfsStorage)
+      throw new TaskFailure(
+        "RESULT_STORAGE_UNAVAILABLE",
+        "The request asks for its result on IPFS and this worker has no IPFS node: the workerpool must set chain.json's ipfsNode (or `worker start --ipfs-node`).",
+      );
+    return this.ipfsStorage;
   }
 
   /** Trust 1: contributes, reveals and finalizes in one transaction. */
@@ -402,6 +440,8 @@ export class WorkerApp {
       deal.dataset.pointer === ZeroAddress
         ? undefined
         : await this.poco.assets.showDataset(deal.dataset.pointer);
+    // A result this worker could not deliver is not worth computing: refused before anything runs.
+    this.resultStorage(deal.params);
     const secrets = await this.taskSecrets(task, deal.params);
     const runs = this.store.countRun(task.taskid);
     this.logger.info(`task ${task.taskid}: running ${app.multiaddr}${runs > 1 ? ` (run ${runs})` : ""}`);
@@ -426,6 +466,7 @@ export class WorkerApp {
       containerName: this.containerPrefix() + task.taskid.slice(2, 18),
       timeoutMs: Math.min(categoryMs, this.options.maxRunMs ?? categoryMs),
       limits: this.limits,
+      ipfsGateway: this.options.ipfsGateway ?? this.options.chain.ipfsGateway,
     });
     // The digest is the plain result's; what is uploaded is encrypted for the beneficiary when asked.
     const uploadFile =
@@ -527,7 +568,11 @@ export class WorkerApp {
     try {
       const results =
         task.results ??
-        (await this.storage.upload(taskid, task.zipFile, { authorization: task.authorization }));
+        (await this.resultStorage((await this.poco.deals.view(task.dealid)).params).upload(
+          taskid,
+          task.zipFile,
+          { authorization: task.authorization },
+        ));
       this.store.update(taskid, "UPLOADED", { results });
       await this.report(taskid, {
         event: "uploaded",

@@ -32,6 +32,8 @@ export interface ComputeSpec {
   params: RequestParams;
   /** Accept file:// dataset URLs (local mirrors, tests); refused by default. */
   allowFileUrls?: boolean;
+  /** Base URL of the IPFS gateway `/ipfs/<cid>` datasets are fetched through; without it they fail. */
+  ipfsGateway?: string;
   /** Secrets the SMS released for the task, given to the app as environment variables. */
   secrets?: { requester: Record<string, string>; app?: string };
   /** This task's folder; compute (re)creates iexec_in/, iexec_out/ and result.zip in it. */
@@ -151,6 +153,7 @@ async function compute(spec: ComputeSpec): Promise<ComputedResult> {
     await downloadDataset(spec.dataset, path.join(inDir, filename), {
       maxBytes,
       allowFileUrls: spec.allowFileUrls,
+      ipfsGateway: spec.ipfsGateway,
     });
     datasetFile = { address: spec.dataset.address, filename };
     if (app.unzipDataset) datasetFolder = await extractDataset(path.join(inDir, filename), inDir, maxBytes);

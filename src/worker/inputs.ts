@@ -1,7 +1,8 @@
 /**
  * Fetches what an app reads from /iexec_in: the request's input files (http(s) URLs) and a dataset
- * (checked against its on-chain checksum while streaming, decrypted when a key is given). A failure
- * is a TaskFailure: the worker cannot compute the task and does not contribute.
+ * (an http(s) URL, or `/ipfs/<cid>` fetched through the IPFS gateway with every block checked against
+ * the CID; then checked against its on-chain checksum while streaming, decrypted when a key is given).
+ * A failure is a TaskFailure: the worker cannot compute the task and does not contribute.
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, promises as fsp, type WriteStream } from "node:fs";
@@ -10,8 +11,11 @@ import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
+import { OpenPocoError } from "../sdk/core/errors";
+import { parseIpfsPath } from "../sdk/core/multiaddr";
 import { createDecryptStream, DecryptionError } from "../sdk/node/encryption";
-import { closeFileStream } from "../sdk/node/files";
+import { closeFileStream, tempPathNextTo } from "../sdk/node/files";
+import { IpfsClient } from "../sdk/node/ipfs";
 import type { WorkerFailureCode } from "../sdk/core/scheduler";
 import { TaskFailure } from "./task-failure";
 
@@ -27,6 +31,8 @@ export interface DownloadOptions {
    * worker must not read its own disk (or /dev/zero) because a dataset owner said so.
    */
   allowFileUrls?: boolean;
+  /** Base URL of the IPFS gateway `/ipfs/<cid>` datasets are fetched through (chain.json's `ipfsGateway`). */
+  ipfsGateway?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -87,6 +93,8 @@ async function openSource(
 
 function reason(error: unknown): string {
   if (error instanceof TooLarge) return `too large (${error.message})`;
+  // The SDK's errors say what failed and what to do in one sentence: no cause to add.
+  if (error instanceof OpenPocoError) return error.message.replace(/\.$/, "");
   const cause = (error as { cause?: unknown }).cause;
   const message = error instanceof Error ? error.message : String(error);
   return cause instanceof Error ? `${message}: ${cause.message}` : message;
@@ -99,16 +107,28 @@ async function fetchTo(
   stages: Transform[],
   options: DownloadOptions,
 ): Promise<void> {
-  const totalMs = options.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS;
-  let timer: NodeJS.Timeout | undefined;
-  let sink: WriteStream | undefined;
-  try {
-    const source = await openSource(
+  const open = () =>
+    openSource(
       url,
       options.maxBytes,
       options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       options.allowFileUrls ?? false,
     );
+  await streamTo(open, outFile, stages, options);
+}
+
+/** Streams what `open` gives through `stages` into `outFile`; the file is removed when anything fails. */
+async function streamTo(
+  open: () => Promise<Readable>,
+  outFile: string,
+  stages: Transform[],
+  options: DownloadOptions,
+): Promise<void> {
+  const totalMs = options.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  let sink: WriteStream | undefined;
+  try {
+    const source = await open();
     timer = setTimeout(
       () => source.destroy(new Error(`the download took more than ${Math.round(totalMs / 1000)} s`)),
       totalMs,
@@ -195,8 +215,50 @@ export interface DatasetSource {
   key?: Buffer;
 }
 
+/** The `/ipfs/` path of a dataset multiaddr, undefined for a URL; a bad CID fails the task. */
+function ipfsPathOf(multiaddr: string): string | undefined {
+  try {
+    return parseIpfsPath(multiaddr) ? multiaddr : undefined;
+  } catch (error) {
+    throw new TaskFailure(
+      "DATASET_DOWNLOAD_FAILED",
+      `The dataset multiaddr ${JSON.stringify(multiaddr)} is not a valid IPFS path: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Fetches `/ipfs/<cid>` through the gateway into a hidden file next to `outFile` (every block checked
+ * against its CID), then streams that file through `stages` into `outFile`; the hidden file never stays.
+ */
+async function fetchIpfsTo(
+  ipfsPath: string,
+  outFile: string,
+  stages: Transform[],
+  options: DownloadOptions,
+): Promise<void> {
+  if (!options.ipfsGateway)
+    throw new Error(
+      "the dataset is on IPFS and this worker has no IPFS gateway: the workerpool must set chain.json's ipfsGateway (or `worker start --ipfs-gateway`)",
+    );
+  const raw = tempPathNextTo(outFile);
+  const totalMs = options.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS;
+  try {
+    const client = new IpfsClient({ gatewayUrl: options.ipfsGateway, timeoutMs: options.timeoutMs });
+    await client.download(ipfsPath, raw, {
+      maxBytes: options.maxBytes,
+      signal: AbortSignal.timeout(totalMs),
+    });
+    await streamTo(async () => createReadStream(raw), outFile, stages, options);
+  } finally {
+    await fsp.rm(raw, { force: true });
+  }
+}
+
 /**
  * Downloads a dataset to `outFile`, checking its checksum as it streams; nothing is left on failure.
+ * An `/ipfs/<cid>` multiaddr is fetched through `options.ipfsGateway`, each block checked against the CID.
  * @throws TaskFailure DATASET_DOWNLOAD_FAILED or DATASET_BAD_CHECKSUM
  */
 export async function downloadDataset(
@@ -211,10 +273,11 @@ export async function downloadDataset(
       "DATASET_BAD_CHECKSUM",
       `The dataset checksum ${JSON.stringify(dataset.checksum)} is not 0x and 64 hex digits.`,
     );
-  if (!/^(https?|file):\/\//i.test(dataset.multiaddr))
+  const ipfsPath = ipfsPathOf(dataset.multiaddr);
+  if (ipfsPath === undefined && !/^(https?|file):\/\//i.test(dataset.multiaddr))
     throw fail(
       "DATASET_DOWNLOAD_FAILED",
-      `The dataset multiaddr ${JSON.stringify(dataset.multiaddr)} is not an http(s) URL.`,
+      `The dataset multiaddr ${JSON.stringify(dataset.multiaddr)} is neither an http(s) URL nor /ipfs/<cid>.`,
     );
   const hash = createHash("sha256");
   // The hash sees the bytes as served, before decryption: the checksum is over what the owner published.
@@ -226,7 +289,8 @@ export async function downloadDataset(
   });
   const stages = dataset.key ? [tap, createDecryptStream(dataset.key)] : [tap];
   try {
-    await fetchTo(dataset.multiaddr, outFile, stages, options);
+    if (ipfsPath !== undefined) await fetchIpfsTo(ipfsPath, outFile, stages, options);
+    else await fetchTo(dataset.multiaddr, outFile, stages, options);
   } catch (error) {
     // A decryption failure with a good checksum means a wrong key; with a bad one, bad bytes.
     if (error instanceof DecryptionError) {

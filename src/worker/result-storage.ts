@@ -1,7 +1,8 @@
 /**
  * Where a worker chosen to upload puts a task's result zip, and the `results` text the task is finalized
  * with. The folder storage suits one machine (the local stack, tests); the HTTP storage uploads to an
- * OpenPoCo result store (`src/results/`), signed by the worker and carrying the scheduler's authorization.
+ * OpenPoCo result store (`src/results/`), signed by the worker and carrying the scheduler's authorization;
+ * the IPFS storage adds the zip to an IPFS node (requests with `iexec_result_storage_provider: ipfs`).
  */
 import { copyFile, mkdir, rename } from "node:fs/promises";
 import path from "node:path";
@@ -9,7 +10,8 @@ import { pathToFileURL } from "node:url";
 import type { Signer } from "ethers";
 import { InvalidInputError, ServiceError } from "../sdk/core/errors";
 import { fileSystemError, tempPathNextTo } from "../sdk/node/files";
-import { ResultsClient, openpocoResultsText } from "../sdk/node/results";
+import { IpfsClient } from "../sdk/node/ipfs";
+import { ResultsClient, ipfsResultsText, openpocoResultsText } from "../sdk/node/results";
 
 /** What an upload may need to know about the task besides its zip. */
 export interface ResultUploadContext {
@@ -77,5 +79,27 @@ export class HttpResultStorage implements ResultStorage {
         return openpocoResultsText(this.client.baseUrl, this.client.chainId, taskid);
       throw error;
     }
+  }
+}
+
+/**
+ * Results added to a kubo-compatible IPFS node; the location is `/ipfs/<cid>`. The zip is public there
+ * to whoever has the CID: the worker adds it encrypted when the request asks for encryption.
+ */
+export class IpfsResultStorage implements ResultStorage {
+  private readonly client: IpfsClient;
+
+  /**
+   * @param nodeUrl The node's RPC URL (chain.json's `ipfsNode`). No HEAD on a gateway follows the add:
+   *   the node pinned the content, and a public gateway may take a while to find it; the requester's
+   *   download checks every block anyway.
+   */
+  constructor(nodeUrl: string, timeoutMs?: number) {
+    this.client = new IpfsClient({ nodeUrl, timeoutMs });
+  }
+
+  async upload(_taskid: string, zipFile: string): Promise<string> {
+    const { cid } = await this.client.addFile(zipFile);
+    return ipfsResultsText(cid);
   }
 }

@@ -15,6 +15,8 @@ interface StartOptions {
   scheduler: string;
   sms?: string;
   resultStore?: string;
+  ipfsNode?: string;
+  ipfsGateway?: string;
   dataDir: string;
   resultsDir?: string;
   slots: string;
@@ -22,6 +24,14 @@ interface StartOptions {
   memory: string;
   cpus: string;
   maxRun?: string;
+}
+
+/** An http(s) URL option, without its trailing slashes; undefined when not given. */
+function urlOption(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^https?:\/\/[^\s]+$/.test(value))
+    throw new InvalidInputError(`--${name} must be an http(s) URL, got ${JSON.stringify(value)}.`);
+  return value.replace(/\/+$/, "");
 }
 
 function cpus(value: string): number {
@@ -47,6 +57,8 @@ async function start(session: Session, options: StartOptions): Promise<void> {
         ? new FolderResultStorage(path.resolve(options.resultsDir))
         : undefined,
       resultStoreUrl: options.resultStore ?? chain.resultProxy,
+      ipfsNode: urlOption("ipfs-node", options.ipfsNode) ?? chain.ipfsNode,
+      ipfsGateway: urlOption("ipfs-gateway", options.ipfsGateway) ?? chain.ipfsGateway,
       slots: positiveInt("slots", options.slots),
       pollMs: positiveInt("poll-ms", options.pollMs),
       limits: { memoryBytes: positiveInt("memory", options.memory) * 1024 * 1024, cpus: cpus(options.cpus) },
@@ -79,6 +91,14 @@ export function registerWorker(program: Command): void {
     .option(
       "--result-store <url>",
       "result store chosen uploaders push to (default: chain.json's resultProxy)",
+    )
+    .option(
+      "--ipfs-node <url>",
+      "kubo RPC URL results are added to when a request asks for IPFS (default: chain.json's ipfsNode)",
+    )
+    .option(
+      "--ipfs-gateway <url>",
+      "IPFS gateway /ipfs/ datasets are fetched through, block by block verified (default: chain.json's ipfsGateway)",
     )
     .option("--results-dir <dir>", "keep results in this folder instead of a result store (one machine)")
     .option("--slots <n>", "tasks computed at once", "1")

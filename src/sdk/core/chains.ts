@@ -21,8 +21,10 @@ export interface ChainConfig {
   sms?: string;
   /** Base URL of the result store (the official CLI calls it the result proxy). */
   resultProxy?: string;
-  /** Base URL of an IPFS gateway, to download results stored on IPFS. */
+  /** Base URL of an IPFS gateway (a path gateway serving `/ipfs/<cid>`), to download results and datasets on IPFS. */
   ipfsGateway?: string;
+  /** Base URL of a kubo-compatible IPFS node's RPC API (`/api/v0/add`), to add results and datasets to IPFS. */
+  ipfsNode?: string;
   /** Base URL of Compass, which maps a workerpool to its API URL (`/{chainId}/workerpools/{address}`). */
   compass?: string;
   /** Base URL of the explorer: a deal's page is `{explorer}/#/deal/{dealid}`, a task's `{explorer}/#/task/{taskid}`. */
@@ -38,6 +40,7 @@ export interface ChainJsonEntry {
   sms?: string;
   resultProxy?: string;
   ipfsGateway?: string;
+  ipfsNode?: string;
   compass?: string;
   explorer?: string;
 }
@@ -126,6 +129,7 @@ export function resolveChain(json: ChainJson, name?: string): ChainConfig {
     sms: url(chosen, "sms", entry.sms, false),
     resultProxy: url(chosen, "resultProxy", entry.resultProxy, false),
     ipfsGateway: url(chosen, "ipfsGateway", entry.ipfsGateway, false),
+    ...(entry.ipfsNode ? { ipfsNode: url(chosen, "ipfsNode", entry.ipfsNode, false) } : {}),
     compass: url(chosen, "compass", entry.compass, false),
     ...(entry.explorer ? { explorer: url(chosen, "explorer", entry.explorer, false) } : {}),
   };

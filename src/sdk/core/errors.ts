@@ -82,3 +82,33 @@ export class ForbiddenError extends OpenPocoError {
     super("FORBIDDEN", message);
   }
 }
+
+/** Thrown when an off-chain service does not answer in time; the message names it and what to do. */
+export class ServiceTimeoutError extends ServiceUnavailableError {
+  constructor(
+    service: string,
+    url: string,
+    readonly timeoutMs: number,
+    hint: string,
+    cause?: unknown,
+  ) {
+    super(service, url, cause);
+    this.message = `The ${service} at ${url} did not answer within ${timeoutMs / 1000} s: ${hint}`;
+  }
+}
+
+/**
+ * Thrown when an IPFS gateway serves a block whose hash is not the one its CID names: the gateway (or
+ * something between) altered the content. Nothing of the download is kept.
+ */
+export class IpfsBlockMismatchError extends OpenPocoError {
+  constructor(
+    readonly gateway: string,
+    readonly cid: string,
+  ) {
+    super(
+      "IPFS_BLOCK_MISMATCH",
+      `The IPFS gateway ${gateway} served a block whose hash does not match its CID ${cid}: it altered the content or does not serve raw blocks (?format=raw); use another gateway.`,
+    );
+  }
+}

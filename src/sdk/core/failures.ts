@@ -72,6 +72,12 @@ export const FAILURE_GUIDES: Readonly<Record<WorkerFailureCode | ErrorResultCode
     summary: "A secret the task needs is not in the SMS (a requester secret, or the app developer's secret).",
     fix: "Push the secret named in the detail (`openpoco sms push-secret` or the app owner's `app push-secret`), then buy again.",
   },
+  RESULT_STORAGE_UNAVAILABLE: {
+    party: "workerpool",
+    summary:
+      "The request asks for its result on IPFS (iexec_result_storage_provider: ipfs) and the worker has no IPFS node to add it to.",
+    fix: "The workerpool sets its workers' IPFS node (chain.json's ipfsNode, or `openpoco worker start --ipfs-node`); or the requester buys again with another result storage.",
+  },
   ENCLAVE_REQUIRED: {
     party: "workerpool",
     summary: "The task is a TEE task and the worker has no enclave.",

@@ -19,6 +19,7 @@ export * from "./scheduler";
 export * from "./workerpool-api";
 export * from "./failures";
 export * from "./compass";
+export * from "./multiaddr";
 export * from "./logger";
 export {
   DEFAULT_TIMEOUT_MS,

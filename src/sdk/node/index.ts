@@ -7,5 +7,6 @@ export * from "./result-encryption";
 export * from "./download";
 export * from "./sms";
 export * from "./results";
+export * from "./ipfs";
 export * from "./docker";
 export * from "./recover";

@@ -33,6 +33,7 @@ import {
 import { InvalidInputError, ServiceError, ServiceUnavailableError } from "../core/errors";
 import { DEFAULT_TIMEOUT_MS, errorDetail, isNetworkError, joinUrl } from "../core/http";
 import { downloadTo } from "./download";
+import { IpfsClient } from "./ipfs";
 
 const SERVICE = "result store";
 
@@ -96,6 +97,8 @@ export function resultLocation(resultsBytes: string): ResultLocation {
 
 /** `storage` of the results JSON that points at an OpenPoCo result store. */
 export const OPENPOCO_STORAGE = "openpoco";
+/** `storage` of the results JSON of a result on IPFS (the official SDK's and workers' default). */
+export const IPFS_STORAGE = "ipfs";
 /** Largest result zip a store accepts by default, in bytes (512 MiB). */
 export const DEFAULT_MAX_RESULT_BYTES = 512 * 1024 * 1024;
 /** How old (or how far in the future) a signed request's timestamp may be, in seconds. */
@@ -196,6 +199,79 @@ export async function signResultUpload(
 export function openpocoResultsText(baseUrl: string, chainId: bigint, taskid: string): string {
   const location = joinUrl(baseUrl, `/results/${taskid.toLowerCase()}`, { chainId: chainId.toString() });
   return JSON.stringify({ storage: OPENPOCO_STORAGE, location });
+}
+
+/** The task `results` text of a result zip added to IPFS: `{"storage":"ipfs","location":"/ipfs/<cid>"}`. */
+export function ipfsResultsText(cid: string): string {
+  return JSON.stringify({ storage: IPFS_STORAGE, location: `/ipfs/${cid}` });
+}
+
+/** Where `fetchResultZip` may look, and who asks. */
+export interface FetchResultOptions {
+  /** Chain of the task (signed requests to a result store name it). */
+  chainId: bigint;
+  /** The deal's requester or beneficiary: a result store serves only them. */
+  signer?: Signer;
+  /** Result store to use when the results name none (chain.json's `resultProxy`). */
+  resultProxy?: string;
+  /** IPFS gateway to fetch an IPFS result through (chain.json's `ipfsGateway`). */
+  ipfsGateway?: string;
+  /** Time to wait for each answer, in ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * Fetches a finalized task's result zip into `zipFile`, wherever its on-chain `results` (hex) say it is:
+ * from a result store (the request signed by `signer`; the store the results name, else `resultProxy`),
+ * or from IPFS through `ipfsGateway`, every block checked against the CID. Nothing is left on failure.
+ * The zip is not checked against the task's result digest here: the caller does it (an encrypted result
+ * is checked only once decrypted).
+ * @throws InvalidInputError when the results name a storage this client cannot read, or the gateway or
+ *   result store it needs is not set.
+ */
+export async function fetchResultZip(
+  results: string,
+  taskid: string,
+  zipFile: string,
+  options: FetchResultOptions,
+): Promise<{ size: number; storage: string }> {
+  checkTaskId(taskid);
+  let location: ResultLocation;
+  try {
+    location = resultLocation(results);
+  } catch (error) {
+    // Results that are not a location (callback data): a result store may still hold the zip.
+    if (!options.resultProxy) throw error;
+    location = { storage: OPENPOCO_STORAGE };
+  }
+  const ipfsPath = location.storage === IPFS_STORAGE || location.location?.startsWith("/ipfs/");
+  if (ipfsPath) {
+    if (!location.location)
+      throw new InvalidInputError(
+        `The results of ${taskid} say "ipfs" but give no location: the task was finalized without its result.`,
+      );
+    if (!options.ipfsGateway)
+      throw new InvalidInputError(
+        `The result of ${taskid} is on IPFS (${location.location}): set chain.json's ipfsGateway to download it.`,
+      );
+    const client = new IpfsClient({ gatewayUrl: options.ipfsGateway, timeoutMs: options.timeoutMs });
+    const { size } = await client.download(location.location, zipFile);
+    return { size, storage: IPFS_STORAGE };
+  }
+  if (location.storage === OPENPOCO_STORAGE || (location.storage === undefined && !location.url)) {
+    const baseUrl = resultStoreOf(location) ?? options.resultProxy;
+    if (!baseUrl)
+      throw new InvalidInputError(
+        `The result of ${taskid} is in a result store the results do not name: set chain.json's resultProxy.`,
+      );
+    const client = new ResultsClient(baseUrl, options.chainId, options.timeoutMs);
+    const size = await client.download(taskid, zipFile, { signer: options.signer });
+    return { size, storage: OPENPOCO_STORAGE };
+  }
+  const storage = location.storage ?? "a plain URL";
+  throw new InvalidInputError(
+    `The result of ${taskid} is stored on ${JSON.stringify(storage)}${location.location ? ` at ${location.location}` : location.url ? ` at ${location.url}` : ""}, which this client cannot fetch: only "${OPENPOCO_STORAGE}" and "${IPFS_STORAGE}" results are downloaded.`,
+  );
 }
 
 /** The base URL of the result store a task's `results` point at, when they point at one. */

@@ -6,6 +6,7 @@ import { ZeroHash, getAddress, hexlify, isHexString, toUtf8Bytes, toUtf8String }
 import { IApp__factory, IDataset__factory, IWorkerpool__factory } from "../../../../typechain-types";
 import type { IAppRegistry, IDatasetRegistry, IWorkerpoolRegistry } from "../../../../typechain-types";
 import { InvalidInputError, NotFoundError } from "../errors";
+import { checkDatasetMultiaddr, decodeMultiaddr, encodeMultiaddr } from "../multiaddr";
 import { checkedAddress } from "./account";
 import type { ClientContext, Sent } from "./context";
 
@@ -30,7 +31,7 @@ export interface AppFields {
 export interface DatasetFields {
   owner: string;
   name: string;
-  /** Where to download the (encrypted) dataset. */
+  /** Where to download the (encrypted) dataset: an http(s) URL or `/ipfs/<cid>`. */
   multiaddr: string;
   /** 0x + sha256 of the dataset file as downloaded, or zero. */
   checksum: string;
@@ -116,7 +117,7 @@ export class AssetsApi {
     const type = required("app", "type", fields.type);
     if (type !== "DOCKER")
       throw new InvalidInputError(`The app "type" is ${JSON.stringify(type)}: only "DOCKER" runs.`);
-    const multiaddr = encodeText(required("app", "multiaddr", fields.multiaddr));
+    const multiaddr = encodeMultiaddr(required("app", "multiaddr", fields.multiaddr));
     const checksum = bytes32(
       "app",
       "checksum",
@@ -141,7 +142,10 @@ export class AssetsApi {
   async deployDataset(fields: DatasetFields): Promise<Deployed> {
     const owner = checkedAddress(required("dataset", "owner", fields.owner), "dataset owner");
     const name = required("dataset", "name", fields.name);
-    const multiaddr = encodeText(required("dataset", "multiaddr", fields.multiaddr));
+    const text = required("dataset", "multiaddr", fields.multiaddr);
+    checkDatasetMultiaddr(text);
+    // `/ipfs/<cid>` is stored as a binary multiaddr, as the official SDK does; other addresses as UTF-8.
+    const multiaddr = encodeMultiaddr(text);
     const checksum = bytes32(
       "dataset",
       "checksum",
@@ -232,7 +236,7 @@ export class AssetsApi {
       owner: appOwner,
       name,
       type,
-      multiaddr: decodeText(multiaddr),
+      multiaddr: decodeMultiaddr(multiaddr),
       checksum,
       mrenclave: decodeText(mrenclave),
     };
@@ -250,7 +254,7 @@ export class AssetsApi {
         dataset.m_datasetChecksum(),
       ]),
     );
-    return { address, owner: datasetOwner, name, multiaddr: decodeText(multiaddr), checksum };
+    return { address, owner: datasetOwner, name, multiaddr: decodeMultiaddr(multiaddr), checksum };
   }
 
   /** A workerpool, by address or by index among `owner`'s workerpools. */
