@@ -13,6 +13,7 @@ import { registerDataset } from "./commands/dataset";
 import { registerDeal } from "./commands/deal";
 import { registerInfo } from "./commands/info";
 import { registerInit } from "./commands/init";
+import { registerIpfs } from "./commands/ipfs";
 import { registerMarket } from "./commands/market";
 import { registerOrder } from "./commands/order";
 import { registerOrderbook } from "./commands/orderbook";
@@ -73,6 +74,7 @@ export function buildProgram(): Command {
     registerWorker,
     registerSms,
     registerStack,
+    registerIpfs,
   ])
     register(program);
   return program;

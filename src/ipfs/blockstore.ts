@@ -3,8 +3,8 @@
  * the CID before the bytes leave this class, so a corrupted file is an error, never content. Adds write
  * their blocks into a staging folder of their own and move them in only once complete (see staging.ts).
  */
-import { mkdirSync, rmSync } from "node:fs";
-import { readFile, rename, writeFile, access } from "node:fs/promises";
+import { mkdirSync, readFile, rmSync } from "node:fs";
+import { access, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CID } from "multiformats/cid";
 import { NotFoundError } from "../sdk/core/errors";
@@ -59,7 +59,10 @@ export class FileBlockstore {
     const file = this.fileOf(cid);
     let bytes: Buffer;
     try {
-      bytes = await readFile(file);
+      // The callback API: fs/promises' file handles cost several times more per small file.
+      bytes = await new Promise<Buffer>((resolve, reject) =>
+        readFile(file, (error, data) => (error ? reject(error) : resolve(data))),
+      );
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT")
         throw new NotFoundError(`Block ${cid} is not in this store: add the content first.`);

@@ -14,24 +14,24 @@ export class ByteReader {
     this.source = source[Symbol.asyncIterator]();
   }
 
-  /** Appends the next chunk to the pending bytes; false at the end of the stream. */
-  private async pull(): Promise<boolean> {
-    if (this.ended) return false;
+  /** The next chunk of the stream, or undefined at its end. */
+  private async next(): Promise<Buffer | undefined> {
+    if (this.ended) return undefined;
     const next = await this.source.next();
     if (next.done) {
       this.ended = true;
-      return false;
+      return undefined;
     }
-    const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    return true;
+    return Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
   }
 
   /**
    * Yields the bytes before the next `delimiter` and consumes the delimiter. Throws InvalidInputError
-   * (naming `what`) when the stream ends first.
+   * (naming `what`) when the stream ends first. Chunks are yielded as views, never copied: only the
+   * few bytes where a delimiter could straddle two chunks are.
    */
   async *until(delimiter: Buffer, what: string): AsyncGenerator<Buffer> {
+    const keep = delimiter.length - 1;
     for (;;) {
       const at = this.pending.indexOf(delimiter);
       if (at >= 0) {
@@ -40,14 +40,28 @@ export class ByteReader {
         if (before.length > 0) yield before;
         return;
       }
-      // The tail could be the start of a delimiter split across chunks: keep it.
-      const keep = delimiter.length - 1;
+      // The tail could be the start of a delimiter: keep it, hand out the rest.
       if (this.pending.length > keep) {
-        const out = this.pending.subarray(0, this.pending.length - keep);
+        yield this.pending.subarray(0, this.pending.length - keep);
         this.pending = this.pending.subarray(this.pending.length - keep);
-        yield out;
       }
-      if (!(await this.pull())) throw new InvalidInputError(`The request body ended before ${what}.`);
+      const chunk = await this.next();
+      if (!chunk) throw new InvalidInputError(`The request body ended before ${what}.`);
+      if (this.pending.length === 0) {
+        this.pending = chunk;
+        continue;
+      }
+      // A delimiter starting in the tail ends within `keep` bytes of the chunk: look there only.
+      const tail = this.pending;
+      const seam = Buffer.concat([tail, chunk.subarray(0, keep)]);
+      const across = seam.indexOf(delimiter);
+      if (across >= 0 && across < tail.length) {
+        if (across > 0) yield seam.subarray(0, across);
+        this.pending = chunk.subarray(across + delimiter.length - tail.length);
+        return;
+      }
+      yield tail;
+      this.pending = chunk;
     }
   }
 
@@ -66,7 +80,11 @@ export class ByteReader {
 
   /** Exactly `count` next bytes (fewer only at the end of the stream). */
   async take(count: number): Promise<Buffer> {
-    while (this.pending.length < count && (await this.pull()));
+    while (this.pending.length < count) {
+      const chunk = await this.next();
+      if (!chunk) break;
+      this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    }
     const out = this.pending.subarray(0, count);
     this.pending = this.pending.subarray(out.length);
     return out;

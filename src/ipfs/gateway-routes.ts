@@ -49,11 +49,6 @@ async function sendRawBlock(
 async function sendFile(node: IpfsNodeContext, path: CidPath, request: FastifyRequest, reply: FastifyReply) {
   const file = await resolveFile(node.blocks, path);
   const range = parseRange(request.headers.range, file.size);
-  reply
-    .header("accept-ranges", "bytes")
-    .header("etag", `"${file.cid}"`)
-    .header("cache-control", IMMUTABLE)
-    .header("x-ipfs-path", `/ipfs/${[path.cid.toString(), ...path.segments].join("/")}`);
   if (range === UNSATISFIABLE)
     return reply
       .status(416)
@@ -61,20 +56,30 @@ async function sendFile(node: IpfsNodeContext, path: CidPath, request: FastifyRe
       .send(kuboError(`The range ${request.headers.range} is outside the file (${file.size} bytes).`));
   const start = range?.start ?? 0;
   const length = range ? range.end - range.start + 1 : file.size;
-  reply.header("content-type", "application/octet-stream").header("content-length", String(length));
-  if (range) reply.status(206).header("content-range", `bytes ${range.start}-${range.end}/${file.size}`);
-  if (request.method === "HEAD") return reply.send();
-  const content = file.read(start, length);
-  // The first chunk is read before answering: a corrupted first block is a 500 with a message. A block
-  // found corrupted later cuts the connection: the bytes announced never all arrive, none is wrong.
-  const first = await content.next();
-  async function* body() {
-    if (!first.done) yield first.value;
-    yield* content;
+  let body: Readable | undefined;
+  if (request.method !== "HEAD") {
+    const content = file.read(start, length);
+    // The first chunk is read before any header is set: a corrupted or missing first block is an error
+    // answer of its own. A block found corrupted later cuts the connection: the bytes announced never
+    // all arrive, and none of them is wrong.
+    const first = await content.next();
+    body = Readable.from(
+      (async function* () {
+        if (!first.done) yield first.value;
+        yield* content;
+      })(),
+    );
+    body.on("error", (error) => node.logger.error(`ipfs: serving ${request.url} stopped: ${error.message}`));
   }
-  const stream = Readable.from(body());
-  stream.on("error", (error) => node.logger.error(`ipfs: serving ${request.url} stopped: ${error.message}`));
-  return reply.send(stream);
+  reply
+    .header("accept-ranges", "bytes")
+    .header("etag", `"${file.cid}"`)
+    .header("cache-control", IMMUTABLE)
+    .header("x-ipfs-path", `/ipfs/${[path.cid.toString(), ...path.segments].join("/")}`)
+    .header("content-type", "application/octet-stream")
+    .header("content-length", String(length));
+  if (range) reply.status(206).header("content-range", `bytes ${range.start}-${range.end}/${file.size}`);
+  return body ? reply.send(body) : reply.send();
 }
 
 /** Registers `/ipfs/*` on `app`. */

@@ -11,6 +11,7 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   NOT_FOUND: 404,
   ADD_TOO_LARGE: 413,
   BLOCK_HASH_MISMATCH: 500,
+  MALFORMED_DAG: 500,
 };
 
 /** kubo's error body. */

@@ -8,6 +8,7 @@ import type { CID } from "multiformats/cid";
 import { InvalidInputError, NotFoundError, OpenPocoError } from "../sdk/core/errors";
 import type { FileBlockstore } from "./blockstore";
 import { exporterPath, type CidPath } from "./cid-path";
+import { MalformedDagError, readFileRange } from "./file-reader";
 
 /** A file found at a path. */
 export interface ResolvedFile {
@@ -64,12 +65,19 @@ export async function resolveFile(store: FileBlockstore, path: CidPath): Promise
   return {
     cid: entry.cid,
     size,
-    read: async function* (offset?: number, length?: number) {
+    read: async function* (offset = 0, length?: number) {
+      const end = length === undefined ? size : Math.min(size, offset + length);
+      let sent = 0;
       try {
-        yield* entry.content({ offset, length });
+        for await (const chunk of readFileRange(store as unknown as ReadableStorage, entry, offset, end)) {
+          sent += chunk.byteLength;
+          yield chunk;
+        }
       } catch (error) {
         throw translate(error, path);
       }
+      if (sent !== Math.max(0, end - offset))
+        throw new MalformedDagError(entry.cid, `${sent} bytes read where the root announces ${end - offset}`);
     },
   };
 }

@@ -40,6 +40,34 @@ function isFalse(value: string | string[] | undefined): boolean {
   return value === "false" || value === "0";
 }
 
+/**
+ * Add options that would change the CID, with the only value this node takes (kubo's default): a
+ * client asking for another gets a refusal, never a CID other than the one it asked for.
+ */
+const CID_SHAPING_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  "cid-version": ["0"],
+  "raw-leaves": ["false"],
+  hash: ["sha2-256"],
+  chunker: ["size-262144"],
+  trickle: ["false"],
+  inline: ["false"],
+  "wrap-with-directory": ["false"],
+  "only-hash": ["false"],
+};
+
+function checkAddOptions(query: Query): void {
+  for (const [name, accepted] of Object.entries(CID_SHAPING_OPTIONS)) {
+    const value = query[name];
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value[0] : value;
+    if (!accepted.includes(text.toLowerCase()))
+      throw new InvalidInputError(
+        `This node adds with kubo's defaults only (CIDv0, sha2-256, 256 KiB chunks, balanced layout): ` +
+          `${name}=${text.slice(0, 50)} is not supported; leave it out.`,
+      );
+  }
+}
+
 /** Drains what remains of a request body, so the refusal can be read by the client. */
 async function drain(iterator: AsyncIterator<unknown>): Promise<void> {
   try {
@@ -52,6 +80,7 @@ async function drain(iterator: AsyncIterator<unknown>): Promise<void> {
 /** Registers `/api/v0/*` on `app`. */
 export function registerRpcRoutes(app: FastifyInstance, node: IpfsNodeContext): void {
   app.post("/api/v0/add", async (request, reply) => {
+    checkAddOptions(request.query as Query);
     const boundary = multipartBoundary(request.headers["content-type"]);
     const declared = Number(request.headers["content-length"] ?? NaN);
     if (declared > node.maxAddBytes + MULTIPART_SLACK_BYTES) throw new AddTooLargeError(node.maxAddBytes);

@@ -12,6 +12,9 @@ import { answerErrorsLikeKubo } from "./kubo-errors";
 import { PinStore } from "./pins";
 import { registerRpcRoutes } from "./rpc-routes";
 
+/** Port of `openpoco ipfs start` and of the stack's `ipfs` part (plus its offset). */
+export const DEFAULT_IPFS_PORT = 13600;
+
 /** Largest add accepted by default: 1 GiB. */
 export const DEFAULT_MAX_ADD_BYTES = 1024 * 1024 * 1024;
 

@@ -34,6 +34,8 @@ export const STACK_PORTS = {
   sms: 13300,
   files: 13400,
   registry: 13500,
+  /** The IPFS node: kubo's RPC subset and the path gateway on one port. */
+  ipfs: 13600,
   explorer: 13000,
 } as const;
 
@@ -76,6 +78,10 @@ export interface StackManifest {
     iexecGateway: string;
     sms: string;
     resultProxy: string;
+    /** The IPFS gateway (the stack's IPFS node; absent in manifests of stacks before it). */
+    ipfsGateway?: string;
+    /** The IPFS node's RPC API (kubo's /api/v0), the same URL as the gateway in the stack. */
+    ipfsNode?: string;
     /** Compass, served by the market: workerpool address -> its API URL. */
     compass: string;
     /** The explorer's URL, when the stack serves it (the CLI prints deal links with it). */

@@ -1,7 +1,7 @@
 /**
  * The local marketplace as one supervised process tree: a Hardhat chain (journaled, so it survives
  * restarts) or an attached node, the core contracts deployed if absent, a Docker registry, a file host,
- * the market, the SMS, the result store, the workerpool's scheduler and its workers, all on embedded
+ * the market, the SMS, the result store, an IPFS node, the workerpool's scheduler and its workers, all on embedded
  * defaults (SQLite files, logs and keys under one data folder). Owns no rule of its own: every part is
  * the `openpoco` command a user would run by hand.
  */
@@ -293,6 +293,9 @@ async function writeChainJson(
     iexecGateway: url("market"),
     sms: url("sms"),
     resultProxy: url("results"),
+    // One port serves both: results and datasets are added through the RPC, fetched through the gateway.
+    ipfsGateway: url("ipfs"),
+    ipfsNode: url("ipfs"),
     compass: `${url("market")}${COMPASS_PREFIX}`,
     ...(options.startExplorer ? { explorer: url("explorer") } : {}),
   };
@@ -342,10 +345,10 @@ function startOpenpoco(
   });
 }
 
-/** The market, the SMS and the result store, at once: none needs another to start. */
+/** The market, the SMS, the result store and the IPFS node, at once: none needs another to start. */
 async function startServices(starting: Starting): Promise<void> {
   const { files, ports } = starting;
-  starting.options.onEvent("starting the market, the SMS and the result store");
+  starting.options.onEvent("starting the market, the SMS, the result store and the IPFS node");
   await Promise.all([
     startOpenpoco(starting, "market", [
       "market",
@@ -370,6 +373,14 @@ async function startServices(starting: Starting): Promise<void> {
       String(ports.results),
       "--data-dir",
       files.service("results"),
+    ]),
+    startOpenpoco(starting, "ipfs", [
+      "ipfs",
+      "start",
+      "--port",
+      String(ports.ipfs),
+      "--data-dir",
+      files.service("ipfs"),
     ]),
   ]);
 }

@@ -38,6 +38,11 @@ export function probeStack(manifest: StackManifest): Promise<PartProbe[]> {
     ["market", `${manifest.chain.iexecGateway}/version`],
     ["sms", manifest.chain.sms],
     ["results", manifest.chain.resultProxy],
+    [
+      "ipfs",
+      manifest.chain.ipfsNode ? `${manifest.chain.ipfsNode}/api/v0/version` : undefined,
+      { method: "POST" },
+    ],
     ["scheduler", manifest.scheduler.url],
     ["registry", manifest.registry ? `http://${manifest.registry}/v2/` : undefined],
     ["files", manifest.files],

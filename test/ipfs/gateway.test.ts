@@ -82,6 +82,33 @@ describe("IPFS store: CIDs, gateway, RPC @results", function () {
     expect(((await past.json()) as { Type: string }).Type).to.equal("error");
   });
 
+  it("reads a two-level DAG (more than 174 chunks) whole and across its subtrees", async () => {
+    const bytes = randomBytes(175 * 256 * KIB + 5);
+    const file = path.join(dir, "two-levels");
+    writeFileSync(file, bytes);
+    const { Hash } = await added(node.url, bytes);
+    expect(Hash).to.equal(debianCid(file));
+    const whole = Buffer.from(await (await fetch(`${node.url}/ipfs/${Hash}`)).arrayBuffer());
+    expect(whole.equals(bytes)).to.equal(true);
+    // The first subtree holds 174 chunks: this range ends in the second one.
+    const start = 174 * 256 * KIB - 7;
+    const range = await fetch(`${node.url}/ipfs/${Hash}`, {
+      headers: { range: `bytes=${start}-${start + 99}` },
+    });
+    expect(range.status).to.equal(206);
+    expect(Buffer.from(await range.arrayBuffer()).equals(bytes.subarray(start, start + 100))).to.equal(true);
+  });
+
+  it("serves the same content under its CIDv1 (same multihash, same blocks)", async () => {
+    const bytes = randomBytes(300 * KIB);
+    const { Hash } = await added(node.url, bytes);
+    const v1 = CID.parse(Hash).toV1().toString();
+    expect(v1).to.match(/^bafy/);
+    const answer = await fetch(`${node.url}/ipfs/${v1}`);
+    expect(answer.status).to.equal(200);
+    expect(Buffer.from(await answer.arrayBuffer()).equals(bytes)).to.equal(true);
+  });
+
   it("serves raw blocks (format=raw or Accept) whose hash is the CID's", async () => {
     const bytes = randomBytes(300 * KIB);
     const { Hash } = await added(node.url, bytes);

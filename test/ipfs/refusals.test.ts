@@ -191,6 +191,22 @@ describe("IPFS store: refusals and the state they leave @results", function () {
     expect(storeState(dataDir)).to.deep.equal(before);
   });
 
+  it("refuses add options that would change the CID instead of ignoring them", async () => {
+    const before = storeState(dataDir);
+    for (const query of ["?cid-version=1", "?raw-leaves=true", "?hash=blake2b-256", "?chunker=size-1024"]) {
+      const answer = await addBytes(node.url, randomBytes(1000), "x", query);
+      expect(answer.status, query).to.equal(400);
+      expect((await kuboError(answer)).Message, query).to.match(/kubo's defaults only/);
+    }
+    expect(storeState(dataDir)).to.deep.equal(before);
+    const defaults = await addBytes(node.url, Buffer.from("hello world\n"), "x", "?cid-version=0&pin=false");
+    expect(((await defaults.json()) as { Hash: string }).Hash).to.equal(
+      "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
+    );
+    // pin=false: stored, not pinned.
+    expect(readdirSync(path.join(dataDir, "pins"))).to.deep.equal([]);
+  });
+
   it("never serves a corrupted block: a 500 naming it, or a stream cut before the bad bytes", async () => {
     const bytes = randomBytes(3 * 256 * KIB);
     const { Hash } = await added(node.url, bytes);
@@ -213,6 +229,7 @@ describe("IPFS store: refusals and the state they leave @results", function () {
     corrupt(dataDir, first);
     const refused = await fetch(`${node.url}/ipfs/${Hash}`);
     expect(refused.status).to.equal(500);
+    expect(refused.headers.get("content-type")).to.match(/^application\/json/);
     expect((await kuboError(refused)).Message).to.match(/is corrupted on disk/);
     const cat = await fetch(`${node.url}/api/v0/cat?arg=${Hash}`, { method: "POST" });
     expect(cat.status).to.equal(500);

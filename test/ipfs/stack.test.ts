@@ -1,0 +1,123 @@
+/**
+ * The IPFS node as a part of the stack, with the real binary: `stack up --workers 0` (no Docker) starts
+ * it before the workers, writes its URL to chain.json as `ipfsNode` and `ipfsGateway`, `stack status`
+ * shows it answering, and content added to it is still there after the stack is stopped and started
+ * again. (@stack: no contract coverage; needs `npm run build`, as `npm test` does first.)
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { expect } from "chai";
+import { stackPorts } from "../../src/stack/layout";
+import { CLI } from "../cli/harness";
+import { added } from "./world";
+
+interface Running {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function start(args: string[], cwd: string): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  child.stdout!.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [CLI, ...args], { cwd }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/** An offset whose ports are all free (not the launcher test's: it starts at 2,100). */
+async function freeOffset(): Promise<number> {
+  for (let offset = 2_650; offset <= 18_000; offset += 1_100) {
+    const free = await Promise.all(Object.values(stackPorts(offset)).map(portFree));
+    if (free.every(Boolean)) return offset;
+  }
+  throw new Error("no free port offset for the stack");
+}
+
+/** Starts `stack up --workers 0 --raw` and waits for its answer line. */
+async function stackUp(dataDir: string, offset: number, cwd: string): Promise<Running> {
+  const stack = start(
+    ["stack", "up", "--raw", "--workers", "0", "--data-dir", dataDir, "--port-offset", String(offset)],
+    cwd,
+  );
+  for (let i = 0; i < 1500 && !stack.output().includes('{"ok":') && stack.child.exitCode === null; i++)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  const line = stack
+    .output()
+    .split("\n")
+    .find((l) => l.startsWith('{"ok":'));
+  expect(line, stack.output()).to.not.equal(undefined);
+  expect(JSON.parse(line!).ok, line).to.equal(true);
+  return stack;
+}
+
+async function stackDown(stack: Running, dataDir: string, cwd: string): Promise<void> {
+  const down = await run(["stack", "down", "--data-dir", dataDir], cwd);
+  expect(down.code, down.stderr).to.equal(0);
+  expect(await stack.exited).to.equal(0);
+}
+
+describe("IPFS node in the stack @stack", function () {
+  this.timeout(900_000);
+  let cwd: string;
+  let stack: Running | undefined;
+
+  before(() => {
+    cwd = mkdtempSync(path.join(os.tmpdir(), "openpoco-ipfs-stack-"));
+  });
+  after(async () => {
+    if (stack && stack.child.exitCode === null) {
+      stack.child.kill("SIGTERM");
+      await stack.exited;
+    }
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it("runs the node, names it in chain.json and keeps its content across a restart", async () => {
+    const dataDir = path.join(cwd, "data");
+    const offset = await freeOffset();
+    const url = `http://127.0.0.1:${13600 + offset}`;
+    stack = await stackUp(dataDir, offset, cwd);
+
+    const chain = JSON.parse(readFileSync(path.join(dataDir, "chain.json"), "utf8")).chains.local;
+    expect(chain.ipfsNode).to.equal(url);
+    expect(chain.ipfsGateway).to.equal(url);
+    const status = await run(["stack", "status", "--raw", "--data-dir", dataDir], cwd);
+    const parts = JSON.parse(status.stdout).parts as { name: string; answers: boolean; url: string }[];
+    expect(
+      parts.find((part) => part.name === "ipfs"),
+      status.stdout,
+    ).to.include({ answers: true });
+
+    const bytes = randomBytes(300 * 1024);
+    const { Hash } = await added(url, bytes);
+    await stackDown(stack, dataDir, cwd);
+
+    stack = await stackUp(dataDir, offset, cwd);
+    const back = await fetch(`${url}/ipfs/${Hash}`);
+    expect(back.status).to.equal(200);
+    expect(Buffer.from(await back.arrayBuffer()).equals(bytes)).to.equal(true);
+    await stackDown(stack, dataDir, cwd);
+  });
+});
