@@ -1,8 +1,6 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +20,7 @@ import { SILENT_LOGGER } from "../../src/sdk/core/logger";
 import { IpfsClient } from "../../src/sdk/node/ipfs";
 import { fetchResultZip, ipfsResultsText } from "../../src/sdk/node/results";
 import { rejection, rejectionOf } from "../rejection";
+import { silentServer, tamperingGateway } from "./ipfs-stubs";
 import { closedPortUrl, startStub } from "./stub-server";
 
 const TASK = "0x" + "5c".repeat(32);
@@ -33,55 +32,6 @@ function ipfsCid(file: string): string {
       execFileSync("ipfs_cid", [file], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
     ) as { CIDv0: string }
   ).CIDv0;
-}
-
-/** A gateway in front of `target` that alters one byte in the middle of raw blocks `tamper` picks. */
-async function tamperingGateway(
-  target: string,
-  tamper: (cid: string) => boolean,
-): Promise<{ url: string; tampered: string[]; close(): Promise<void> }> {
-  const tampered: string[] = [];
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const upstream = await fetch(`${target}${req.url}`, {
-        method: req.method,
-        headers: { Accept: String(req.headers.accept ?? "*/*") },
-      });
-      const body = Buffer.from(await upstream.arrayBuffer());
-      const url = new URL(req.url ?? "/", "http://gateway");
-      const cid = url.pathname.split("/")[2] ?? "";
-      if (url.searchParams.get("format") === "raw" && body.length > 0 && tamper(cid)) {
-        body[Math.floor(body.length / 2)] ^= 0x01;
-        tampered.push(cid);
-      }
-      res.writeHead(upstream.status, { "Content-Type": upstream.headers.get("content-type") ?? "" });
-      res.end(body);
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    tampered,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** A server that accepts connections and never answers. */
-async function silentServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(() => undefined);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 describe("SDK IPFS client (against the store)", function () {
