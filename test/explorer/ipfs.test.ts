@@ -11,11 +11,12 @@ import { createServer, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { deployments, ethers } from "hardhat";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startExplorer, type RunningExplorer } from "../../src/explorer/serve";
 import { startIpfsNode, type IpfsNode } from "../../src/ipfs/server";
 import { SILENT_LOGGER, digestOf, signAuthorization, type ChainConfig } from "../../src/sdk";
+import { encodeMultiaddr } from "../../src/sdk/core/multiaddr";
 import { serveInProcessChain } from "../cli/harness";
 import { initTask, makeDeal, taskSetup, type TaskSetup } from "../tasks/fixtures";
 import { ensureExplorerBuilt, launchChromium, screenshot } from "./browser";
@@ -123,6 +124,26 @@ describe("explorer: results on IPFS @explorer", function () {
     ]);
     return readFileSync((await download.path())!);
   }
+
+  it("shows a dataset's binary /ipfs/ multiaddr (the official SDK's form) as text", async function () {
+    const multiaddr = `/ipfs/${await add(Buffer.from("encrypted dataset"))}`;
+    const bytes = encodeMultiaddr(multiaddr);
+    expect(bytes.slice(0, 6), "binary: /ipfs/ is 0xa503").to.equal("0xa503");
+    const registry = await ethers.getContractAt(
+      "IDatasetRegistry",
+      (await deployments.get("DatasetRegistry")).address,
+    );
+    const owner = setup.spare[0];
+    const args = [owner.address, "ipfs-dataset", bytes, ethers.ZeroHash] as const;
+    const address = await registry.connect(owner).createDataset.staticCall(...args);
+    await (await registry.connect(owner).createDataset(...args)).wait();
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    await page.goto(`${explorer.url}#/dataset/${address}`);
+    await page.waitForSelector('[data-field="name"]');
+    const fields = await page.locator("dl.fields").innerText();
+    expect(fields).to.include(multiaddr).and.not.include("0xa503");
+  });
 
   it("downloads an IPFS result without a wallet, verified against the on-chain digest", async function () {
     const page = await open(explorer, plain);
