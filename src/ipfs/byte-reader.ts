@@ -51,8 +51,13 @@ export class ByteReader {
         this.pending = chunk;
         continue;
       }
-      // A delimiter starting in the tail ends within `keep` bytes of the chunk: look there only.
       const tail = this.pending;
+      if (chunk.length < keep) {
+        // Too short to hold the rest of a delimiter starting in the tail: gather (few bytes).
+        this.pending = Buffer.concat([tail, chunk]);
+        continue;
+      }
+      // A delimiter starting in the tail ends within `keep` bytes of the chunk: look there only.
       const seam = Buffer.concat([tail, chunk.subarray(0, keep)]);
       const across = seam.indexOf(delimiter);
       if (across >= 0 && across < tail.length) {

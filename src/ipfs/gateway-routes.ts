@@ -68,6 +68,8 @@ async function sendFile(node: IpfsNodeContext, path: CidPath, request: FastifyRe
         if (!first.done) yield first.value;
         yield* content;
       })(),
+      // One chunk waiting for the socket at most: memory stays flat whatever the client's pace.
+      { objectMode: false, highWaterMark: 1 },
     );
     body.on("error", (error) => node.logger.error(`ipfs: serving ${request.url} stopped: ${error.message}`));
   }
