@@ -76,8 +76,10 @@ describe("SDK chains (resolveChain, defaultChainJson)", () => {
         sms: "http://sms.example.org///",
         resultProxy: "http://results.example.org/",
         ipfsGateway: "http://ipfs.example.org/",
+        ipfsNode: "http://ipfs.example.org:5001/",
       }),
     );
+    expect(chain.ipfsNode).to.equal("http://ipfs.example.org:5001");
     expect(chain.host).to.equal("http://127.0.0.1:8545");
     expect(chain.iexecGateway).to.equal("http://market.example.org/api");
     expect(chain.sms).to.equal("http://sms.example.org");
@@ -92,6 +94,7 @@ describe("SDK chains (resolveChain, defaultChainJson)", () => {
     expect(chain.sms).to.equal(undefined);
     expect(chain.resultProxy).to.equal(undefined);
     expect(chain.ipfsGateway).to.equal(undefined);
+    expect(chain.ipfsNode).to.equal(undefined);
   });
 
   it("picks the named chain over the default", () => {
@@ -161,7 +164,7 @@ describe("SDK chains (resolveChain, defaultChainJson)", () => {
   });
 
   it("refuses service URLs that are not http(s), naming the field", () => {
-    for (const field of ["iexecGateway", "sms", "resultProxy", "ipfsGateway"] as const)
+    for (const field of ["iexecGateway", "sms", "resultProxy", "ipfsGateway", "ipfsNode"] as const)
       expect(failure(json({ host: "http://a.example.org", hub: HUB, [field]: "ipfs://x" }))).to.match(
         new RegExp(`"${field}" of chain "test" must be an http\\(s\\) URL, got "ipfs://x"`),
       );

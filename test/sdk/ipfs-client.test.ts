@@ -170,6 +170,25 @@ describe("SDK IPFS client (against the store)", function () {
     expect(await readdir(out)).to.deep.equal([]);
   });
 
+  it("refuses blocks that hash right but are not a UnixFS file, leaving nothing", async function () {
+    const garbage = Buffer.from("this is not a dag-pb node \xff\xff\xff");
+    const cid = CID.createV0(await sha256.digest(garbage)).toString();
+    const stub = await startStub((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/vnd.ipld.raw" });
+      res.end(garbage);
+    });
+    try {
+      const error = await rejection(new IpfsClient({ gatewayUrl: stub.url }).download(cid, join(out, "f")));
+      expect(error).to.be.instanceOf(InvalidInputError);
+      expect(error.message).to.include(cid).and.include("not a UnixFS file");
+      expect(stub.requests[0].query.get("format")).to.equal("raw");
+      expect(stub.requests[0].headers.accept).to.equal("application/vnd.ipld.raw");
+      expect(await readdir(out)).to.deep.equal([]);
+    } finally {
+      await stub.close();
+    }
+  });
+
   it("refuses a file larger than the download's limit before fetching its leaves", async function () {
     const { cid } = await add(randomBytes(300 * 1024));
     const error = await rejection(client.download(cid, join(out, "big"), { maxBytes: 1000 }));

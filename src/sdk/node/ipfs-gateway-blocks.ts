@@ -66,6 +66,8 @@ async function readLimited(response: Response, limit: number): Promise<Uint8Arra
 export class GatewayBlockstore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
+  /** The last block verified: the path walk and the file export both start with the same one. */
+  private last: { cid: string; bytes: Uint8Array } | undefined;
 
   /**
    * @param gateway Base URL of the gateway.
@@ -92,11 +94,13 @@ export class GatewayBlockstore {
       throw new InvalidInputError(
         `The CID ${cid.toString()} uses hash function 0x${code.toString(16)}, which this client cannot check: only sha2-256 CIDs are downloaded.`,
       );
+    if (this.last?.cid === cid.toString()) return this.last.bytes;
     await this.acquire();
     try {
       const bytes = await this.fetchBlock(cid, signal);
       const actual = createHash("sha256").update(bytes).digest();
       if (!actual.equals(digest)) throw new IpfsBlockMismatchError(this.gateway, cid.toString());
+      this.last = { cid: cid.toString(), bytes };
       return bytes;
     } finally {
       this.release();

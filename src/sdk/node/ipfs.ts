@@ -274,12 +274,11 @@ function downloadError(error: unknown, ipfsPath: string, outFile: string): unkno
     return new InvalidInputError(
       `${ipfsPath} is not a UnixFS file (${(error as Error).message}): give the CID of a file added to IPFS.`,
     );
-  if (typeof code === "string" && code.startsWith("ERR_"))
-    return new OpenPocoError(
-      "IPFS_BAD_CONTENT",
-      `The content of ${ipfsPath} cannot be read as a file (${(error as Error).message}): check the CID.`,
-      { cause: error },
-    );
   if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return fileSystemError("write", outFile, error);
-  return error;
+  // Blocks that hash right but do not decode (not dag-pb, not UnixFS, inconsistent sizes).
+  return new OpenPocoError(
+    "IPFS_BAD_CONTENT",
+    `The content of ${ipfsPath} cannot be read as a file (${error instanceof Error ? error.message : String(error)}): check the CID.`,
+    { cause: error },
+  );
 }
