@@ -21,7 +21,10 @@ export interface ExplorerOptions {
   host?: string;
   /** Port (0 picks a free one). */
   port: number;
-  /** The chain to show: its node (`host`), `id`, `hub`, market (`iexecGateway`) and result store (`resultProxy`). */
+  /**
+   * The chain to show: its node (`host`), `id`, `hub`, market (`iexecGateway`), result store (`resultProxy`)
+   * and IPFS gateway (`ipfsGateway`).
+   */
   chain: ChainConfig;
   /** Folder of the build (default: dist/explorer of the repository). */
   staticDir?: string;
@@ -44,6 +47,8 @@ export interface ExplorerConfigJson {
   resultProxy?: string;
   /** Same-origin path forwarding signed result downloads to `resultProxy` (see RESULT_STORE_PROXY). */
   resultStoreProxy?: string;
+  /** IPFS path gateway for results stored on IPFS (the browser fetches it directly: gateways answer CORS). */
+  ipfsGateway?: string;
   compass?: string;
 }
 
@@ -90,6 +95,7 @@ export function explorerConfig(chain: ChainConfig): ExplorerConfigJson {
     config.resultProxy = chain.resultProxy;
     config.resultStoreProxy = RESULT_STORE_PROXY;
   }
+  if (chain.ipfsGateway) config.ipfsGateway = chain.ipfsGateway;
   if (chain.compass) config.compass = chain.compass;
   return config;
 }

@@ -293,23 +293,34 @@ class Walkthrough {
   /** Encrypts, hosts and registers the dataset, gives its key to the SMS, publishes its order; returns its address. */
   async publishDataset(owner: Role): Promise<string> {
     const { manifest, runId } = this;
-    this.step("Dataset owner: encrypt a dataset, host it, register it and give its key to the SMS");
+    this.step(
+      "Dataset owner: encrypt a dataset, put it on IPFS (or the file host), register it, give its key to the SMS",
+    );
     await this.setUp(owner);
     await this.openpoco(owner, ["dataset", "init", "--encrypted"]);
     writeFileSync(path.join(owner.dir, "datasets", "original", "words.txt"), DEMO_DATASET);
     const encrypted = await this.openpoco(owner, ["dataset", "encrypt"]);
     const [file] = encrypted.encryptedFiles as { encryptedFile: string; checksum: string }[];
-    // The stack's file host serves its folder: copying the file there is hosting it.
-    const hosted = `words-${runId}.txt.enc`;
-    copyFileSync(file.encryptedFile, path.join(stackPaths(manifest.dataDir).files, hosted));
-    this.evidence(
-      `AES-256-CBC file ${path.basename(file.encryptedFile)}, checksum ${file.checksum}, served at ${manifest.files}/${hosted}`,
-    );
-    this.editIexec(owner, (iexec) => {
-      iexec.dataset.name = `words-${runId}`;
-      iexec.dataset.multiaddr = `${manifest.files}/${hosted}`;
-      iexec.dataset.checksum = file.checksum;
-    });
+    this.editIexec(owner, (iexec) => (iexec.dataset.name = `words-${runId}`));
+    // A stack with its IPFS part names its node in chain.json (and stack.json); older stacks have none.
+    if (manifest.chain.ipfsNode) {
+      // The stack's IPFS node: `dataset push` adds the file and sets /ipfs/<cid> and the checksum.
+      const pushed = await this.openpoco(owner, ["dataset", "push"]);
+      this.evidence(
+        `AES-256-CBC file ${path.basename(file.encryptedFile)}, checksum ${pushed.checksum}, on IPFS at ${pushed.multiaddr}`,
+      );
+    } else {
+      // The stack's file host serves its folder: copying the file there is hosting it.
+      const hosted = `words-${runId}.txt.enc`;
+      copyFileSync(file.encryptedFile, path.join(stackPaths(manifest.dataDir).files, hosted));
+      this.evidence(
+        `AES-256-CBC file ${path.basename(file.encryptedFile)}, checksum ${file.checksum}, served at ${manifest.files}/${hosted}`,
+      );
+      this.editIexec(owner, (iexec) => {
+        iexec.dataset.multiaddr = `${manifest.files}/${hosted}`;
+        iexec.dataset.checksum = file.checksum;
+      });
+    }
     const dataset = await this.openpoco(owner, ["dataset", "deploy"]);
     this.evidence(`dataset ${dataset.address} registered in tx ${dataset.txHash}`);
     await this.openpoco(owner, ["dataset", "push-secret"]);

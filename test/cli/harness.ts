@@ -66,8 +66,16 @@ export class CliHarness {
     return new CliHarness(dir, chain.url, hub, `http://127.0.0.1:${await closedPort()}`, chain);
   }
 
-  /** The chain.json of the test chain; the services point at a closed port until they exist. */
-  writeChainJson(services: { iexecGateway?: string; sms?: string; resultProxy?: string } = {}): void {
+  /** The chain.json of the test chain; the services point at a closed port until they exist (IPFS: absent). */
+  writeChainJson(
+    services: {
+      iexecGateway?: string;
+      sms?: string;
+      resultProxy?: string;
+      ipfsGateway?: string;
+      ipfsNode?: string;
+    } = {},
+  ): void {
     const chain = {
       host: this.rpcUrl,
       id: "31337",
@@ -75,6 +83,9 @@ export class CliHarness {
       iexecGateway: services.iexecGateway ?? this.deadUrl,
       sms: services.sms ?? this.deadUrl,
       resultProxy: services.resultProxy ?? this.deadUrl,
+      // IPFS is optional in chain.json: left out unless given.
+      ipfsGateway: services.ipfsGateway,
+      ipfsNode: services.ipfsNode,
     };
     writeFileSync(
       path.join(this.dir, "chain.json"),

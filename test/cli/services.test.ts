@@ -182,6 +182,10 @@ describe("@cli openpoco: market and SMS commands against services that answer", 
     dataset = (await cli.raw(["dataset", "deploy", ...keys()])).address;
     await cli.raw(["workerpool", "deploy", ...keys()]);
     await cli.raw(["order", "init", "--app", "--dataset", "--workerpool", ...keys()]);
+    // Three runs: the default storage, IPFS in the clear (warned), IPFS encrypted.
+    const withOrders = iexec();
+    withOrders.order.workerpoolorder.volume = "3";
+    saveIexec(withOrders);
     await cli.raw(["order", "sign", "--app", "--dataset", "--workerpool", ...keys()]);
   });
   after(async () => {
@@ -225,6 +229,39 @@ describe("@cli openpoco: market and SMS commands against services that answer", 
     expect(JSON.parse(deal.params)).to.deep.equal({ iexec_args: "predict" });
     const asked = market.stub.requests.filter((r) => r.method === "GET").map((r) => r.path);
     expect(asked).to.include.members(["/apporders", "/datasetorders", "/workerpoolorders"]);
+  });
+
+  it("app run --storage ipfs asks for IPFS and warns that the unencrypted result will be public", async function () {
+    const run = await cli.raw(["app", "run", app, "--dataset", dataset, "--storage", "ipfs", ...keys()]);
+    const deal = await hub.viewDeal(run.dealid);
+    expect(JSON.parse(deal.params)).to.deep.equal({ iexec_result_storage_provider: "ipfs" });
+    expect(run.publicResult).to.equal(true);
+    expect(run.warning).to.include("PUBLIC").and.include("--encrypt-result");
+    const human = await cli.run([
+      "app",
+      "run",
+      app,
+      "--dataset",
+      dataset,
+      "--storage",
+      "ipfs",
+      "--encrypt-result",
+      ...keys(),
+    ]);
+    expect(human.code, human.stderr).to.equal(0);
+    expect(human.stderr, "no warning for an encrypted result").to.not.include("PUBLIC");
+    const dealid = /deal (0x[0-9a-f]{64})/.exec(human.stdout)![1];
+    expect(JSON.parse((await hub.viewDeal(dealid)).params)).to.deep.equal({
+      iexec_result_encryption: true,
+      iexec_result_storage_provider: "ipfs",
+    });
+  });
+
+  it("app run refuses an unknown --storage before looking for orders", async function () {
+    const before = market.stub.requests.length;
+    const error = await cli.rawError(["app", "run", app, "--storage", "dropbox", ...keys()]);
+    expect(error.message).to.include("--storage must be one of openpoco, ipfs");
+    expect(market.stub.requests.length, "the market was not asked").to.equal(before);
   });
 
   it("order unpublish removes the order from the market", async function () {

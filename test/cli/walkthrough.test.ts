@@ -268,16 +268,19 @@ describe("@cli openpoco: the app provider's guide, step by step", function () {
     await rlc.connect(deployer).approve(cli.hub, 3n);
     await hub.connect(deployer).depositFor(3n, worker.address);
     const digest = ethers.keccak256(ethers.toUtf8Bytes("determinism"));
-    const results = ethers.hexlify(
-      ethers.toUtf8Bytes(JSON.stringify({ storage: "ipfs", location: "/ipfs/Qm" })),
-    );
+    // Finalized with a location in the result store (which does not run yet), as our workers do.
+    const resultsText = JSON.stringify({
+      storage: "openpoco",
+      location: `${cli.deadUrl}/results/${taskid}?chainId=31337`,
+    });
+    const results = ethers.hexlify(ethers.toUtf8Bytes(resultsText));
     const authorization = await signAuthorization(scheduler, worker.address, taskid);
     await hub
       .connect(worker)
       .contributeAndFinalize(taskid, digest, results, "0x", ethers.ZeroAddress, "0x", authorization);
     const completed = await cli.raw(["task", "show", taskid, "--watch", "--interval-ms", "100", ...keys]);
     expect(completed.task).to.include({ status: "COMPLETED", resultDigest: digest, results });
-    expect(completed.task.resultsText).to.equal('{"storage":"ipfs","location":"/ipfs/Qm"}');
+    expect(completed.task.resultsText).to.equal(resultsText);
     expect(completed.task.contributors).to.deep.equal([worker.address]);
     expect(Number((await hub.viewTask(taskid)).status)).to.equal(TaskStatus.COMPLETED);
 

@@ -3,7 +3,8 @@
  * stack, on the real path: keys pushed to our SMS, our scheduler and worker running the app in Docker and
  * encrypting its result, our result store serving it. Official keys and decryption open what our worker
  * encrypts; our keys and decryption work with the official push; a key the workers cannot use fails the
- * task before the app runs.
+ * task before the app runs. A result our worker puts on IPFS (`iexec_result_storage_provider: "ipfs"`, the
+ * official SDK's default) is what `IExec.task.fetchResults` and `iexec task show --download` get.
  */
 import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
@@ -25,6 +26,7 @@ import {
   startServices,
   startWorker,
   waitForTask,
+  walletFileFor,
   writeChainJson,
   type StackWorld,
   type WorldServices,
@@ -230,6 +232,70 @@ describe("result encryption with the official iexec clients @compat @docker", fu
     const out = path.join(dir, "oaep.zip");
     await decryptResult(encrypted, privateKey, out);
     expect(await report(out)).to.equal(REPORT);
+  });
+
+  it("a result our worker put on IPFS: IExec.task.fetchResults and `iexec task show --download` get it", async function () {
+    const requester = accountKey(4);
+    const taskid = await runTask(new Wallet(requester).address, { iexec_result_storage_provider: "ipfs" });
+    const task = await world.requester.tasks.show(taskid);
+    expect(task.statusName).to.equal("COMPLETED");
+    const results = JSON.parse(task.resultsText!) as { storage: string; location: string };
+    expect(results.storage).to.equal("ipfs");
+    const stored = Buffer.from(
+      await (await fetch(`${world.chain.ipfsGateway}${results.location}`)).arrayBuffer(),
+    );
+
+    // The official SDK, through its ipfsGatewayURL (our node).
+    const fetched = await (await connectIExec(requester)).task.fetchResults(taskid);
+    const official = Buffer.from(await fetched.arrayBuffer());
+    expect(official.equals(stored), "fetchResults gives the bytes on IPFS").to.equal(true);
+    expect(await report(official)).to.equal(REPORT);
+
+    // The official CLI, with its own chain.json (it refuses our extra keys) and a keystore.
+    const project = path.join(dir, "official-ipfs");
+    mkdirSync(project);
+    const { chain } = world;
+    writeFileSync(
+      path.join(project, "chain.json"),
+      JSON.stringify({
+        default: "local",
+        chains: {
+          local: {
+            id: String(chain.id),
+            host: chain.host,
+            hub: chain.hub,
+            sms: chain.sms,
+            iexecGateway: chain.iexecGateway,
+            ipfsGateway: chain.ipfsGateway,
+          },
+        },
+      }),
+    );
+    const walletFile = await walletFileFor(world, requester);
+    const shown = await iexecCli(project, [
+      "task",
+      "show",
+      taskid,
+      "--download",
+      "ipfs-result",
+      "--keystoredir",
+      path.dirname(walletFile),
+      "--wallet-file",
+      path.basename(walletFile),
+      "--password",
+      "e2e",
+    ]);
+    expect(shown.ok, JSON.stringify(shown)).to.equal(true);
+    expect(shown.resultPath).to.equal(path.join(project, "ipfs-result.zip"));
+    expect(readFileSync(path.join(project, "ipfs-result.zip")).equals(stored)).to.equal(true);
+
+    // Ours gets it too, checked against the on-chain digest.
+    const ours = path.join(dir, "ours-ipfs");
+    mkdirSync(ours);
+    writeChainJson(ours, world.chain);
+    const downloaded = await runCli(world, ours, ["result", "download", taskid, "--out", "out"], requester);
+    expect(downloaded).to.include({ ok: true, storage: "ipfs", verified: true });
+    expect(readFileSync(path.join(ours, "out", "report.txt"), "utf8")).to.equal(REPORT);
   });
 
   it("fails the task before the app runs when the beneficiary's key cannot encrypt", async function () {

@@ -66,9 +66,9 @@ export function iexecOptions(chain: ChainConfig) {
     hubAddress: chain.hub,
     iexecGatewayURL: chain.iexecGateway,
     smsURL: chain.sms,
-    // The official SDK checks that these are URLs; nothing here uses IPFS.
+    // The stack's IPFS node serves both kubo's RPC API and the gateway (the SDK requires URLs here).
     ipfsGatewayURL: chain.ipfsGateway ?? "http://127.0.0.1:8080",
-    ipfsNodeURL: "http://127.0.0.1:5001",
+    ipfsNodeURL: chain.ipfsNode ?? "http://127.0.0.1:5001",
     // Our JSON-RPC answers at once: 1 confirmation (the default) is enough.
     confirms: 1,
   };

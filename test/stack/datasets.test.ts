@@ -1,11 +1,12 @@
 /**
  * Datasets, secrets and results end to end, on the real Docker engine: the seed's encrypted dataset
- * walkthrough with the `openpoco` CLI, the SMS releasing the key to the task's worker only, the result
- * store serving results to the requester (and, encrypted, to the beneficiary), and datasets refused before
+ * walkthrough with the `openpoco` CLI (the dataset pushed to the stack's IPFS node, the result put on IPFS
+ * and downloaded from there), the SMS releasing the key to the task's worker only, the result store
+ * serving results to the requester (and, encrypted, to the beneficiary), and datasets refused before
  * anything runs when tampered with or unsafe to extract.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -105,19 +106,22 @@ describe("datasets, secrets and results @docker", function () {
     writeFileSync(path.join(project, "datasets/original/faces.csv"), plain);
     const encrypted = await runCli(world, project, ["dataset", "encrypt"], owner);
     const [file] = encrypted.encryptedFiles;
-    copyFileSync(file.encryptedFile, path.join(servedDir, "faces.csv.enc"));
+    // The encrypted file goes to the stack's IPFS node: iexec.json gets /ipfs/<cid> and the checksum.
+    const pushed = await runCli(world, project, ["dataset", "push"], owner);
+    expect(pushed.ok, JSON.stringify(pushed)).to.equal(true);
+    expect(pushed.multiaddr).to.match(/^\/ipfs\/Qm[1-9A-HJ-NP-Za-km-z]{44}$/);
+    expect(pushed.checksum).to.equal(file.checksum);
     const iexec = JSON.parse(readFileSync(path.join(project, "iexec.json"), "utf8"));
-    iexec.dataset = {
-      ...iexec.dataset,
-      name: "faces",
-      multiaddr: `${served.url}/faces.csv.enc`,
-      checksum: file.checksum,
-    };
+    iexec.dataset = { ...iexec.dataset, name: "faces" };
     writeFileSync(path.join(project, "iexec.json"), JSON.stringify(iexec, null, 2));
     const deployed = await runCli(world, project, ["dataset", "deploy"], owner);
     expect(deployed.ok, JSON.stringify(deployed)).to.equal(true);
     expect((await runCli(world, project, ["dataset", "push-secret"], owner)).ok).to.equal(true);
     expect((await runCli(world, project, ["dataset", "check-secret"], owner)).isSecretSet).to.equal(true);
+    const shown = await runCli(world, project, ["dataset", "show", deployed.address], owner);
+    expect(shown.dataset.multiaddr, "the binary multiaddr on chain reads back as text").to.equal(
+      pushed.multiaddr,
+    );
 
     // An app that reads its dataset, whose owner and the workerpool's publish their offers on the market.
     const { app } = await deployApp(
@@ -135,20 +139,36 @@ describe("datasets, secrets and results @docker", function () {
       expect(answer.ok, `order ${step} --dataset: ${JSON.stringify(answer)}`).to.equal(true);
     }
 
-    // The requester runs the app on the dataset: app run picks the market's orders, makes the deal, waits.
+    // The requester runs the app on the dataset, its result to IPFS: app run picks the market's orders,
+    // makes the deal, warns that the (unencrypted) result will be public, and waits.
     const requesterProject = path.join(world.dir, "requester-project");
     writeChainJson(requesterProject, world.chain);
     const run = await runCli(
       world,
       requesterProject,
-      ["app", "run", app, "--dataset", deployed.address, "--workerpool", world.workerpool, "--watch"],
+      [
+        "app",
+        "run",
+        app,
+        "--dataset",
+        deployed.address,
+        "--workerpool",
+        world.workerpool,
+        "--storage",
+        "ipfs",
+        "--watch",
+      ],
       accountKey(4),
     );
     expect(run.ok, JSON.stringify(run)).to.equal(true);
+    expect(run.publicResult).to.equal(true);
     const taskid = computeTaskId(run.dealid, 0n);
     expect(run.tasks["0"]).to.deep.equal({ taskid, status: "COMPLETED" });
+    const results = JSON.parse((await world.requester.tasks.show(taskid)).resultsText!);
+    expect(results.storage).to.equal("ipfs");
+    expect(results.location).to.match(/^\/ipfs\/Qm/);
 
-    // The requester downloads from the result store; the CLI checks the digest and unzips.
+    // The requester downloads it from IPFS; the CLI checks the digest and unzips.
     const out = path.join(requesterProject, "result");
     const downloaded = await runCli(
       world,
@@ -157,6 +177,7 @@ describe("datasets, secrets and results @docker", function () {
       accountKey(4),
     );
     expect(downloaded.ok, JSON.stringify(downloaded)).to.equal(true);
+    expect(downloaded).to.include({ storage: "ipfs", verified: true });
     expect(readFileSync(path.join(out, "seen.csv"), "utf8")).to.equal(plain);
 
     // The SMS released the key once, to this worker, for this task.

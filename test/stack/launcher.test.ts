@@ -184,7 +184,7 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
     );
     expect(refused.code).to.equal(1);
     expect(JSON.parse(refused.stdout).error.message).to.match(
-      /--port-offset 30000 puts port 43500 in the range the system gives outgoing connections \(32768 and up\): pick an offset of at most 19267/,
+      /--port-offset 30000 puts port 43600 in the range the system gives outgoing connections \(32768 and up\): pick an offset of at most 19167/,
     );
     expect(existsSync(path.join(cwd, "other")), "nothing written").to.equal(false);
   });
@@ -240,6 +240,8 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
     const code = await demo.exited;
     expect(code, demo.output()).to.equal(0);
     expect(demo.output()).to.contain("result.txt: Hello, world! Your dataset has 9 words.");
+    // The stack has its IPFS part: the demo's encrypted dataset was pushed there.
+    expect(demo.output()).to.match(/on IPFS at \/ipfs\/Qm[1-9A-HJ-NP-Za-km-z]{44}/);
     expect(demo.output()).to.match(/verified: true, files: determinism\.iexec, result\.txt/);
     // Served by the standing offer: the pool owner did nothing; the demo tells how to go on by hand.
     expect(demo.output()).to.contain(

@@ -26,6 +26,7 @@ import { SchedulerApp } from "../../src/scheduler/app";
 import { MarketApp } from "../../src/market/app";
 import { SmsApp } from "../../src/sms/app";
 import { ResultStoreApp } from "../../src/results/app";
+import { startIpfsNode, type IpfsNode } from "../../src/ipfs/server";
 import { WorkerApp, type WorkerOptions } from "../../src/worker/agent";
 import { CLI, serveInProcessChain } from "../cli/harness";
 import { buildAppImage, ensureDockerEngine, startLocalRegistry } from "../docker/images";
@@ -236,10 +237,15 @@ export interface WorldServices {
   market: MarketApp;
   sms: SmsApp;
   results: ResultStoreApp;
+  /** The IPFS node (kubo RPC and gateway on one URL): chain.json's `ipfsNode` and `ipfsGateway`. */
+  ipfs: IpfsNode;
   stop(): Promise<void>;
 }
 
-/** Starts a market, an SMS and a result store on free ports and names them in the world's chain.json. */
+/**
+ * Starts a market, an SMS, a result store and an IPFS node on free ports and names them in the world's
+ * chain.json.
+ */
 export async function startServices(world: StackWorld): Promise<WorldServices> {
   const market = await MarketApp.start({
     chain: world.chain,
@@ -259,13 +265,26 @@ export async function startServices(world: StackWorld): Promise<WorldServices> {
     port: 0,
     logger: testLogger("results"),
   });
-  world.chain = { ...world.chain, iexecGateway: market.url, sms: sms.url, resultProxy: results.url };
+  const ipfs = await startIpfsNode({
+    dataDir: path.join(world.dir, "ipfs"),
+    port: 0,
+    logger: testLogger("ipfs"),
+  });
+  world.chain = {
+    ...world.chain,
+    iexecGateway: market.url,
+    sms: sms.url,
+    resultProxy: results.url,
+    ipfsGateway: ipfs.url,
+    ipfsNode: ipfs.url,
+  };
   writeChainJson(world.dir, world.chain);
   return {
     market,
     sms,
     results,
-    stop: async () => void (await Promise.all([market.stop(), sms.stop(), results.stop()])),
+    ipfs,
+    stop: async () => void (await Promise.all([market.stop(), sms.stop(), results.stop(), ipfs.close()])),
   };
 }
 
@@ -278,6 +297,8 @@ export function writeChainJson(dir: string, chain: ChainConfig): void {
     iexecGateway: chain.iexecGateway,
     sms: chain.sms,
     resultProxy: chain.resultProxy,
+    ipfsGateway: chain.ipfsGateway,
+    ipfsNode: chain.ipfsNode,
     compass: chain.compass,
   };
   mkdirSync(dir, { recursive: true });

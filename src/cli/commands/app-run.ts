@@ -12,6 +12,7 @@ import type { OrderByKind, OrderKind } from "../../sdk/core/orders";
 import { buildParams } from "../../sdk/core/params";
 import { action } from "../action";
 import { printDealLinks, watchDeal } from "../deal-watch";
+import { storageOption } from "../result-storage";
 import type { Session } from "../session";
 import { fillOrders, signedOrder } from "./order";
 
@@ -30,6 +31,8 @@ interface RunOptions {
   appOrder?: string;
   datasetOrder?: string;
   workerpoolOrder?: string;
+  storage?: string;
+  encryptResult?: boolean;
   watch?: boolean;
 }
 
@@ -103,6 +106,8 @@ async function run(session: Session, appArg: string | undefined, options: RunOpt
   const trust = integer("trust", options.trust);
   const volume = integer("volume", options.volume);
   if (volume === 0n) throw new InvalidInputError("--volume must be at least 1.");
+  // Checked before any order is looked up: a bad option costs nothing.
+  const storageProvider = storageOption(options.storage);
 
   const appOrder = options.appOrder
     ? await byHash(session, poco, "app", options.appOrder)
@@ -128,6 +133,8 @@ async function run(session: Session, appArg: string | undefined, options: RunOpt
     args: options.args,
     inputFiles: options.inputFiles ? options.inputFiles.split(",").map((url) => url.trim()) : undefined,
     extra: options.params,
+    storageProvider,
+    resultEncryption: options.encryptResult ? true : undefined,
   });
   const made = await poco.orders.createRequest(
     { app: appOrder, dataset: datasetOrder, workerpool: workerpoolOrder },
@@ -172,6 +179,11 @@ export function registerAppRun(app: Command): void {
     .option("--callback <address>", "contract to call with the result")
     .option("--beneficiary <address>", "who may read the result (default: you)")
     .option("--volume <n>", "number of tasks", "1")
+    .option(
+      "--storage <provider>",
+      "where the result goes: openpoco (the result store, private to you and the beneficiary; default) or ipfs (public unless encrypted)",
+    )
+    .option("--encrypt-result", "encrypt the result for the beneficiary (their key must be in the SMS)")
     .option("--app-order <hash>", "app order to use (orders.json's or the market's)")
     .option("--dataset-order <hash>", "dataset order to use")
     .option("--workerpool-order <hash>", "workerpool order to use")

@@ -1,4 +1,4 @@
-/** `dataset init [--encrypted]|deploy|show|count|encrypt|push-secret|check-secret`. */
+/** `dataset init [--encrypted]|deploy|push|show|count|encrypt|push-secret|check-secret`. */
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
@@ -7,8 +7,11 @@ import type { OpenPoco } from "../../sdk/core/client";
 import { checkedAddress } from "../../sdk/core/client/account";
 import { encryptDatasets } from "../../sdk/node/encryption";
 import { InvalidInputError, NotFoundError } from "../../sdk/core/errors";
+import { IpfsClient } from "../../sdk/node/ipfs";
+import { sha256OfFile } from "../../sdk/node/results";
 import { SmsClient } from "../../sdk/node/sms";
 import { action } from "../action";
+import { IEXEC_JSON } from "../project";
 import type { Session } from "../session";
 import { initSection, registerShowAndCount, reportDeployed } from "./assets";
 
@@ -54,7 +57,7 @@ async function encrypt(session: Session): Promise<void> {
       checksum: dataset.checksum,
     });
   session.out.info(
-    "Publish the encrypted files at a public URL, set multiaddr and checksum in iexec.json, then deploy.",
+    "Push the encrypted file to IPFS with `openpoco dataset push` (or publish it at a public URL and set multiaddr and checksum in iexec.json), then deploy.",
   );
   session.out.set({
     encryptedDatasetFolderPath: session.project.path(ENCRYPTED),
@@ -67,6 +70,66 @@ async function encrypt(session: Session): Promise<void> {
       size: dataset.size,
     })),
   });
+}
+
+/** The file to push: the one given, else the only file of datasets/encrypted. */
+async function fileToPush(session: Session, given?: string): Promise<string> {
+  if (given) {
+    const file = path.resolve(given);
+    const info = await fs.stat(file).catch(() => undefined);
+    if (!info?.isFile())
+      throw new InvalidInputError(`${file} is not a file: pass the encrypted dataset file.`);
+    return file;
+  }
+  const dir = session.project.path(ENCRYPTED);
+  const files = (await fs.readdir(dir, { withFileTypes: true }).catch(() => []))
+    .filter((entry) => entry.isFile())
+    .map((entry) => entry.name);
+  if (files.length === 1) return path.join(dir, files[0]);
+  throw new InvalidInputError(
+    files.length === 0
+      ? `No file in ${dir}: run \`openpoco dataset encrypt\` or pass the file to push.`
+      : `${files.length} files in ${dir} (${files.join(", ")}): pass the one to push.`,
+  );
+}
+
+/**
+ * Adds the dataset file to chain.json's IPFS node and points iexec.json's dataset at it: multiaddr
+ * `/ipfs/<cid>`, checksum the sha256 of the bytes added. iexec.json changes only once the node holds it.
+ */
+async function push(session: Session, given: string | undefined): Promise<void> {
+  await session.project.section("dataset", "dataset init");
+  const file = await fileToPush(session, given);
+  const chain = await session.chain();
+  if (!chain.ipfsNode)
+    throw new InvalidInputError(
+      `chain.json: chain "${chain.name}" has no "ipfsNode": add the URL of a kubo RPC API (\`openpoco stack up\` writes its own).`,
+    );
+  if (path.relative(session.project.path(ORIGINAL), file).split(path.sep)[0] !== "..")
+    session.out.warn(
+      `${path.relative(session.project.dir, file)} is an original, unencrypted file: on IPFS anyone can read it. Push datasets/encrypted's file instead (\`openpoco dataset encrypt\`).`,
+    );
+  const checksum = await sha256OfFile(file);
+  const client = new IpfsClient({ nodeUrl: chain.ipfsNode, gatewayUrl: chain.ipfsGateway });
+  const { cid, size } = await session.out.step(`Adding ${path.basename(file)} to IPFS`, client.addFile(file));
+  if ((await sha256OfFile(file)) !== checksum)
+    throw new InvalidInputError(
+      `${file} changed while it was added to IPFS: iexec.json is unchanged, push it again once it is final.`,
+    );
+  const multiaddr = `/ipfs/${cid}`;
+  await session.project.update(IEXEC_JSON, (iexec) => {
+    const dataset = iexec.dataset as Record<string, unknown>;
+    dataset.multiaddr = multiaddr;
+    dataset.checksum = checksum;
+  });
+  session.out.success(`Added ${path.relative(session.project.dir, file)} to IPFS, iexec.json updated`, {
+    multiaddr,
+    checksum,
+    size: `${size} bytes`,
+    ipfsNode: chain.ipfsNode,
+  });
+  session.out.info("Deploy the dataset with `openpoco dataset deploy`.");
+  session.out.set({ file, cid, multiaddr, checksum, size });
 }
 
 async function smsClient(session: Session): Promise<SmsClient> {
@@ -145,6 +208,13 @@ export function registerDataset(program: Command): void {
     .description('add a "dataset" section to iexec.json')
     .action(action(init));
   dataset.command("deploy").description("register the dataset of iexec.json").action(action(deploy));
+  dataset
+    .command("push")
+    .argument("[file]", "file to add (default: the only file of datasets/encrypted)")
+    .description(
+      "add the (encrypted) dataset file to chain.json's IPFS node; sets iexec.json's multiaddr to /ipfs/<cid> and its checksum",
+    )
+    .action(action(push));
   registerShowAndCount(dataset, "dataset");
   dataset
     .command("encrypt")

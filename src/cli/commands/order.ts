@@ -21,6 +21,7 @@ import {
 import { buildParams } from "../../sdk/core/params";
 import { action } from "../action";
 import { IEXEC_JSON, ORDERS_JSON } from "../project";
+import { storageOption, warnIfPublicResult } from "../result-storage";
 import type { Session } from "../session";
 
 export const KINDS: readonly OrderKind[] = ORDER_KIND_NAMES;
@@ -177,6 +178,7 @@ async function sign(session: Session, flags: KindFlags): Promise<void> {
       throw new InvalidInputError(
         `The ${kind} order must be signed by ${owner} (the ${orderKind(kind).signerRole}), not by your wallet ${signer}.`,
       );
+    if (kind === "request") warnIfPublicResult(session.out, (order as OrderByKind["request"]).params);
     const signed = orderToJson(kind, await poco.orders.sign(kind, order));
     await session.project.update<OrdersFile>(
       ORDERS_JSON,
@@ -307,6 +309,7 @@ export async function fillOrders(
     const made = await poco.orders.createRequest(orders, { params: request.params, volume: request.volume });
     requestOrder = await poco.orders.sign("request", made);
   }
+  warnIfPublicResult(session.out, requestOrder.params);
   const matched = await session.out.step(
     "Matching the orders",
     poco.orders.match({ ...orders, request: requestOrder }),
@@ -329,19 +332,35 @@ export async function fillOrders(
 
 async function fill(
   session: Session,
-  flags: KindFlags & { params?: string; args?: string; volume?: string },
+  flags: KindFlags & {
+    params?: string;
+    args?: string;
+    volume?: string;
+    storage?: string;
+    encryptResult?: boolean;
+  },
 ): Promise<void> {
+  const storageProvider = storageOption(flags.storage);
+  const shapesRequest = !!(flags.params || flags.args || flags.storage || flags.encryptResult);
   const poco = await session.connect(true);
   const withDataset =
     typeof flags.dataset === "string" ||
     ((await hasSigned(session, poco, "dataset")) && flags.dataset !== false);
   const withRequest = typeof flags.request === "string" || (await hasSigned(session, poco, "request"));
-  if (withRequest && (flags.params || flags.args || flags.volume))
+  if (withRequest && (shapesRequest || flags.volume))
     throw new InvalidInputError(
-      "--params, --args and --volume shape a new request: leave them out when a request order is given.",
+      "--params, --args, --storage, --encrypt-result and --volume shape a new request: leave them out when a request order is given.",
     );
   if (flags.volume !== undefined && !/^[1-9]\d*$/.test(flags.volume))
     throw new InvalidInputError(`--volume must be a positive integer, got ${JSON.stringify(flags.volume)}.`);
+  const params = shapesRequest
+    ? buildParams({
+        extra: flags.params,
+        args: flags.args,
+        storageProvider,
+        resultEncryption: flags.encryptResult ? true : undefined,
+      })
+    : undefined;
   await fillOrders(
     session,
     poco,
@@ -352,7 +371,7 @@ async function fill(
       request: withRequest ? await pick(session, poco, "request", flags.request) : undefined,
     },
     {
-      params: flags.params || flags.args ? buildParams({ extra: flags.params, args: flags.args }) : undefined,
+      params,
       volume: flags.volume ? BigInt(flags.volume) : undefined,
     },
   );
@@ -394,5 +413,10 @@ export function registerOrder(program: Command): void {
     .option("--params <json>", "params of the request made when no request order is given")
     .option("--args <args>", "arguments of the app, for the request made")
     .option("--volume <n>", "number of tasks of the request made")
+    .option(
+      "--storage <provider>",
+      "where the request made sends the result: openpoco (the result store, private; default) or ipfs (public unless encrypted)",
+    )
+    .option("--encrypt-result", "the request made asks the result encrypted for the beneficiary")
     .action(action(fill));
 }

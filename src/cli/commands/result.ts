@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
+import type { Signer } from "ethers";
 import { DEFAULT_RESULT_STORE_PORT, ResultStoreApp } from "../../results/app";
 import type { TaskInfo } from "../../sdk/core/client";
 import { InvalidInputError, OpenPocoError } from "../../sdk/core/errors";
@@ -19,7 +20,7 @@ import {
 } from "../../sdk/node/result-encryption";
 import { RESULT_ENCRYPTION_KEY_NAME, SmsClient } from "../../sdk/node/sms";
 import { checkedAddress } from "../../sdk/core/client/account";
-import { ResultsClient, resultLocation, resultStoreOf } from "../../sdk/node/results";
+import { IPFS_STORAGE, fetchResultZip, resultLocation, resultStoreOf } from "../../sdk/node/results";
 import { TaskStatus } from "../../sdk/core/tasks";
 import { unzipTo } from "../../sdk/node/zip";
 import { computeResultDigest } from "../../worker/result-digest";
@@ -36,7 +37,7 @@ export class ResultDigestMismatchError extends OpenPocoError {
   constructor(taskid: string, expected: string, actual: string) {
     super(
       "RESULT_DIGEST_MISMATCH",
-      `The downloaded result of ${taskid} has digest ${actual}, not the on-chain ${expected}: it was tampered with or is not this task's; nothing was kept, report the result store.`,
+      `The downloaded result of ${taskid} has digest ${actual}, not the on-chain ${expected}: it was tampered with or is not this task's; nothing was kept, report the result's store.`,
     );
   }
 }
@@ -57,29 +58,56 @@ async function storeUrl(session: Session, task: TaskInfo): Promise<string> {
   return chain.resultProxy;
 }
 
+/** Whether `task`'s results say its result is on IPFS (`{"storage":"ipfs",...}` or a `/ipfs/` location). */
+function onIpfs(task: TaskInfo): boolean {
+  try {
+    const location = resultLocation(task.results);
+    return location.storage === IPFS_STORAGE || !!location.location?.startsWith("/ipfs/");
+  } catch {
+    return false;
+  }
+}
+
+/** Where and how to fetch `task`'s result: IPFS through chain.json's gateway (public), or the signed store. */
+async function source(
+  session: Session,
+  task: TaskInfo,
+): Promise<{ from: string; resultProxy?: string; ipfsGateway?: string; signer?: Signer }> {
+  if (onIpfs(task)) {
+    const chain = await session.chain();
+    if (!chain.ipfsGateway)
+      throw new InvalidInputError(
+        `The result of ${task.taskid} is on IPFS and chain.json's chain "${chain.name}" has no "ipfsGateway": add an IPFS gateway URL.`,
+      );
+    return { from: `IPFS (${chain.ipfsGateway})`, ipfsGateway: chain.ipfsGateway };
+  }
+  const resultProxy = await storeUrl(session, task);
+  return { from: resultProxy, resultProxy, signer: await session.wallet() };
+}
+
 /**
- * Downloads the result of a completed task, signed with the wallet (the requester or the beneficiary),
- * checks it against the task's on-chain result digest and unzips it into folder `out` (default
- * `<taskid>`). An encrypted result is saved as is in that folder. Nothing is left on failure.
+ * Downloads the result of a completed task, from our result store (signed with the wallet: the requester
+ * or the beneficiary) or from IPFS (public, through chain.json's gateway), checks it against the task's
+ * on-chain result digest and unzips it into folder `out` (default `<taskid>`). An encrypted result is saved
+ * as is in that folder. Nothing is left on failure.
  */
 export async function downloadResult(session: Session, task: TaskInfo, out?: string): Promise<void> {
   if (task.status !== TaskStatus.COMPLETED)
     throw new InvalidInputError(
       `Task ${task.taskid} is ${task.statusName}: only a completed task has a result.`,
     );
-  const baseUrl = await storeUrl(session, task);
   const chainId = (await session.connect(false)).chainId;
   const target = path.resolve(out ?? task.taskid);
   if ((await readdir(target).catch(() => [])).length > 0 || (existsSync(target) && !(await isFolder(target))))
     throw new InvalidInputError(`${target} already exists: choose another --out folder or remove it.`);
-  const signer = await session.wallet();
+  const { from, ...fetchOptions } = await source(session, task);
   await mkdir(path.dirname(target), { recursive: true });
   const work = await mkdtemp(path.join(path.dirname(target), ".openpoco-download-"));
   try {
     const zip = path.join(work, "result.zip");
-    const size = await session.out.step(
-      `Downloading the result of ${task.taskid}`,
-      new ResultsClient(baseUrl, chainId).download(task.taskid, zip, { signer }),
+    const { size, storage } = await session.out.step(
+      `Downloading the result of ${task.taskid} from ${from}`,
+      fetchResultZip(task.results, task.taskid, zip, { chainId, ...fetchOptions }),
     );
     const unzipped = path.join(work, "out");
     const files = await unzipTo(zip, unzipped);
@@ -94,9 +122,10 @@ export async function downloadResult(session: Session, task: TaskInfo, out?: str
       const file = path.join(target, ENCRYPTED_DOWNLOAD_NAME);
       session.out.success(`Encrypted result saved in ${file}: run \`openpoco result decrypt ${file}\``, {
         size: `${size} bytes`,
+        storage,
         verified: verified ? "digest matches the chain" : "not verifiable before decryption",
       });
-      session.out.set({ resultPath: file, encrypted: true, verified, size });
+      session.out.set({ resultPath: file, encrypted: true, verified, size, storage });
       return;
     }
     if (!verified) throw new ResultDigestMismatchError(task.taskid, task.resultDigest, resultDigest);
@@ -104,9 +133,18 @@ export async function downloadResult(session: Session, task: TaskInfo, out?: str
     await rename(unzipped, target);
     session.out.success(`Result of ${task.taskid} verified and unzipped in ${target}`, {
       size: `${size} bytes`,
+      storage,
       files: files.length,
     });
-    session.out.set({ resultPath: target, files, resultDigest, verified: true, encrypted: false, size });
+    session.out.set({
+      resultPath: target,
+      files,
+      resultDigest,
+      verified: true,
+      encrypted: false,
+      size,
+      storage,
+    });
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -271,7 +309,9 @@ export function registerResult(program: Command): void {
     .command("download")
     .argument("<taskid>", "task id")
     .option("--out <folder>", "folder to unzip the result into (default <taskid>)")
-    .description("download a completed task's result (as its requester or beneficiary), verify and unzip it")
+    .description(
+      "download a completed task's result (from the result store as its requester or beneficiary, or from IPFS), verify and unzip it",
+    )
     .action(action(download));
   result
     .command("generate-encryption-keypair")

@@ -19,6 +19,8 @@ export interface ExplorerConfig {
    * one: the result store answers no CORS). Without it, downloads go to the result's own URL.
    */
   resultStoreProxy?: string;
+  /** Base URL of an IPFS path gateway (`<gateway>/ipfs/<cid>`, answering CORS), for results stored on IPFS. */
+  ipfsGateway?: string;
   /** Base URL of Compass, which gives each workerpool's API URL (its task diagnosis). */
   compass?: string;
 }
@@ -67,6 +69,7 @@ export async function loadConfig(url = "./config.json"): Promise<ExplorerConfig>
     marketUrl: field(record, "marketUrl", false),
     resultProxy: field(record, "resultProxy", false),
     resultStoreProxy: field(record, "resultStoreProxy", false),
+    ipfsGateway: field(record, "ipfsGateway", false),
     compass: field(record, "compass", false),
   };
 }

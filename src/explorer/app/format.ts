@@ -49,8 +49,15 @@ export function duration(seconds: bigint): string {
   return `${n} s`;
 }
 
-/** The result location of a task's `results` bytes (JSON `{storage, location}` or a URL), if any. */
-export function resultLink(resultsText: string | undefined, resultProxy?: string): string | undefined {
+/**
+ * The result location of a task's `results` bytes (JSON `{storage, location}` or a URL), if any: an
+ * `/ipfs/` location through `ipfsGateway` (or as is without one), a path under `resultProxy`.
+ */
+export function resultLink(
+  resultsText: string | undefined,
+  resultProxy?: string,
+  ipfsGateway?: string,
+): string | undefined {
   if (!resultsText) return undefined;
   const text = resultsText.trim();
   let location: string | undefined;
@@ -65,6 +72,7 @@ export function resultLink(resultsText: string | undefined, resultProxy?: string
   }
   if (!location) return undefined;
   if (/^https?:\/\//.test(location)) return location;
+  if (location.startsWith("/ipfs/")) return ipfsGateway ? ipfsGateway + location : location;
   if (location.startsWith("/") && resultProxy) return resultProxy + location;
   return undefined;
 }

@@ -52,7 +52,7 @@ function Tasks({ deal, tasks, page }: { deal: DealView; tasks: TaskRow[]; page: 
     <>
       <Table head={head}>
         {tasks.map((task, i) => {
-          const link = resultLink(bytesText(task.results), config.resultProxy);
+          const link = resultLink(bytesText(task.results), config.resultProxy, config.ipfsGateway);
           return (
             <tr key={task.taskid} data-taskid={task.taskid}>
               <td class="num">{task.idx.toString()}</td>
@@ -69,8 +69,8 @@ function Tasks({ deal, tasks, page }: { deal: DealView; tasks: TaskRow[]; page: 
               )}
               <td>
                 {link ? (
-                  // The store serves only the requester and beneficiary, with a signature: the task page
-                  // downloads it with the wallet or gives the command.
+                  // The store serves only the requester and beneficiary, with a signature, and an IPFS
+                  // result is checked before it is saved: the task page downloads either.
                   <a class="result-link" href={href("task", task.taskid)} title={link}>
                     result
                   </a>

@@ -13,6 +13,8 @@ import type { ChainReader } from "../data/chain";
 import type { Diagnosis } from "../data/workerpool";
 import { DiagnosisView, appErrorText } from "../components/diagnosis";
 import { ResultDownload } from "../components/result";
+import { IpfsResultDownload } from "../components/ipfs-result";
+import { ipfsResultPath } from "../data/ipfs-result";
 import { useLoad } from "../hooks";
 import { useServices } from "../services";
 import { useState } from "preact/hooks";
@@ -173,6 +175,7 @@ export function TaskPage({ taskid }: { taskid: string }) {
           loaded={loaded}
           title="Task"
           render={({ task, deal, now, contributions, times }) => {
+            const ipfsPath = ipfsResultPath(task.resultsText);
             const link = resultLink(task.resultsText, config.resultProxy);
             const finished = task.status === TaskStatus.COMPLETED || task.status === TaskStatus.FAILED;
             return (
@@ -201,7 +204,13 @@ export function TaskPage({ taskid }: { taskid: string }) {
                     ["reveals / winners", `${task.revealCounter} / ${task.winnerCounter}`],
                     [
                       "result",
-                      link ? (
+                      ipfsPath && task.status === TaskStatus.COMPLETED ? (
+                        <IpfsResultDownload
+                          taskid={task.taskid}
+                          ipfsPath={ipfsPath}
+                          resultDigest={task.resultDigest}
+                        />
+                      ) : link ? (
                         <ResultDownload
                           taskid={task.taskid}
                           location={link}
