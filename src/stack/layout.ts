@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import type { ChainConfig } from "../sdk/core/chains";
+import { DEFAULT_IPFS_PORT } from "../ipfs/server";
 
 /**
  * Variables the deploy scripts and hardhat.config.ts read. A stack's own chain starts without them, so
@@ -35,7 +36,7 @@ export const STACK_PORTS = {
   files: 13400,
   registry: 13500,
   /** The IPFS node: kubo's RPC subset and the path gateway on one port. */
-  ipfs: 13600,
+  ipfs: DEFAULT_IPFS_PORT,
   explorer: 13000,
 } as const;
 

@@ -234,6 +234,21 @@ describe("SDK IPFS client (against the store)", function () {
     await rejectionOf(client.addFile(join(dir, "no-such-file")), InvalidInputError);
   });
 
+  it("leaves no timer behind when the node refuses an add", async function () {
+    // A timer re-armed by the file still being read kept the CLI alive for the whole timeout after a refusal.
+    const big = join(dir, "refused.bin");
+    await writeFile(big, randomBytes(8 * 1024 * 1024));
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+    const before = timers();
+    const refusal = await rejectionOf(
+      new IpfsClient({ nodeUrl: node.url, timeoutMs: 60_000 }).addFile(big),
+      ServiceError,
+    );
+    expect(refusal.status).to.equal(413);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(timers()).to.equal(before);
+  });
+
   it("fetchResultZip downloads an IPFS result through the gateway and refuses storages it cannot read", async function () {
     const zip = randomBytes(70_000);
     const { cid } = await add(zip, "result.zip");

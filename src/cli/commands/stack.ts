@@ -47,6 +47,7 @@ function endpoints(manifest: StackManifest): Record<string, string | undefined> 
     market: manifest.chain.iexecGateway,
     sms: manifest.chain.sms,
     results: manifest.chain.resultProxy,
+    ipfs: manifest.chain.ipfsGateway,
     scheduler: manifest.scheduler.url,
     workerpool: manifest.workerpool,
     registry: manifest.registry,

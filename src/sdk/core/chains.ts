@@ -67,6 +67,9 @@ export const LOCAL_CHAIN: ChainConfig = {
   iexecGateway: "http://127.0.0.1:3000",
   sms: "http://127.0.0.1:13300",
   resultProxy: "http://127.0.0.1:13200",
+  // The stack's IPFS node serves kubo's RPC and the gateway on one port.
+  ipfsGateway: "http://127.0.0.1:13600",
+  ipfsNode: "http://127.0.0.1:13600",
 };
 
 /** The chain.json that `init` writes: the local chain, as the default. */

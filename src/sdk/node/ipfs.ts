@@ -113,9 +113,12 @@ export class IpfsClient {
     const controller = new AbortController();
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
+    let settled = false;
     // The timeout is one of silence: it restarts whenever the file yields bytes, and runs while the node
-    // answers, so a large add over a slow link is not cut short but a node that stalls is.
+    // answers, so a large add over a slow link is not cut short but a node that stalls is. Once the request
+    // is over, a chunk still read from the file must not arm it again: it would keep the process alive.
     const touch = (): void => {
+      if (settled) return;
       clearTimeout(timer);
       timer = setTimeout(() => {
         timedOut = true;
@@ -149,7 +152,9 @@ export class IpfsClient {
       if (isNetworkError(error)) throw new ServiceUnavailableError(IPFS_NODE_SERVICE, this.nodeUrl, error);
       throw error;
     } finally {
+      settled = true;
       clearTimeout(timer);
+      body.stream.destroy();
     }
     if (!response.ok)
       throw new ServiceError(
