@@ -32,13 +32,13 @@ describe("SDK chains (resolveChain, defaultChainJson)", () => {
     const file = defaultChainJson();
     expect(file.default).to.equal("local");
     expect(file.chains.local.id).to.equal("31337");
-    expect(resolveChain(file)).to.deep.equal({ ...LOCAL_CHAIN, ipfsGateway: undefined, compass: undefined });
+    expect(resolveChain(file)).to.deep.equal({ ...LOCAL_CHAIN, compass: undefined });
     expect(resolveChain(file, "local").id).to.equal(LOCAL_CHAIN_ID);
   });
 
   it("defaultChainJson survives JSON serialisation (what init writes to disk)", () => {
     const file = JSON.parse(JSON.stringify(defaultChainJson())) as ChainJson;
-    expect(resolveChain(file)).to.deep.equal({ ...LOCAL_CHAIN, ipfsGateway: undefined, compass: undefined });
+    expect(resolveChain(file)).to.deep.equal({ ...LOCAL_CHAIN, compass: undefined });
   });
 
   it("checksums the hub, parses the id and keeps every service URL", () => {

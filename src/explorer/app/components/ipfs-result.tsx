@@ -15,8 +15,8 @@ type State =
   | { step: "failed"; error: string };
 
 const CHECKED: Record<IpfsResultCheck, string> = {
-  digest: "its sha256 is the on-chain result digest",
-  cid: "its bytes give back its CID; the on-chain digest (from the app's determinism file, or of the decrypted result) is checked by the CLI",
+  digest: "verified: its sha256 is the on-chain result digest",
+  cid: "these are the bytes of the task's on-chain location (they give back its CID), written by the worker that finalized it. NOT checked against the result digest, which comes from the app's determinism file or the decrypted result: check it with the command below",
 };
 
 /** The result of `taskid` at `ipfsPath` (`/ipfs/<cid>`), whose on-chain digest is `resultDigest`. */
@@ -58,7 +58,7 @@ export function IpfsResultDownload({
       )}
       {state.step === "done" && (
         <span class="action-done" role="status" data-testid="result-verified">
-          Downloaded {taskid.slice(0, 10)}….zip, verified: {CHECKED[state.check]}.
+          Downloaded {taskid.slice(0, 10)}….zip: {CHECKED[state.check]}.
         </span>
       )}
       {state.step === "failed" && (
