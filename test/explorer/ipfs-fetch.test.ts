@@ -7,7 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ExplorerConfig } from "../../src/explorer/app/config";
 import { MAX_IPFS_RESULT_BYTES, fetchIpfsResult } from "../../src/explorer/app/data/ipfs-result";
-import { ResultDownloadError } from "../../src/explorer/app/data/result-download";
+import { ResultDownloadError } from "../../src/explorer/app/data/download-error";
 import { rejectionOf } from "../rejection";
 
 const CID = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";

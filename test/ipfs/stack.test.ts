@@ -4,47 +4,14 @@
  * shows it answering, and content added to it is still there after the stack is stopped and started
  * again. (@stack: no contract coverage; needs `npm run build`, as `npm test` does first.)
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { stackPorts } from "../../src/stack/layout";
-import { CLI } from "../cli/harness";
+import { portFree, runCli, startCli, type Running } from "../cli/child";
 import { added } from "./world";
-
-interface Running {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function start(args: string[], cwd: string): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  let text = "";
-  child.stdout!.on("data", (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
-
-function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) =>
-    execFile(process.execPath, [CLI, ...args], { cwd }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
 
 /** An offset whose ports are all free (not the launcher test's: it starts at 2,100). */
 async function freeOffset(): Promise<number> {
@@ -57,7 +24,7 @@ async function freeOffset(): Promise<number> {
 
 /** Starts `stack up --workers 0 --raw` and waits for its answer line. */
 async function stackUp(dataDir: string, offset: number, cwd: string): Promise<Running> {
-  const stack = start(
+  const stack = startCli(
     ["stack", "up", "--raw", "--workers", "0", "--data-dir", dataDir, "--port-offset", String(offset)],
     cwd,
   );
@@ -73,7 +40,7 @@ async function stackUp(dataDir: string, offset: number, cwd: string): Promise<Ru
 }
 
 async function stackDown(stack: Running, dataDir: string, cwd: string): Promise<void> {
-  const down = await run(["stack", "down", "--data-dir", dataDir], cwd);
+  const down = await runCli(["stack", "down", "--data-dir", dataDir], cwd);
   expect(down.code, down.stderr).to.equal(0);
   expect(await stack.exited).to.equal(0);
 }
@@ -103,7 +70,7 @@ describe("IPFS node in the stack @stack", function () {
     const chain = JSON.parse(readFileSync(path.join(dataDir, "chain.json"), "utf8")).chains.local;
     expect(chain.ipfsNode).to.equal(url);
     expect(chain.ipfsGateway).to.equal(url);
-    const status = await run(["stack", "status", "--raw", "--data-dir", dataDir], cwd);
+    const status = await runCli(["stack", "status", "--raw", "--data-dir", dataDir], cwd);
     const parts = JSON.parse(status.stdout).parts as { name: string; answers: boolean; url: string }[];
     expect(
       parts.find((part) => part.name === "ipfs"),

@@ -5,56 +5,15 @@
  * verified result; the stack's explorer shows the demo's app, deal and task in Chromium; then `stack
  * down` leaves nothing running. (@stack @docker: no contract coverage.)
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { OpenPoco, TaskStatus, lookupWorkerpoolApi, parseRlc } from "../../src/sdk";
 import type { PublisherState } from "../../src/publisher/offer-publisher";
 import { manifestChain, stackPorts, type StackManifest } from "../../src/stack/layout";
-import { CLI } from "../cli/harness";
+import { portFree, runCli, startCli, type Running } from "../cli/child";
 import { launchChromium } from "../explorer/browser";
-
-interface Running {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function start(args: string[], cwd: string): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  let text = "";
-  child.stdout!.on("data", (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
-
-function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) =>
-    execFile(process.execPath, [CLI, ...args], { cwd }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
 
 /** An offset whose ports are all free, so this test's stack never meets a developer's. */
 async function freeOffset(): Promise<number> {
@@ -72,7 +31,10 @@ async function stackUp(
   offset: number,
   cwd: string,
 ): Promise<{ stack: Running; manifest: StackManifest & { elapsedMs: number } }> {
-  const stack = start(["stack", "up", "--raw", "--data-dir", dataDir, "--port-offset", String(offset)], cwd);
+  const stack = startCli(
+    ["stack", "up", "--raw", "--data-dir", dataDir, "--port-offset", String(offset)],
+    cwd,
+  );
   await until(
     `stack up (${stack.output()})`,
     () => stack.output().includes('{"ok":') || stack.child.exitCode !== null,
@@ -85,6 +47,14 @@ async function stackUp(
   const answer = JSON.parse(line);
   expect(answer.ok, line).to.equal(true);
   return { stack, manifest: answer };
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 describe("the main job: stack up, demo, restart, down @stack @docker", function () {
@@ -138,7 +108,7 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
       poco.close();
     }
 
-    const status = await run(["stack", "status", "--raw", "--data-dir", dataDir], cwd);
+    const status = await runCli(["stack", "status", "--raw", "--data-dir", dataDir], cwd);
     const parts = JSON.parse(status.stdout).parts as { name: string; answers: boolean }[];
     expect(parts.map((p) => p.name)).to.include.members([
       "chain",
@@ -157,7 +127,7 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
     // The workers as the scheduler sees them, and the standing offer: one open order per category.
     let shown: { workers: { address: string; state: string }[]; offer: PublisherState | null } | undefined;
     for (let attempt = 0; attempt < 60; attempt++) {
-      const again = await run(["stack", "status", "--raw", "--data-dir", dataDir], cwd);
+      const again = await runCli(["stack", "status", "--raw", "--data-dir", dataDir], cwd);
       shown = JSON.parse(again.stdout);
       if (shown!.offer && shown!.workers.every((w) => w.state === "connected")) break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -172,13 +142,13 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
       ["0", "1", "2", "3", "4"].map((c) => [c, 1]),
     );
     expect(offer.lastError).to.equal(undefined);
-    const human = await run(["stack", "status", "--data-dir", dataDir], cwd);
+    const human = await runCli(["stack", "status", "--data-dir", dataDir], cwd);
     expect(human.stdout).to.match(/Standing offer of 0x[0-9a-fA-F]{40}: 0 RLC a task, trust 3, volume 100/);
     expect(human.stdout).to.contain(manifest.workers[0].address);
   });
 
   it("refuses a port offset that would put a port where outgoing connections take theirs", async function () {
-    const refused = await run(
+    const refused = await runCli(
       ["stack", "up", "--raw", "--data-dir", path.join(cwd, "other"), "--port-offset", "30000"],
       cwd,
     );
@@ -190,7 +160,7 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
   });
 
   it("refuses a second stack on the same folder, naming the running one", async function () {
-    const second = await run(
+    const second = await runCli(
       ["stack", "up", "--raw", "--data-dir", dataDir, "--port-offset", String(offset)],
       cwd,
     );
@@ -203,7 +173,7 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
   });
 
   it("plays the walkthrough; killed mid-demo and started again, the stack finishes the deal", async function () {
-    const demo = start(["stack", "demo", "--data-dir", dataDir], cwd);
+    const demo = startCli(["stack", "demo", "--data-dir", dataDir], cwd);
     await until(
       `the deal (${demo.output()})`,
       () => /7\. Workers/.test(demo.output()) || demo.child.exitCode !== null,
@@ -293,7 +263,7 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
   });
 
   it("stack down stops every part and keeps the state", async function () {
-    const down = await run(["stack", "down", "--data-dir", dataDir], cwd);
+    const down = await runCli(["stack", "down", "--data-dir", dataDir], cwd);
     expect(down.code, down.stderr).to.equal(0);
     expect(await stack!.exited).to.equal(0);
     for (const [part, port] of Object.entries(stackPorts(offset)))

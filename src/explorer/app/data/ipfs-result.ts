@@ -9,7 +9,7 @@
 import type { ImporterOptions } from "ipfs-unixfs-importer";
 import { CID } from "multiformats/cid";
 import type { ExplorerConfig } from "../config";
-import { ResultDownloadError } from "./result-download";
+import { ResultDownloadError } from "./download-error";
 
 /**
  * Largest result the page downloads (512 MiB, the result store's own limit): the bytes are held in the tab

@@ -7,20 +7,15 @@
  */
 import { getAddress, getBytes, solidityPackedKeccak256, type Signer } from "ethers";
 import type { ExplorerConfig } from "../config";
+import { ResultDownloadError } from "./download-error";
+
+export { ResultDownloadError };
 
 const DOWNLOAD_PURPOSE = "OpenPoCo result download";
 
 /** The command that downloads the result from a terminal, with the requester's or beneficiary's wallet. */
 export function downloadCommand(taskid: string): string {
   return `openpoco result download ${taskid}`;
-}
-
-/** Refused or failed download, with a sentence for the page (never the store's raw answer alone). */
-export class ResultDownloadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ResultDownloadError";
-  }
 }
 
 /** The hash a requester or beneficiary signs to download `taskid`'s result. */
