@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { base32 } from "multiformats/bases/base32";
 import type { CID } from "multiformats/cid";
-import { UnsupportedHashError } from "./errors";
+import { IdentityTooLargeError, UnsupportedHashError } from "./errors";
 
 /** Multihash code of sha2-256, the hash of every block kubo's defaults make. */
 export const SHA2_256 = 0x12;
@@ -17,10 +17,24 @@ export function blockFileName(cid: CID): string {
   return base32.baseEncode(cid.multihash.bytes);
 }
 
-/** Refuses a CID whose hash this store cannot check. */
+/** Largest block an identity CID may inline: kubo's limit. */
+export const MAX_IDENTITY_DIGEST_BYTES = 128;
+
+/** Refuses an identity CID inlining more than MAX_IDENTITY_DIGEST_BYTES (InvalidInput). */
+export function assertIdentitySize(cid: CID): void {
+  const size = cid.multihash.digest.byteLength;
+  if (cid.multihash.code === IDENTITY && size > MAX_IDENTITY_DIGEST_BYTES)
+    throw new IdentityTooLargeError(cid.toString(), size, MAX_IDENTITY_DIGEST_BYTES);
+}
+
+/**
+ * Refuses a CID whose hash this store cannot check, and oversized identity CIDs (also when they are
+ * links inside a DAG: every block read comes through here).
+ */
 export function assertVerifiable(cid: CID): void {
   const code = cid.multihash.code;
   if (code !== SHA2_256 && code !== IDENTITY) throw new UnsupportedHashError(cid.toString(), code);
+  assertIdentitySize(cid);
 }
 
 /** True when `bytes` are the block `cid` names. */

@@ -4,6 +4,7 @@
  */
 import { CID } from "multiformats/cid";
 import { InvalidInputError } from "../sdk/core/errors";
+import { assertIdentitySize } from "./block-file";
 
 /** A CID and the link names to follow from it. */
 export interface CidPath {
@@ -12,15 +13,21 @@ export interface CidPath {
   segments: string[];
 }
 
-/** Parses a CID text; throws InvalidInputError naming the text when it is not a CID. */
+/**
+ * Parses a CID text; throws InvalidInputError naming the text when it is not a CID, or when it is an
+ * identity CID inlining more than 128 bytes.
+ */
 export function parseCid(text: string): CID {
+  let cid: CID;
   try {
-    return CID.parse(text);
+    cid = CID.parse(text);
   } catch {
     throw new InvalidInputError(
       `"${text.slice(0, 100)}" is not a valid CID: expected a CIDv0 (Qm...) or a base32 CIDv1 (bafy...).`,
     );
   }
+  assertIdentitySize(cid);
+  return cid;
 }
 
 /**

@@ -38,3 +38,25 @@ export class UnsupportedHashError extends OpenPocoError {
     );
   }
 }
+
+/** An identity CID that inlines more than kubo accepts: such CIDs would let a tiny request name a big DAG. */
+export class IdentityTooLargeError extends OpenPocoError {
+  constructor(cid: string, bytes: number, maxBytes: number) {
+    super(
+      "INVALID_INPUT",
+      `CID ${cid.slice(0, 100)}... inlines ${bytes} bytes with the identity hash; at most ${maxBytes} are ` +
+        "accepted (as kubo): store the block and use its sha2-256 CID.",
+    );
+  }
+}
+
+/** An add refused because the node already runs as many adds as it takes at once; nothing was kept. */
+export class AddBusyError extends OpenPocoError {
+  constructor(readonly maxConcurrentAdds: number) {
+    super(
+      "ADD_BUSY",
+      `This node already runs ${maxConcurrentAdds} adds at once; nothing was stored. ` +
+        "Retry when one of them has finished.",
+    );
+  }
+}

@@ -9,5 +9,9 @@ export interface IpfsNodeContext {
   pins: PinStore;
   /** Largest add accepted, in bytes. */
   maxAddBytes: number;
+  /** Adds run at once at most; more are answered 503. */
+  maxConcurrentAdds: number;
+  /** Adds running now. */
+  activeAdds: number;
   logger: ServiceLogger;
 }

@@ -8,7 +8,9 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { InvalidInputError } from "../sdk/core/errors";
 import { addContent } from "./add";
 import { parseCidPath } from "./cid-path";
-import { AddTooLargeError } from "./errors";
+import { checkWholeDag } from "./dag-check";
+import { AddBusyError, AddTooLargeError } from "./errors";
+import { closeAfterAnswer, kuboError } from "./kubo-errors";
 import { multipartBoundary, openFilePart } from "./multipart";
 import type { IpfsNodeContext } from "./node-context";
 import { resolveEntry, resolveFile } from "./resolve";
@@ -68,26 +70,52 @@ function checkAddOptions(query: Query): void {
   }
 }
 
-/** Drains what remains of a request body, so the refusal can be read by the client. */
-async function drain(iterator: AsyncIterator<unknown>): Promise<void> {
-  try {
-    while (!(await iterator.next()).done);
-  } catch {
-    // The client is gone: nothing to answer.
+/**
+ * The raw body, every byte (multipart framing included) counted against the add limit plus room for
+ * the framing: a client cannot send an endless preamble or epilogue.
+ */
+async function* countedBody(raw: AsyncIterable<Uint8Array>, maxBytes: number): AsyncGenerator<Uint8Array> {
+  let bytes = 0;
+  for await (const piece of raw) {
+    bytes += piece.byteLength;
+    if (bytes > maxBytes + MULTIPART_SLACK_BYTES) throw new AddTooLargeError(maxBytes);
+    yield piece;
   }
+}
+
+/** Answers the RPC API's browser refusal (see refuseBrowsers). */
+const BROWSER_REFUSAL =
+  "The RPC API (/api/v0) refuses browser cross-origin requests (Origin or Sec-Fetch-Site header): " +
+  "call it from a program, or read content through the gateway (/ipfs/<cid>).";
+
+/**
+ * True for a request a browser made on behalf of a web page: kubo refuses them on its RPC API, or any
+ * page could add (fill the disk) through a node on 127.0.0.1.
+ */
+function fromBrowserPage(request: FastifyRequest): boolean {
+  if (request.headers.origin !== undefined) return true;
+  const site = request.headers["sec-fetch-site"];
+  return site !== undefined && site !== "same-origin" && site !== "none";
 }
 
 /** Registers `/api/v0/*` on `app`. */
 export function registerRpcRoutes(app: FastifyInstance, node: IpfsNodeContext): void {
+  app.addHook("onRequest", async (request, reply) => {
+    if (!/^\/api\/v0(\/|\?|$)/.test(request.url) || !fromBrowserPage(request)) return;
+    // The body is not read: the connection is closed after the answer.
+    closeAfterAnswer(request, reply);
+    return reply.status(403).send(kuboError(BROWSER_REFUSAL));
+  });
+
   app.post("/api/v0/add", async (request, reply) => {
     checkAddOptions(request.query as Query);
     const boundary = multipartBoundary(request.headers["content-type"]);
     const declared = Number(request.headers["content-length"] ?? NaN);
     if (declared > node.maxAddBytes + MULTIPART_SLACK_BYTES) throw new AddTooLargeError(node.maxAddBytes);
-    // The body is pulled through one iterator, so that a refusal can drain the rest of it.
-    const iterator = (request.raw as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-    const body: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => iterator };
+    if (node.activeAdds >= node.maxConcurrentAdds) throw new AddBusyError(node.maxConcurrentAdds);
+    node.activeAdds++;
     try {
+      const body = countedBody(request.raw as AsyncIterable<Uint8Array>, node.maxAddBytes);
       const file = await openFilePart(body, boundary);
       const added = await addContent(node.blocks, file.content, { maxBytes: node.maxAddBytes });
       if (!isFalse((request.query as Query).pin)) await node.pins.add(added.cid);
@@ -99,9 +127,8 @@ export function registerRpcRoutes(app: FastifyInstance, node: IpfsNodeContext): 
         .send(
           JSON.stringify({ Name: file.filename || hash, Hash: hash, Size: String(added.dagSize) }) + "\n",
         );
-    } catch (error) {
-      if (!request.raw.destroyed) await drain(iterator);
-      throw error;
+    } finally {
+      node.activeAdds--;
     }
   });
 
@@ -117,18 +144,21 @@ export function registerRpcRoutes(app: FastifyInstance, node: IpfsNodeContext): 
       if (!first.done) yield first.value;
       yield* content;
     }
-    return reply
-      .header("content-type", "application/octet-stream")
-      .header("x-stream-output", "1")
-      .send(Readable.from(body()));
+    return (
+      reply
+        .header("content-type", "application/octet-stream")
+        .header("x-stream-output", "1")
+        // Byte mode, one chunk held: a slow reader keeps no more than a block in memory.
+        .send(Readable.from(body(), { objectMode: false, highWaterMark: 1 }))
+    );
   });
 
   app.post("/api/v0/pin/add", async (request) => {
     const pinned: string[] = [];
     for (const arg of args(request)) {
       const entry = await resolveEntry(node.blocks, parseCidPath(arg));
-      // Pinning says the whole DAG is here: a file's blocks are all read (and so hash-checked) first.
-      if (entry.type === "file") for await (const chunk of entry.content()) void chunk;
+      // Pinning says the whole DAG is here: each of its blocks is read (and so hash-checked) once.
+      await checkWholeDag(node.blocks, entry);
       await node.pins.add(entry.cid);
       pinned.push(entry.cid.toString());
     }

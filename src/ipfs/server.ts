@@ -18,6 +18,15 @@ export const DEFAULT_IPFS_PORT = 13600;
 /** Largest add accepted by default: 1 GiB. */
 export const DEFAULT_MAX_ADD_BYTES = 1024 * 1024 * 1024;
 
+/** Adds run at once by default. */
+export const DEFAULT_MAX_CONCURRENT_ADDS = 8;
+
+/** Idle connection timeout by default. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+/** Whole-request timeout by default. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30 * 60_000;
+
 /** How to run a node. */
 export interface IpfsNodeOptions {
   /** Blocks and pins live under it, kept across restarts. */
@@ -28,6 +37,12 @@ export interface IpfsNodeOptions {
   port?: number;
   /** Largest add accepted (default 1 GiB); more is answered 413 and nothing is kept. */
   maxAddBytes?: number;
+  /** Adds run at once at most (default 8); more are answered 503 and nothing of them is kept. */
+  maxConcurrentAdds?: number;
+  /** A connection silent this long is closed, and an add on it dropped (default 60 s). */
+  idleTimeoutMs?: number;
+  /** A request not complete after this long is cut (default 30 min: 1 GiB at about 600 KB/s). */
+  requestTimeoutMs?: number;
   logger?: ServiceLogger;
 }
 
@@ -46,9 +61,18 @@ export async function startIpfsNode(options: IpfsNodeOptions): Promise<IpfsNode>
     blocks: FileBlockstore.open(options.dataDir),
     pins: PinStore.open(options.dataDir),
     maxAddBytes: options.maxAddBytes ?? DEFAULT_MAX_ADD_BYTES,
+    maxConcurrentAdds: options.maxConcurrentAdds ?? DEFAULT_MAX_CONCURRENT_ADDS,
+    activeAdds: 0,
     logger,
   };
-  const app = Fastify({ logger: false, exposeHeadRoutes: false, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    exposeHeadRoutes: false,
+    forceCloseConnections: true,
+    // Slow or stalled clients do not hold a connection (and an add's staged blocks) for ever.
+    connectionTimeout: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  });
   // Bodies are never parsed by Fastify: add streams its multipart body itself, the rest have none.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
