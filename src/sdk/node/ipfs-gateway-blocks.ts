@@ -5,6 +5,7 @@
  * without the download failing. The unixfs exporter walks the DAG over it.
  */
 import { createHash } from "node:crypto";
+import { exporter, type UnixFSEntry } from "ipfs-unixfs-exporter";
 import type { CID } from "multiformats/cid";
 import {
   InvalidInputError,
@@ -62,6 +63,81 @@ async function readLimited(response: Response, limit: number): Promise<Uint8Arra
   return Buffer.concat(chunks, size);
 }
 
+/** Bytes of a typical leaf (kubo's chunks): the block budget of a download counts in these. */
+const CHUNK_BYTES = 256 * 1024;
+/** Blocks a download may read besides two per chunk of its file (paths, small files, odd chunkers). */
+const SPARE_BLOCKS = 1024;
+
+/** A DAG whose nodes do not add up to a file: links and sizes disagree, a link of size 0, a directory inside. */
+export class IpfsMalformedDagError extends OpenPocoError {
+  constructor(cid: CID, detail: string) {
+    super(
+      "IPFS_MALFORMED_DAG",
+      `The DAG of ${cid.toString()} is malformed (${detail}): it cannot be read as a file; nothing was kept, check the CID.`,
+    );
+  }
+}
+
+/** A DAG that asks for more blocks than a file of its declared size needs (a walk that would not end). */
+export class IpfsTooManyBlocksError extends OpenPocoError {
+  constructor(cid: CID, budget: number) {
+    super(
+      "IPFS_TOO_MANY_BLOCKS",
+      `The DAG of ${cid.toString()} needs more than ${budget} blocks for its declared size: it is malformed or hostile; nothing was kept.`,
+    );
+  }
+}
+
+/** Blocks a file of `size` bytes may take to read: two per 256 KiB chunk, plus a spare. */
+export function blockBudget(size: bigint): number {
+  return Number(size / BigInt(CHUNK_BYTES)) * 2 + SPARE_BLOCKS;
+}
+
+/** The bytes a file, raw or identity node says it holds (its data and its links' sizes); -1 for others. */
+export function declaredSize(entry: UnixFSEntry): bigint {
+  if (entry.type === "raw" || entry.type === "identity") return BigInt(entry.node.length);
+  if (entry.type === "file") return entry.unixfs.fileSize();
+  return -1n;
+}
+
+/**
+ * The bytes of file `entry`, pulled: a child block is fetched only when the caller asks for the bytes after
+ * those already given, so a slow writer holds one block at a time (the exporter's own `content()` fetches
+ * ahead without bound). Links are followed depth-first by the block sizes each node records, and every
+ * node must add up: no link of size 0, each child exactly the size its parent says. `countBlock` is called
+ * before each child block is read (the download's block budget).
+ */
+export async function* readVerifiedFile(
+  blocks: GatewayBlockstore,
+  entry: UnixFSEntry,
+  countBlock: () => void,
+  signal: AbortSignal,
+): AsyncGenerator<Uint8Array> {
+  if (entry.type === "raw" || entry.type === "identity") {
+    if (entry.node.length > 0) yield entry.node;
+    return;
+  }
+  if (entry.type !== "file") throw new IpfsMalformedDagError(entry.cid, `a ${entry.type} inside a file`);
+  const { unixfs, node } = entry;
+  if (node.Links.length !== unixfs.blockSizes.length)
+    throw new IpfsMalformedDagError(entry.cid, "its links and block sizes disagree");
+  if (unixfs.data && unixfs.data.length > 0) yield unixfs.data;
+  for (let i = 0; i < node.Links.length; i++) {
+    const size = unixfs.blockSizes[i];
+    if (size <= 0n) throw new IpfsMalformedDagError(entry.cid, `its link ${i} has size 0`);
+    signal.throwIfAborted();
+    countBlock();
+    const child = await exporter(node.Links[i].Hash as unknown as CID, blocks, { signal });
+    const held = declaredSize(child);
+    if (held !== size)
+      throw new IpfsMalformedDagError(
+        entry.cid,
+        `its link ${i} says ${size} bytes, the node it points at holds ${held}`,
+      );
+    yield* readVerifiedFile(blocks, child, countBlock, signal);
+  }
+}
+
 /** Blocks fetched one by one from a gateway, each checked against its CID's multihash. */
 export class GatewayBlockstore {
   private active = 0;
@@ -94,6 +170,8 @@ export class GatewayBlockstore {
       throw new InvalidInputError(
         `The CID ${cid.toString()} uses hash function 0x${code.toString(16)}, which this client cannot check: only sha2-256 CIDs are downloaded.`,
       );
+    // Checked before the cache: a walk that was stopped must not go on through cached blocks.
+    signal?.throwIfAborted();
     if (this.last?.cid === cid.toString()) return this.last.bytes;
     await this.acquire();
     try {

@@ -3,11 +3,9 @@
  * (`POST /api/v0/add`, as kubo-rpc-client and the official SDK do) and downloads content through the
  * gateway block by block, each block checked against its CID, so no gateway is trusted.
  */
-import { createWriteStream } from "node:fs";
-import { rename, rm, stat } from "node:fs/promises";
+import { open, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
 import { exporter, walkPath } from "ipfs-unixfs-exporter";
 import type { CID } from "multiformats/cid";
 import {
@@ -20,9 +18,20 @@ import {
 } from "../core/errors";
 import { DEFAULT_TIMEOUT_MS, isNetworkError, joinUrl } from "../core/http";
 import { parseCid, parseIpfsPath } from "../core/multiaddr";
-import { closeFileStream, fileSystemError, tempPathNextTo } from "./files";
-import { GatewayBlockstore, IPFS_GATEWAY_SERVICE, ipfsErrorDetail } from "./ipfs-gateway-blocks";
+import { fileSystemError, tempPathNextTo } from "./files";
+import {
+  GatewayBlockstore,
+  IPFS_GATEWAY_SERVICE,
+  IpfsMalformedDagError,
+  IpfsTooManyBlocksError,
+  blockBudget,
+  declaredSize,
+  ipfsErrorDetail,
+  readVerifiedFile,
+} from "./ipfs-gateway-blocks";
 import { multipartFileBody } from "./ipfs-multipart";
+
+export { IpfsMalformedDagError, IpfsTooManyBlocksError } from "./ipfs-gateway-blocks";
 
 /** Name of the node in error messages. */
 export const IPFS_NODE_SERVICE = "IPFS node";
@@ -199,10 +208,13 @@ export class IpfsClient {
 
   /**
    * Downloads the file at `ipfsPath` (`/ipfs/<cid>[/path]`, or a bare CID) into `outFile` through the
-   * gateway: every block is fetched raw and hashed against its CID before its bytes are used. The file is
-   * written under a temporary name and renamed once complete; nothing is left on failure.
+   * gateway: every block is fetched raw and hashed against its CID before its bytes are used, and only once
+   * the bytes before it are on disk. The file is written under a temporary name and renamed once complete;
+   * nothing is left on failure, and nothing of the walk goes on once this returns.
    * @throws InvalidInputError (bad CID or path, not a file), NotFoundError (the path is not in the DAG),
-   *   IpfsBlockMismatchError (a block altered), ServiceError / ServiceUnavailableError (the gateway).
+   *   IpfsBlockMismatchError (a block altered), IpfsMalformedDagError (nodes that do not add up),
+   *   IpfsTooManyBlocksError (more blocks than the declared size needs), ServiceError /
+   *   ServiceUnavailableError (the gateway).
    */
   async download(
     ipfsPath: string,
@@ -227,14 +239,7 @@ export class IpfsClient {
         `${ipfsPath} is larger than the ${maxBytes} bytes allowed (${size} bytes or more): nothing was kept.`,
       );
     let size = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        size += chunk.length;
-        if (size > maxBytes) done(tooLarge(size));
-        else done(null, chunk);
-      },
-    });
-    let sink: ReturnType<typeof createWriteStream> | undefined;
+    let sink: FileHandle | undefined;
     try {
       // The exporter's own walk takes `<file>/name` for the file itself: the walk's remainder says better.
       let reached: { cid: CID; remainder: string[] } | undefined;
@@ -247,13 +252,29 @@ export class IpfsClient {
         throw new InvalidInputError(
           `${ipfsPath} is a ${entry.type}, not a file: give the path of a file inside it.`,
         );
-      if (entry.size > BigInt(maxBytes)) throw tooLarge(entry.size);
-      sink = createWriteStream(temp, { flags: "wx" });
-      await pipeline(Readable.from(entry.content({ signal: controller.signal })), counter, sink);
+      const declared = declaredSize(entry);
+      if (declared > BigInt(maxBytes)) throw tooLarge(declared);
+      // A DAG may link the same blocks over and over, or nest nodes without end: past this many blocks for
+      // its declared size, it is not a file anyone made.
+      const budget = blockBudget(declared);
+      let read = 0;
+      const countBlock = (): void => {
+        if (++read > budget) throw new IpfsTooManyBlocksError(entry.cid, budget);
+      };
+      sink = await open(temp, "wx");
+      // Pulled and written one chunk at a time: the next block is fetched once the bytes before are on disk.
+      for await (const chunk of readVerifiedFile(blocks, entry, countBlock, controller.signal)) {
+        size += chunk.length;
+        if (size > maxBytes) throw tooLarge(size);
+        await sink.write(chunk);
+      }
+      if (BigInt(size) !== declared)
+        throw new IpfsMalformedDagError(entry.cid, `it holds ${size} bytes, not the ${declared} it declares`);
+      await sink.close();
+      sink = undefined;
       await rename(temp, outFile);
     } catch (error) {
-      controller.abort();
-      if (sink) await closeFileStream(sink);
+      if (sink) await sink.close().catch(() => undefined);
       await rm(temp, { force: true });
       if (options.signal?.aborted && !(error instanceof OpenPocoError))
         throw new OpenPocoError(
@@ -263,6 +284,8 @@ export class IpfsClient {
         );
       throw downloadError(error, ipfsPath, outFile);
     } finally {
+      // Always: nothing of the walk may go on once the download has returned, whatever its outcome.
+      controller.abort();
       options.signal?.removeEventListener("abort", stop);
     }
     return { size };
