@@ -12,7 +12,15 @@ import path from "node:path";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { startIpfsNode, type IpfsNode } from "../../src/ipfs/server";
-import { IpfsClient, SILENT_LOGGER, ipfsResultsText, sha256OfFile, signAuthorization } from "../../src/sdk";
+import {
+  ENCRYPTED_KEY_FILE,
+  ENCRYPTED_RESULT_FILE,
+  IpfsClient,
+  SILENT_LOGGER,
+  ipfsResultsText,
+  sha256OfFile,
+  signAuthorization,
+} from "../../src/sdk";
 import { zipFolder } from "../../src/sdk/node/zip";
 import { initTask, makeDeal, taskSetup, type TaskSetup } from "../tasks/fixtures";
 import { CliHarness } from "./harness";
@@ -126,17 +134,20 @@ describe("CLI and IPFS: dataset push, binary multiaddrs, IPFS results @cli", fun
     expect(quiet.stderr).to.not.include("PUBLIC");
   });
 
-  /** A completed trust-1 task finalized with its result on IPFS, whose on-chain digest is `digest`. */
-  async function ipfsTask(digest?: string): Promise<string> {
+  /**
+   * A completed trust-1 task (of a deal that asks no encryption) finalized with `resultZip` on IPFS, whose
+   * on-chain digest is `digest`.
+   */
+  async function ipfsTask(digest?: string, resultZip = zip): Promise<string> {
     const taskid = await initTask(setup, await makeDeal(setup));
     const [worker] = setup.workers;
-    const { cid } = await new IpfsClient({ nodeUrl: node.url, gatewayUrl: node.url }).addFile(zip);
+    const { cid } = await new IpfsClient({ nodeUrl: node.url, gatewayUrl: node.url }).addFile(resultZip);
     await (
       await setup.hub
         .connect(worker)
         .contributeAndFinalize(
           taskid,
-          digest ?? (await sha256OfFile(zip)),
+          digest ?? (await sha256OfFile(resultZip)),
           ethers.toUtf8Bytes(ipfsResultsText(cid)),
           "0x",
           ethers.ZeroAddress,
@@ -162,6 +173,21 @@ describe("CLI and IPFS: dataset push, binary multiaddrs, IPFS results @cli", fun
     const taskid = await ipfsTask(ethers.keccak256(ethers.toUtf8Bytes("another result")));
     const before = readdirSync(cli.dir).sort();
     const error = await cli.rawError(["result", "download", taskid, "--out", "tampered"]);
+    expect(error.code).to.equal("RESULT_DIGEST_MISMATCH");
+    expect(readdirSync(cli.dir).sort()).to.deep.equal(before);
+  });
+
+  it("refuses a zip holding the encrypted files' names when the deal asked no encryption", async function () {
+    // Naming its files like an encrypted result must not skip the digest check of an unencrypted deal.
+    const folder = path.join(cli.dir, "fake-encrypted");
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, ENCRYPTED_KEY_FILE), "not a key");
+    writeFileSync(path.join(folder, ENCRYPTED_RESULT_FILE), "not a result");
+    const fake = path.join(cli.dir, "fake-encrypted.zip");
+    await zipFolder(folder, fake);
+    const taskid = await ipfsTask(ethers.keccak256(ethers.toUtf8Bytes("the real result")), fake);
+    const before = readdirSync(cli.dir).sort();
+    const error = await cli.rawError(["result", "download", taskid, "--out", "fake"]);
     expect(error.code).to.equal("RESULT_DIGEST_MISMATCH");
     expect(readdirSync(cli.dir).sort()).to.deep.equal(before);
   });

@@ -258,6 +258,15 @@ describe("SDK IPFS client (against the store)", function () {
     const fetched = await fetchResultZip(results, TASK, target, { chainId: 31337n, ipfsGateway: node.url });
     expect(fetched).to.deep.equal({ size: zip.length, storage: "ipfs" });
     expect((await readFile(target)).equals(zip)).to.equal(true);
+    // The result's size limit reaches the download.
+    const tooBig = await rejection(
+      fetchResultZip(results, TASK, join(out, "big.zip"), {
+        chainId: 31337n,
+        ipfsGateway: node.url,
+        maxBytes: 1000,
+      }),
+    );
+    expect((tooBig as { code?: string }).code).to.equal("IPFS_FILE_TOO_LARGE");
     const noGateway = await rejectionOf(
       fetchResultZip(results, TASK, join(out, "x.zip"), { chainId: 31337n }),
       InvalidInputError,

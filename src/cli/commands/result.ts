@@ -20,7 +20,14 @@ import {
 } from "../../sdk/node/result-encryption";
 import { RESULT_ENCRYPTION_KEY_NAME, SmsClient } from "../../sdk/node/sms";
 import { checkedAddress } from "../../sdk/core/client/account";
-import { IPFS_STORAGE, fetchResultZip, resultLocation, resultStoreOf } from "../../sdk/node/results";
+import { parseParams } from "../../sdk/core/params";
+import {
+  DEFAULT_MAX_RESULT_BYTES,
+  IPFS_STORAGE,
+  fetchResultZip,
+  resultLocation,
+  resultStoreOf,
+} from "../../sdk/node/results";
 import { TaskStatus } from "../../sdk/core/tasks";
 import { unzipTo } from "../../sdk/node/zip";
 import { computeResultDigest } from "../../worker/result-digest";
@@ -110,10 +117,12 @@ export async function downloadResult(session: Session, task: TaskInfo, out?: str
       fetchResultZip(task.results, task.taskid, zip, { chainId, ...fetchOptions }),
     );
     const unzipped = path.join(work, "out");
-    const files = await unzipTo(zip, unzipped);
+    const files = await unzipTo(zip, unzipped, { maxBytes: DEFAULT_MAX_RESULT_BYTES });
     const { resultDigest } = await computeResultDigest(unzipped, zip);
     const verified = resultDigest === task.resultDigest.toLowerCase();
-    if (isEncryptedResult(files)) {
+    // An encrypted result cannot match the digest before decryption, so it is kept unchecked only when the
+    // deal asked for encryption: a zip that merely holds the encrypted files' names must match the chain.
+    if (isEncryptedResult(files) && (verified || (await asksEncryption(session, task)))) {
       const kept = path.join(work, "encrypted");
       await mkdir(kept);
       await rename(zip, path.join(kept, ENCRYPTED_DOWNLOAD_NAME));
@@ -148,6 +157,12 @@ export async function downloadResult(session: Session, task: TaskInfo, out?: str
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Whether `task`'s deal asked for an encrypted result (`iexec_result_encryption: true` in its params). */
+async function asksEncryption(session: Session, task: TaskInfo): Promise<boolean> {
+  const deal = await (await session.connect(false)).deals.view(task.dealid);
+  return parseParams(deal.params).iexec_result_encryption === true;
 }
 
 async function isFolder(file: string): Promise<boolean> {

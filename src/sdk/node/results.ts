@@ -218,6 +218,10 @@ export interface FetchResultOptions {
   ipfsGateway?: string;
   /** Time to wait for each answer, in ms. */
   timeoutMs?: number;
+  /** Largest zip accepted from IPFS, in bytes (default `DEFAULT_MAX_RESULT_BYTES`). */
+  maxBytes?: number;
+  /** Stops the download when aborted (a total time limit). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -255,7 +259,10 @@ export async function fetchResultZip(
         `The result of ${taskid} is on IPFS (${location.location}): set chain.json's ipfsGateway to download it.`,
       );
     const client = new IpfsClient({ gatewayUrl: options.ipfsGateway, timeoutMs: options.timeoutMs });
-    const { size } = await client.download(location.location, zipFile);
+    const { size } = await client.download(location.location, zipFile, {
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_RESULT_BYTES,
+      signal: options.signal,
+    });
     return { size, storage: IPFS_STORAGE };
   }
   if (location.storage === OPENPOCO_STORAGE || (location.storage === undefined && !location.url)) {
