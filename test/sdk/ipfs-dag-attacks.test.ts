@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CID } from "multiformats/cid";
 import { IpfsClient } from "../../src/sdk/node/ipfs";
+import { GatewayBlockstore } from "../../src/sdk/node/ipfs-gateway-blocks";
 import { rejection } from "../rejection";
 import { dagGateway, fileNode } from "./ipfs-stubs";
 
@@ -113,6 +114,21 @@ describe("SDK IPFS client against hostile DAGs", function () {
       const error = await rejection(client.download(root.cid.toString(), join(out, "f")));
       expect((error as { code?: string }).code).to.equal("IPFS_MALFORMED_DAG");
       expect(await readdir(out)).to.deep.equal([]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("answers no block, not even the cached one, once the walk is stopped", async function () {
+    const leaf = await fileNode(randomBytes(100), []);
+    const gateway = await dagGateway(new Map([[leaf.cid.toString(), leaf.bytes]]));
+    try {
+      const blocks = new GatewayBlockstore(gateway.url, 5000);
+      expect(await blocks.block(leaf.cid)).to.deep.equal(leaf.bytes);
+      const stopped = AbortSignal.abort(new Error("stopped"));
+      const error = await rejection(blocks.block(leaf.cid, stopped));
+      expect(error.message).to.equal("stopped");
+      expect(gateway.asked).to.have.length(1);
     } finally {
       await gateway.close();
     }
