@@ -160,6 +160,13 @@ describe("IPFS store: limits against hostile clients @results", function () {
     expect(version.headers["access-control-allow-origin"]).to.equal(undefined);
     const message = (JSON.parse(version.body.toString()) as { Message: string }).Message;
     expect(message).to.match(/refuses browser cross-origin requests/);
+    // Errors of the RPC API carry no CORS header either; the gateway's do.
+    const badCat = await rawRequest(node.url, "POST", "/api/v0/cat?arg=QmNotACid");
+    expect(badCat.status).to.equal(400);
+    expect(badCat.headers["access-control-allow-origin"]).to.equal(undefined);
+    const badGateway = await rawRequest(node.url, "GET", "/ipfs/QmNotACid");
+    expect(badGateway.status).to.equal(400);
+    expect(badGateway.headers["access-control-allow-origin"]).to.equal("*");
     const crossSite = await rawRequest(node.url, "POST", "/api/v0/version", {
       "sec-fetch-site": "cross-site",
     });
@@ -189,14 +196,15 @@ describe("IPFS store: limits against hostile clients @results", function () {
   it("closes a stalled add after the idle timeout and keeps nothing of it", async () => {
     const before = storeState(dataDir);
     const add = heldAdd(node.url, 3 * 1024 * KIB);
-    const closed = new Promise<void>((resolve) => add.on("close", () => resolve()));
+    let closed = false;
+    add.on("close", () => (closed = true));
     await eventually(
       () =>
         storeState(dataDir).staging.some((one) => readdirSync(path.join(dataDir, "staging", one)).length > 0),
       "blocks staged",
     );
     // The client sends nothing more: the node closes the connection.
-    await closed;
+    await eventually(() => closed, "connection closed by the node");
     await eventually(() => storeState(dataDir).staging.length === 0, "staging folder dropped");
     expect(storeState(dataDir)).to.deep.equal(before);
   });
@@ -249,6 +257,25 @@ describe("IPFS store: limits against hostile clients @results", function () {
     } as RequestInit);
     expect(answer.status).to.equal(413);
     expect(((await answer.json()) as { Message: string }).Message).to.match(/larger than this node accepts/);
+    await eventually(() => storeState(dataDir).staging.length === 0, "nothing staged");
+    expect(storeState(dataDir)).to.deep.equal(before);
+  });
+
+  it("answers a refusal without reading the rest of the body, then closes the connection", async () => {
+    const before = storeState(dataDir);
+    // Over the limit, and the body never ends: the node must not wait for its end to answer.
+    const add = heldAdd(node.url, 4 * 1024 * KIB + 128 * KIB);
+    let closed = false;
+    add.on("close", () => (closed = true));
+    const answer = await new Promise<{ status: number; connection?: string }>((resolve) => {
+      add.on("response", (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
+      });
+      add.on("close", () => resolve({ status: 0 }));
+    });
+    expect(answer).to.deep.equal({ status: 413, connection: "close" });
+    await eventually(() => closed, "connection closed by the node");
     await eventually(() => storeState(dataDir).staging.length === 0, "nothing staged");
     expect(storeState(dataDir)).to.deep.equal(before);
   });
