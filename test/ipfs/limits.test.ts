@@ -5,10 +5,8 @@
  */
 import { randomBytes, createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { request, type ClientRequest } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import { CID } from "multiformats/cid";
 import { identity } from "multiformats/hashes/identity";
@@ -17,7 +15,7 @@ import { blockFileName } from "../../src/ipfs/block-file";
 import { FileBlockstore } from "../../src/ipfs/blockstore";
 import { startIpfsNode, type IpfsNode } from "../../src/ipfs/server";
 import { SILENT_LOGGER } from "../../src/sdk/core/logger";
-import { addBytes, added, rawRequest, storeState } from "./world";
+import { addBytes, added, eventually, openAdd, rawRequest, storeState, streamedAdd } from "./world";
 
 const KIB = 1024;
 const DAG_PB = 0x70;
@@ -35,36 +33,6 @@ interface DagPb {
 }
 interface UnixFsModule {
   UnixFS: new (init: { type: string; blockSizes: bigint[] }) => { marshal(): Uint8Array };
-}
-
-/** Waits until `condition` holds (the server finishing work the client cannot see), or fails. */
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (condition()) return;
-    await sleep(20);
-  }
-  throw new Error(`never happened: ${what}`);
-}
-
-/** An add whose body is left open after its part headers (and `bytes` of content). */
-function heldAdd(url: string, bytes: number, headers: Record<string, string> = {}): ClientRequest {
-  const { hostname, port } = new URL(url);
-  const boundary = "----openpoco-held";
-  const req = request({
-    hostname,
-    port,
-    method: "POST",
-    path: "/api/v0/add",
-    headers: {
-      "content-type": `multipart/form-data; boundary=${boundary}`,
-      "transfer-encoding": "chunked",
-      ...headers,
-    },
-  });
-  req.on("error", () => undefined);
-  req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="held"\r\n\r\n`);
-  if (bytes > 0) req.write(randomBytes(bytes));
-  return req;
 }
 
 /** A dag-pb UnixFS file node linking `links` (each `size` bytes of file), and its encoded bytes. */
@@ -173,7 +141,7 @@ describe("IPFS store: limits against hostile clients @results", function () {
     expect(crossSite.status).to.equal(403);
 
     // An add from a page: refused before its body is read, nothing staged or stored.
-    const add = heldAdd(node.url, 64 * KIB, { origin: "http://localhost:3000" });
+    const add = openAdd(node.url, "held", 64 * KIB, { origin: "http://localhost:3000" });
     const status = await new Promise<number>((resolve) =>
       add.on("response", (res) => resolve(res.statusCode ?? 0)),
     );
@@ -195,7 +163,7 @@ describe("IPFS store: limits against hostile clients @results", function () {
 
   it("closes a stalled add after the idle timeout and keeps nothing of it", async () => {
     const before = storeState(dataDir);
-    const add = heldAdd(node.url, 3 * 1024 * KIB);
+    const add = openAdd(node.url, "held", 3 * 1024 * KIB);
     let closed = false;
     add.on("close", () => (closed = true));
     await eventually(
@@ -210,7 +178,7 @@ describe("IPFS store: limits against hostile clients @results", function () {
   });
 
   it("answers 503 to an add beyond the concurrent-add cap, keeping nothing of it", async () => {
-    const holders = [heldAdd(node.url, 1), heldAdd(node.url, 1)];
+    const holders = [openAdd(node.url, "held", 1), openAdd(node.url, "held", 1)];
     try {
       await eventually(() => storeState(dataDir).staging.length === 2, "two adds running");
       const blocksBefore = storeState(dataDir).blocks;
@@ -242,19 +210,7 @@ describe("IPFS store: limits against hostile clients @results", function () {
       Buffer.from("small file"),
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ];
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        const next = chunks.shift();
-        if (next) controller.enqueue(next);
-        else controller.close();
-      },
-    });
-    const answer = await fetch(`${node.url}/api/v0/add`, {
-      method: "POST",
-      body,
-      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
-      duplex: "half",
-    } as RequestInit);
+    const answer = await streamedAdd(node.url, boundary, chunks);
     expect(answer.status).to.equal(413);
     expect(((await answer.json()) as { Message: string }).Message).to.match(/larger than this node accepts/);
     await eventually(() => storeState(dataDir).staging.length === 0, "nothing staged");
@@ -264,7 +220,7 @@ describe("IPFS store: limits against hostile clients @results", function () {
   it("answers a refusal without reading the rest of the body, then closes the connection", async () => {
     const before = storeState(dataDir);
     // Over the limit, and the body never ends: the node must not wait for its end to answer.
-    const add = heldAdd(node.url, 4 * 1024 * KIB + 128 * KIB);
+    const add = openAdd(node.url, "held", 4 * 1024 * KIB + 128 * KIB);
     let closed = false;
     add.on("close", () => (closed = true));
     const answer = await new Promise<{ status: number; connection?: string }>((resolve) => {

@@ -6,15 +6,22 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import { CID } from "multiformats/cid";
 import { blockFileName } from "../../src/ipfs/block-file";
 import type { IpfsNode } from "../../src/ipfs/server";
-import { addBytes, added, rawRequest, startNode, storeState } from "./world";
+import {
+  addBytes,
+  added,
+  eventually,
+  openAdd,
+  rawRequest,
+  startNode,
+  storeState,
+  streamedAdd,
+} from "./world";
 
 const KIB = 1024;
 // Above the importer's batch of 8 chunks (2 MiB), so that a refused add has blocks staged already.
@@ -34,15 +41,6 @@ async function kuboError(response: Response): Promise<KuboError> {
   expect(body.Type).to.equal("error");
   expect(body.Code).to.equal(0);
   return body;
-}
-
-/** Waits until `condition` holds (the server finishing work the client cannot see), or fails. */
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (condition()) return;
-    await sleep(20);
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 /** The CIDs the root block of a multi-chunk file links to, in file order. */
@@ -128,19 +126,7 @@ describe("IPFS store: refusals and the state they leave @results", function () {
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ];
     // No Content-Length: the node only learns the size by counting.
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        const next = chunks.shift();
-        if (next) controller.enqueue(next);
-        else controller.close();
-      },
-    });
-    const answer = await fetch(`${node.url}/api/v0/add`, {
-      method: "POST",
-      body,
-      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
-      duplex: "half",
-    } as RequestInit);
+    const answer = await streamedAdd(node.url, boundary, chunks);
     expect(answer.status).to.equal(413);
     await kuboError(answer);
     expect(storeState(dataDir)).to.deep.equal(before);
@@ -150,21 +136,7 @@ describe("IPFS store: refusals and the state they leave @results", function () {
 
   it("keeps nothing of an add whose client goes away mid-upload", async () => {
     const before = storeState(dataDir);
-    const { hostname, port } = new URL(node.url);
-    const boundary = "----openpoco-abort";
-    const req = request({
-      hostname,
-      port,
-      method: "POST",
-      path: "/api/v0/add",
-      headers: {
-        "content-type": `multipart/form-data; boundary=${boundary}`,
-        "transfer-encoding": "chunked",
-      },
-    });
-    req.on("error", () => undefined);
-    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut"\r\n\r\n`);
-    req.write(randomBytes(3 * 1024 * KIB));
+    const req = openAdd(node.url, "cut", 3 * 1024 * KIB);
     // Blocks of the add reach its staging folder, then the client disappears.
     await eventually(
       () =>

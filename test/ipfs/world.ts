@@ -4,9 +4,11 @@
  * and the listing of the block files.
  */
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
-import { request } from "node:http";
+import { request, type ClientRequest } from "node:http";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { SILENT_LOGGER } from "../../src/sdk/core/logger";
 import { startIpfsNode, type IpfsNode } from "../../src/ipfs/server";
 
@@ -85,4 +87,60 @@ export function listing(dir: string): string[] {
 /** The block files and the staging folders of a node's data folder. */
 export function storeState(dataDir: string): { blocks: string[]; staging: string[] } {
   return { blocks: listing(path.join(dataDir, "blocks")), staging: listing(path.join(dataDir, "staging")) };
+}
+
+/** POSTs `chunks` as an add body with no Content-Length: the node learns the size only by counting. */
+export function streamedAdd(url: string, boundary: string, chunks: Uint8Array[]): Promise<Response> {
+  const queue = [...chunks];
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = queue.shift();
+      if (next) controller.enqueue(next);
+      else controller.close();
+    },
+  });
+  return fetch(`${url}/api/v0/add`, {
+    method: "POST",
+    body,
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+    duplex: "half",
+  } as RequestInit);
+}
+
+/**
+ * Opens a chunked add whose file part has begun (named `filename`, `bytes` random bytes written) and is
+ * left open: the test decides whether it stalls, is cut or ends. Request errors are ignored.
+ */
+export function openAdd(
+  url: string,
+  filename: string,
+  bytes: number,
+  headers: Record<string, string> = {},
+): ClientRequest {
+  const { hostname, port } = new URL(url);
+  const boundary = `----openpoco-${filename}`;
+  const req = request({
+    hostname,
+    port,
+    method: "POST",
+    path: "/api/v0/add",
+    headers: {
+      "content-type": `multipart/form-data; boundary=${boundary}`,
+      "transfer-encoding": "chunked",
+      ...headers,
+    },
+  });
+  req.on("error", () => undefined);
+  req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n\r\n`);
+  if (bytes > 0) req.write(randomBytes(bytes));
+  return req;
+}
+
+/** Waits until `condition` holds (the server finishing work the client cannot see), or fails. */
+export async function eventually(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (condition()) return;
+    await sleep(20);
+  }
+  throw new Error(`never happened: ${what}`);
 }
