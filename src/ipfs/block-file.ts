@@ -14,7 +14,12 @@ export const IDENTITY = 0x00;
 
 /** File name of a block: its multihash in lowercase base32, without a multibase prefix. */
 export function blockFileName(cid: CID): string {
-  return base32.baseEncode(cid.multihash.bytes);
+  return multihashFileName(cid.multihash.bytes);
+}
+
+/** File name of the block of a multihash (its bytes): see blockFileName. */
+export function multihashFileName(multihash: Uint8Array): string {
+  return base32.baseEncode(multihash);
 }
 
 /** Largest block an identity CID may inline: kubo's limit. */

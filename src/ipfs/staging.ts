@@ -5,8 +5,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import type { CID } from "multiformats/cid";
-import { blockFileName } from "./block-file";
+import { multihashFileName } from "./block-file";
 
 /** Renames done at once when committing: enough to keep the disk busy, few enough file handles. */
 const COMMIT_CONCURRENCY = 32;
@@ -25,13 +24,12 @@ export class BlockStaging {
   }
 
   /**
-   * Writes a block into the staging folder (the importer's blockstore interface). Synchronous on
+   * Writes a block, named by its multihash's bytes, into the staging folder. Synchronous on
    * purpose: for files of 256 KiB the thread pool's hand-offs (open, write, close) cost about twice the
    * system time of the writes themselves (measured), and the add is bound by that CPU.
    */
-  put(cid: CID, bytes: Uint8Array): CID {
-    writeFileSync(path.join(this.dir, blockFileName(cid)), bytes);
-    return cid;
+  putBlock(multihash: Uint8Array, bytes: Uint8Array): void {
+    writeFileSync(path.join(this.dir, multihashFileName(multihash)), bytes);
   }
 
   /** Moves every staged block into the store (a rename each: same filesystem), then drops the folder. */
