@@ -25,6 +25,7 @@ import { acquireLock, lockHolder, processStart, type LockHolder } from "./lock";
 import { STACK_WALLET_PASSWORD, provisionStack } from "./provision";
 import { Supervisor, type ChildStatus, type ReadyAnswer } from "./supervisor";
 import { Wallet } from "ethers";
+import { IPFS_NODE_FLAGS } from "../ipfs/process-flags";
 import { COMPASS_PREFIX } from "../market/compass";
 import { PUBLISHER_STATE_FILE } from "../publisher/state-file";
 import { MarketClient, registerWorkerpoolApi } from "../sdk/core";
@@ -330,11 +331,13 @@ function startOpenpoco(
   name: string,
   args: string[],
   wallet?: { keystoreDir: string; walletFile: string },
+  nodeFlags: readonly string[] = [],
 ): Promise<ReadyAnswer> {
   return supervisor.start({
     name,
     command: process.execPath,
     args: [
+      ...nodeFlags,
       cli,
       ...args,
       "--raw",
@@ -374,14 +377,13 @@ async function startServices(starting: Starting): Promise<void> {
       "--data-dir",
       files.service("results"),
     ]),
-    startOpenpoco(starting, "ipfs", [
+    startOpenpoco(
+      starting,
       "ipfs",
-      "start",
-      "--port",
-      String(ports.ipfs),
-      "--data-dir",
-      files.service("ipfs"),
-    ]),
+      ["ipfs", "start", "--port", String(ports.ipfs), "--data-dir", files.service("ipfs")],
+      undefined,
+      IPFS_NODE_FLAGS,
+    ),
   ]);
 }
 
