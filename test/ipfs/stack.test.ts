@@ -4,11 +4,12 @@
  * shows it answering, and content added to it is still there after the stack is stopped and started
  * again. (@stack: no contract coverage; needs `npm run build`, as `npm test` does first.)
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { expect } from "chai";
+import { IPFS_NODE_FLAGS } from "../../src/ipfs/process-flags";
 import { stackPorts } from "../../src/stack/layout";
 import { portFree, runCli, startCli, type Running } from "../cli/child";
 import { added } from "./world";
@@ -20,6 +21,21 @@ async function freeOffset(): Promise<number> {
     if (free.every(Boolean)) return offset;
   }
   throw new Error("no free port offset for the stack");
+}
+
+/** The command line of the process running `ipfs start` for the stack in `dataDir`, if any. */
+function ipfsPartCommandLine(dataDir: string): string[] | undefined {
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue; // Exited meanwhile.
+    }
+    const at = args.indexOf("ipfs");
+    if (at > 0 && args[at + 1] === "start" && args.some((arg) => arg.startsWith(dataDir))) return args;
+  }
+  return undefined;
 }
 
 /** Starts `stack up --workers 0 --raw` and waits for its answer line. */
@@ -76,6 +92,11 @@ describe("IPFS node in the stack @stack", function () {
       parts.find((part) => part.name === "ipfs"),
       status.stdout,
     ).to.include({ answers: true });
+
+    // The part runs with the node flags that keep its memory low (src/ipfs/process-flags.ts).
+    const ipfsPart = ipfsPartCommandLine(dataDir);
+    expect(ipfsPart, "the ipfs part's process").to.not.equal(undefined);
+    expect(ipfsPart!.slice(0, ipfsPart!.indexOf("ipfs"))).to.include.members([...IPFS_NODE_FLAGS]);
 
     const bytes = randomBytes(300 * 1024);
     const { Hash } = await added(url, bytes);
