@@ -9,9 +9,12 @@
  * twice. Trust-1 tasks are finalized by the worker itself with `contributeAndFinalize` (one transaction
  * instead of three); the scheduler picks the uploader for the others.
  *
- * This worker runs apps in plain Docker, without an enclave: it logs in to the scheduler as a plain
- * worker (no enclave declared), so it is never given a TEE task, and if one reaches it anyway it fails
- * the task with ENCLAVE_REQUIRED before asking the SMS for anything or running the app.
+ * By default this worker runs apps in plain Docker, without an enclave: it logs in to the scheduler as a
+ * plain worker (no enclave declared), so it is never given a TEE task, and if one reaches it anyway it
+ * fails the task with ENCLAVE_REQUIRED before asking the SMS for anything or running the app. With
+ * `tee: "dev"` it has a development enclave (dev-enclave.ts): it declares the enclave at login, asks the
+ * SMS for a TEE task's secrets as that enclave, and the enclave signs its contributions. TEE results go
+ * to IPFS whatever the request says, as iExec's TEE post-compute puts them.
  *
  * Results go where the request's `iexec_result_storage_provider` says: `ipfs` (the official SDK's default)
  * to the IPFS node of chain.json (`ipfsNode`), anything else to the result store. A worker without an
@@ -19,7 +22,7 @@
  */
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { ZeroAddress } from "ethers";
+import { ZeroAddress, getAddress } from "ethers";
 import type { ChainConfig } from "../sdk/core/chains";
 import { OpenPoco } from "../sdk/core/client";
 import { OpenPocoError, ServiceError, ServiceUnavailableError } from "../sdk/core/errors";
@@ -33,6 +36,8 @@ import { checkResultEncryption, encryptTaskResult, type ResultEncryption } from 
 import { ContributionStatus, TaskStatus, computeResultHash } from "../sdk/core/tasks";
 import { TaskFailure, computeTask, type ComputeSpec } from "./compute";
 import { removeContainers } from "./container";
+import { openDevEnclave, signContribution, type EnclaveKey } from "./dev-enclave";
+import { DEV_ENCLAVE_WARNING, assertTeeDevAllowed } from "../sdk/core/tee-dev";
 import { IPFS_STORAGE } from "../sdk/node/results";
 import {
   FolderResultStorage,
@@ -88,11 +93,24 @@ export interface WorkerOptions {
   limits?: Partial<WorkerLimits>;
   /** Upper bound of an app run, in ms (default: the category's time alone). */
   maxRunMs?: number;
+  /**
+   * `"dev"`: run TEE tasks in a development enclave (no hardware isolation, see dev-enclave.ts). The
+   * CLI refuses it on chains other than a local development chain unless told otherwise.
+   */
+  tee?: "dev";
+  /** Allows `tee: "dev"` on a chain that is not a local development chain (see assertTeeDevAllowed). */
+  teeDevOnAnyChain?: boolean;
   logger?: ServiceLogger;
 }
 
 /** A stage of `work` ended the task's work for this poll: done, failed, or to retry. */
 const STOP = Symbol("stop");
+
+/** What decides where a deal's result goes. */
+interface DealStorage {
+  params: string;
+  tag: string;
+}
 
 /** A task the chain allows this worker to work on, with what its stages need. */
 interface CheckedTask {
@@ -144,6 +162,8 @@ export class WorkerApp {
     private readonly poco: OpenPoco,
     private readonly scheduler: SchedulerClient,
     private readonly options: WorkerOptions,
+    /** The enclave TEE tasks run in; undefined for a plain worker. */
+    private readonly enclave: EnclaveKey | undefined,
   ) {
     this.slots = Math.max(1, options.slots ?? 1);
     this.limits = { ...DEFAULT_WORKER_LIMITS, ...options.limits };
@@ -166,10 +186,23 @@ export class WorkerApp {
     });
     const signer = poco.context.signer!;
     const address = await signer.getAddress();
-    // No `enclave` option: a plain worker, which the scheduler never hands a TEE task.
-    const scheduler = new SchedulerClient(options.schedulerUrl, signer, { enclave: undefined });
+    if (options.tee === "dev") {
+      try {
+        assertTeeDevAllowed(poco.chainId, !!options.teeDevOnAnyChain);
+      } catch (error) {
+        poco.close();
+        throw error;
+      }
+    }
+    // Without an enclave, a plain worker: the scheduler never hands it a TEE task.
     const store = WorkerStore.open(path.join(options.dataDir, "worker.sqlite"));
-    const app = new WorkerApp(address, store, poco, scheduler, options);
+    const enclave = options.tee === "dev" ? openDevEnclave(options.dataDir) : undefined;
+    const scheduler = new SchedulerClient(options.schedulerUrl, signer, { enclave: enclave?.signer });
+    const app = new WorkerApp(address, store, poco, scheduler, options, enclave);
+    if (enclave)
+      app.logger.warn(
+        `worker ${address}: TEE tasks run in a ${DEV_ENCLAVE_WARNING} (enclave ${enclave.address})`,
+      );
     // Containers left by a worker killed mid-run would hold memory and CPU: they go before anything starts.
     await removeContainers(app.containerPrefix());
     try {
@@ -179,6 +212,11 @@ export class WorkerApp {
     }
     app.schedule(0);
     return app;
+  }
+
+  /** The development enclave's address, for a `tee: "dev"` worker. */
+  get enclaveAddress(): string | undefined {
+    return this.enclave?.address;
   }
 
   /** Stops polling and waits for the steps under way. */
@@ -275,7 +313,7 @@ export class WorkerApp {
     };
     if (checked.deal.trust === 1n) {
       const results = await this.stage(taskid, { code: "UPLOAD_FAILED" }, () =>
-        this.uploadOwnResults(task, checked.deal.params),
+        this.uploadOwnResults(task, checked.deal),
       );
       if (results === STOP) return;
       await this.stage(taskid, contributing, () => this.contributeAndFinalize(task, results));
@@ -328,11 +366,17 @@ export class WorkerApp {
         `the deadline was ${onChain.contributionDeadline}.`,
       );
     const deal = await this.poco.deals.view(task.dealid);
-    if (isTeeTag(deal.tag))
+    if (isTeeTag(deal.tag) && !this.enclave)
       return this.failed(
         task,
         "ENCLAVE_REQUIRED",
         `the deal's tag ${deal.tag} asks for a TEE and this worker has no enclave: its secrets are not asked for and its app is not run (the hub would refuse the contribution).`,
+      );
+    if (isTeeTag(deal.tag) && getAddress(task.enclaveChallenge) !== this.enclave!.address)
+      return this.failed(
+        task,
+        "ENCLAVE_REQUIRED",
+        `the authorization names enclave ${task.enclaveChallenge}, not this worker's enclave ${this.enclave!.address} (made again since the task was assigned?): the hub would refuse its signature.`,
       );
     const { stake } = await this.poco.account.show(this.address);
     if (stake < deal.workerStake)
@@ -358,8 +402,8 @@ export class WorkerApp {
   }
 
   /** Trust 1: this worker is its own uploader; the results' location is journaled before finalizing. */
-  private async uploadOwnResults(task: WorkerTask, dealParams: string): Promise<string> {
-    const results = await this.resultStorage(dealParams).upload(task.taskid, task.zipFile!, {
+  private async uploadOwnResults(task: WorkerTask, deal: DealStorage): Promise<string> {
+    const results = await this.resultStorage(deal).upload(task.taskid, task.zipFile!, {
       authorization: task.authorization,
     });
     this.store.update(task.taskid, "COMPUTED", { results });
@@ -367,16 +411,17 @@ export class WorkerApp {
   }
 
   /**
-   * Where the result of a deal with params `dealParams` goes: IPFS when the request asks for it (the
-   * official SDK's default), else the result store (or folder) of this worker.
-   * @throws TaskFailure RESULT_STORAGE_UNAVAILABLE when IPFS is asked and this worker has no IPFS node.
+   * Where the result of `deal` goes: IPFS for a TEE deal (as iExec's TEE post-compute) or when the
+   * request asks for it (the official SDK's default), else the result store (or folder) of this worker.
+   * @throws TaskFailure RESULT_STORAGE_UNAVAILABLE when IPFS is needed and this worker has no IPFS node.
    */
-  private resultStorage(dealParams: string): ResultStorage {
-    if (parseParams(dealParams).iexec_result_storage_provider !== IPFS_STORAGE) return this.storage;
+  private resultStorage(deal: DealStorage): ResultStorage {
+    const tee = isTeeTag(deal.tag);
+    if (!tee && parseParams(deal.params).iexec_result_storage_provider !== IPFS_STORAGE) return this.storage;
     if (!this.ipfsStorage)
       throw new TaskFailure(
         "RESULT_STORAGE_UNAVAILABLE",
-        "The request asks for its result on IPFS and this worker has no IPFS node: the workerpool must set chain.json's ipfsNode (or `worker start --ipfs-node`).",
+        `${tee ? "A TEE task's result goes to IPFS" : "The request asks for its result on IPFS"} and this worker has no IPFS node: the workerpool must set chain.json's ipfsNode (or \`worker start --ipfs-node\`).`,
       );
     return this.ipfsStorage;
   }
@@ -388,12 +433,20 @@ export class WorkerApp {
       resultDigest: task.resultDigest!,
       authorization: task.authorization,
       enclaveChallenge: task.enclaveChallenge,
+      enclaveSign: await this.enclaveSign(task),
       results,
       resultsCallback: task.resultsCallback,
     });
     this.store.update(task.taskid, "DONE");
     this.logger.info(`task ${task.taskid} finalized (${sent.txHash})`);
     await this.report(task.taskid, { event: "finalized", txHash: sent.txHash });
+  }
+
+  /** The enclave's signature of the contribution when the authorization names an enclave, else none. */
+  private async enclaveSign(task: WorkerTask): Promise<string | undefined> {
+    if (BigInt(task.enclaveChallenge) === 0n) return undefined;
+    // checkTask made sure the authorization names this worker's enclave.
+    return signContribution(this.enclave!, this.address, task.taskid, task.resultDigest!);
   }
 
   /** Contributes the result digest; the scheduler then asks for the reveal. */
@@ -403,6 +456,7 @@ export class WorkerApp {
       resultDigest: task.resultDigest!,
       authorization: task.authorization,
       enclaveChallenge: task.enclaveChallenge,
+      enclaveSign: await this.enclaveSign(task),
     });
     this.store.update(task.taskid, "CONTRIBUTED");
     this.logger.info(`task ${task.taskid} contributed (${sent.txHash})`);
@@ -441,7 +495,7 @@ export class WorkerApp {
         ? undefined
         : await this.poco.assets.showDataset(deal.dataset.pointer);
     // A result this worker could not deliver is not worth computing: refused before anything runs.
-    this.resultStorage(deal.params);
+    this.resultStorage(deal);
     const secrets = await this.taskSecrets(task, deal.params);
     const runs = this.store.countRun(task.taskid);
     this.logger.info(`task ${task.taskid}: running ${app.multiaddr}${runs > 1 ? ` (run ${runs})` : ""}`);
@@ -499,10 +553,13 @@ export class WorkerApp {
     dealParams: string,
   ): Promise<(TaskSecrets & { resultEncryption?: ResultEncryption }) | undefined> {
     if (!this.options.smsUrl) return undefined;
+    // An authorization naming an enclave is answered only to that enclave's signed request.
+    const enclave = BigInt(task.enclaveChallenge) === 0n ? undefined : this.enclave?.signer;
     const secrets = await new SmsClient(this.options.smsUrl).taskSecrets(
       this.poco.context.signer!,
       task.taskid,
       task.authorization,
+      { enclave },
     );
     const missing = secrets.missing.filter((name) => name !== "datasetKey");
     if (missing.includes("resultEncryptionKey"))
@@ -568,11 +625,9 @@ export class WorkerApp {
     try {
       const results =
         task.results ??
-        (await this.resultStorage((await this.poco.deals.view(task.dealid)).params).upload(
-          taskid,
-          task.zipFile,
-          { authorization: task.authorization },
-        ));
+        (await this.resultStorage(await this.poco.deals.view(task.dealid)).upload(taskid, task.zipFile, {
+          authorization: task.authorization,
+        }));
       this.store.update(taskid, "UPLOADED", { results });
       await this.report(taskid, {
         event: "uploaded",

@@ -165,13 +165,13 @@ export async function deployDataset(
 /** The app owner's and the workerpool owner's signed offers: 1 RLC each, no restriction. */
 export async function signOffers(
   world: StackWorld,
-  terms: { app: string; trust?: bigint; volume?: bigint; category?: bigint },
+  terms: { app: string; trust?: bigint; volume?: bigint; category?: bigint; tag?: string },
 ): Promise<{ app: AppOrder; workerpool: WorkerpoolOrder }> {
   const app = await world.appOwner.orders.sign("app", {
     app: terms.app,
     appprice: 1n * RLC,
     volume: 1000n,
-    tag: "0x" + "0".repeat(64),
+    tag: terms.tag ?? "0x" + "0".repeat(64),
     datasetrestrict: ZeroAddress,
     workerpoolrestrict: ZeroAddress,
     requesterrestrict: ZeroAddress,
@@ -181,7 +181,7 @@ export async function signOffers(
     workerpool: world.workerpool,
     workerpoolprice: 1n * RLC,
     volume: terms.volume ?? 1n,
-    tag: "0x" + "0".repeat(64),
+    tag: terms.tag ?? "0x" + "0".repeat(64),
     category: terms.category ?? world.shortCategory,
     trust: terms.trust ?? 1n,
     apprestrict: ZeroAddress,
@@ -203,12 +203,20 @@ export async function buyExecution(
     params?: string;
     category?: bigint;
     beneficiary?: string;
+    /** The tag of the app, workerpool and request orders (a TEE tag makes a TEE deal). */
+    tag?: string;
   },
 ): Promise<string> {
   const volume = terms.volume ?? 1n;
   const trust = terms.trust ?? 1n;
   const category = terms.category ?? world.shortCategory;
-  const { app, workerpool } = await signOffers(world, { app: terms.app, trust, volume, category });
+  const { app, workerpool } = await signOffers(world, {
+    app: terms.app,
+    trust,
+    volume,
+    category,
+    tag: terms.tag,
+  });
   const dataset = terms.dataset
     ? await world.datasetOwner.orders.sign("dataset", {
         dataset: terms.dataset,
@@ -225,7 +233,7 @@ export async function buyExecution(
     "request",
     await world.requester.orders.createRequest(
       { app, dataset, workerpool },
-      { volume, trust, category, params: terms.params ?? "", beneficiary: terms.beneficiary },
+      { volume, trust, category, params: terms.params ?? "", beneficiary: terms.beneficiary, tag: terms.tag },
     ),
   );
   const matched = await world.requester.orders.match({ app, dataset, workerpool, request });

@@ -2,6 +2,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { InvalidInputError } from "../../sdk/core/errors";
+import { DEV_ENCLAVE_WARNING, TEE_DEV_ANY_CHAIN_FLAG } from "../../sdk/core/tee-dev";
 import { DEFAULT_WORKER_LIMITS, WorkerApp } from "../../worker/agent";
 import { FolderResultStorage } from "../../worker/result-storage";
 import { action } from "../action";
@@ -24,6 +25,8 @@ interface StartOptions {
   memory: string;
   cpus: string;
   maxRun?: string;
+  tee?: string;
+  teeDevOnAnyChain?: boolean;
 }
 
 /** An http(s) URL option, without its trailing slashes; undefined when not given. */
@@ -39,6 +42,16 @@ function cpus(value: string): number {
   if (!/^\d+(\.\d+)?$/.test(value) || parsed <= 0)
     throw new InvalidInputError(`--cpus must be a number above zero, got ${JSON.stringify(value)}.`);
   return parsed;
+}
+
+/** `--tee`: only the development enclave exists here. */
+function teeMode(value: string | undefined): "dev" | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "dev")
+    throw new InvalidInputError(
+      `--tee ${JSON.stringify(value)} is not a TEE mode of this worker: give --tee dev (a ${DEV_ENCLAVE_WARNING}), or no --tee.`,
+    );
+  return value;
 }
 
 async function start(session: Session, options: StartOptions): Promise<void> {
@@ -63,13 +76,22 @@ async function start(session: Session, options: StartOptions): Promise<void> {
       pollMs: positiveInt("poll-ms", options.pollMs),
       limits: { memoryBytes: positiveInt("memory", options.memory) * 1024 * 1024, cpus: cpus(options.cpus) },
       maxRunMs: options.maxRun === undefined ? undefined : positiveInt("max-run", options.maxRun) * 1000,
+      tee: teeMode(options.tee),
+      teeDevOnAnyChain: !!options.teeDevOnAnyChain,
       logger: serviceLogger("worker", !!session.options.quiet, !!session.options.debug),
     }),
   );
   await serveUntilSignal(
     session.out,
-    `Worker ${worker.address} polling ${options.scheduler} (chain ${chain.name}), Ctrl-C to stop`,
-    { address: worker.address, scheduler: options.scheduler, dataDir },
+    `Worker ${worker.address} polling ${options.scheduler} (chain ${chain.name})${worker.enclaveAddress ? `, TEE tasks in a ${DEV_ENCLAVE_WARNING} (enclave ${worker.enclaveAddress})` : ""}, Ctrl-C to stop`,
+    {
+      address: worker.address,
+      scheduler: options.scheduler,
+      dataDir,
+      ...(worker.enclaveAddress
+        ? { tee: "dev", enclave: worker.enclaveAddress, warning: DEV_ENCLAVE_WARNING }
+        : {}),
+    },
     () => worker.stop(),
   );
 }
@@ -110,6 +132,8 @@ export function registerWorker(program: Command): void {
     )
     .option("--cpus <n>", "CPU limit of each app run", String(DEFAULT_WORKER_LIMITS.cpus))
     .option("--max-run <seconds>", "time limit of each app run (default: the category's time)")
+    .option("--tee <mode>", `run TEE tasks: "dev", a ${DEV_ENCLAVE_WARNING} (local development chains only)`)
+    .option(TEE_DEV_ANY_CHAIN_FLAG, "allow --tee dev on a chain that is not a local development chain")
     .description("poll the scheduler, run tasks and contribute (the wallet is the worker's account)")
     .action(action(start));
 }
