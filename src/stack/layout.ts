@@ -61,8 +61,17 @@ export function stackPaths(dataDir: string) {
     files: path.join(dataDir, "files"),
     demo: path.join(dataDir, "demo"),
     offer: path.join(dataDir, "offer"),
+    teeOffer: path.join(dataDir, "offer-tdx"),
     service: (name: string) => path.join(dataDir, name),
   };
+}
+
+/** A standing offer's publisher: its terms and where it writes its state. */
+export interface StandingOffer {
+  stateFile: string;
+  trust: string;
+  price: string;
+  volume: string;
 }
 
 /** What `stack up` writes to stack.json for `stack status`, `stack demo` and `stack down`. */
@@ -92,7 +101,12 @@ export interface StackManifest {
   scheduler: { url: string; owner: string; keystoreDir: string; walletFile: string };
   workers: { address: string }[];
   /** The standing offer's publisher: its terms and where it writes its state (none without workers). */
-  offer?: { stateFile: string; trust: string; price: string; volume: string };
+  offer?: StandingOffer;
+  /**
+   * The TEE+TDX standing offer (tag 0x…09, the official SDK's tag on every order), served by the
+   * workers' development enclaves (none without workers).
+   */
+  teeOffer?: StandingOffer & { tag: string };
   registry?: string;
   files: string;
   explorer?: string;

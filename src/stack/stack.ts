@@ -20,6 +20,7 @@ import {
   stackPorts,
   type StackManifest,
   type StackPart,
+  type StandingOffer,
 } from "./layout";
 import { acquireLock, lockHolder, processStart, type LockHolder } from "./lock";
 import { STACK_WALLET_PASSWORD, provisionStack } from "./provision";
@@ -28,7 +29,8 @@ import { Wallet } from "ethers";
 import { IPFS_NODE_FLAGS } from "../ipfs/process-flags";
 import { COMPASS_PREFIX } from "../market/compass";
 import { PUBLISHER_STATE_FILE } from "../publisher/state-file";
-import { MarketClient, registerWorkerpoolApi } from "../sdk/core";
+import { MarketClient, TEE_TDX_TAG, registerWorkerpoolApi } from "../sdk/core";
+import { DEV_ENCLAVE_WARNING } from "../sdk/core/tee-dev";
 
 const SETPRIV = "/usr/bin/setpriv";
 /** Tasks per order of the stack's standing offer. */
@@ -414,7 +416,17 @@ async function startWorkerpool(
       startOpenpoco(
         starting,
         `worker-${i + 1}`,
-        ["worker", "start", "--scheduler", url("scheduler"), "--data-dir", files.service(`worker-${i + 1}`)],
+        // Each worker also runs TEE tasks, in a development enclave: the chain is the local one.
+        [
+          "worker",
+          "start",
+          "--scheduler",
+          url("scheduler"),
+          "--data-dir",
+          files.service(`worker-${i + 1}`),
+          "--tee",
+          "dev",
+        ],
         wallet,
       ),
     ),
@@ -450,26 +462,29 @@ export function reachableTrust(workers: number): bigint {
 }
 
 /**
- * The workerpool's standing offer (`openpoco workerpool offer start`), supervised like the other
- * services: free tasks at the trust the workers reach, in every category, refilled as consumed.
+ * A standing offer of the workerpool (`openpoco workerpool offer start`), supervised like the other
+ * services: free tasks at the trust the workers reach, in every category, refilled as consumed. The
+ * stack runs two: the standard one, and a TEE+TDX one (the tag the official SDK puts on every order)
+ * that the workers' development enclaves serve.
  */
 async function startOfferPublisher(
   starting: Starting,
   provisioned: Awaited<ReturnType<typeof provisionStack>>,
-): Promise<NonNullable<StackManifest["offer"]>> {
-  const { files, options } = starting;
+  kind: { name: string; dir: string; tag?: string },
+): Promise<StandingOffer> {
+  const { options } = starting;
   const offer = {
-    stateFile: path.join(files.offer, PUBLISHER_STATE_FILE),
+    stateFile: path.join(kind.dir, PUBLISHER_STATE_FILE),
     trust: reachableTrust(options.workers).toString(),
     price: "0",
     volume: STACK_OFFER_VOLUME,
   };
   options.onEvent(
-    `publishing the workerpool's standing offer (price 0, trust ${offer.trust}, volume ${offer.volume})`,
+    `publishing the workerpool's ${kind.tag ? `TEE+TDX (tag ${kind.tag}, ${DEV_ENCLAVE_WARNING}) ` : ""}standing offer (price 0, trust ${offer.trust}, volume ${offer.volume})`,
   );
   await startOpenpoco(
     starting,
-    "offer",
+    kind.name,
     [
       "workerpool",
       "offer",
@@ -482,8 +497,9 @@ async function startOfferPublisher(
       offer.trust,
       "--volume",
       offer.volume,
+      ...(kind.tag ? ["--tag", kind.tag] : []),
       "--data-dir",
-      files.offer,
+      kind.dir,
     ],
     provisioned.scheduler,
   );
@@ -583,8 +599,18 @@ export class Stack {
       await startServices(starting);
       await startWorkerpool(starting, provisioned);
       await registerInCompass(starting, chain, provisioned.workerpool);
-      // Without workers nobody would compute what the offer sells.
-      const offer = options.workers > 0 ? await startOfferPublisher(starting, provisioned) : undefined;
+      // Without workers nobody would compute what the offers sell.
+      const [offer, teeOffer] =
+        options.workers > 0
+          ? await Promise.all([
+              startOfferPublisher(starting, provisioned, { name: "offer", dir: files.offer }),
+              startOfferPublisher(starting, provisioned, {
+                name: "offer-tdx",
+                dir: files.teeOffer,
+                tag: TEE_TDX_TAG,
+              }).then((started) => ({ ...started, tag: TEE_TDX_TAG })),
+            ])
+          : [undefined, undefined];
       const explorer = await startExplorer(starting, chain);
       const manifest: StackManifest = {
         pid: process.pid,
@@ -600,6 +626,7 @@ export class Stack {
         },
         workers: provisioned.workers.map(({ address }) => ({ address })),
         offer,
+        teeOffer,
         registry,
         files: fileHost.url,
         explorer,

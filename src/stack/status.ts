@@ -91,7 +91,14 @@ export async function workerStates(manifest: StackManifest): Promise<WorkerState
   });
 }
 
-/** The standing offer's state file, as last written by its publisher (undefined: none, or not yet). */
-export function offerState(manifest: StackManifest): PublisherState | undefined {
-  return manifest.offer ? readPublisherState(manifest.offer.stateFile) : undefined;
+/**
+ * A standing offer's state file (`which`: the standard one or the TEE+TDX one), as last written by its
+ * publisher (undefined: none, or not yet).
+ */
+export function offerState(
+  manifest: StackManifest,
+  which: "offer" | "teeOffer" = "offer",
+): PublisherState | undefined {
+  const offer = manifest[which];
+  return offer ? readPublisherState(offer.stateFile) : undefined;
 }

@@ -12,6 +12,8 @@ import { Stack, StackError, runningManifest, type StackOptions } from "../../sta
 import { defaultStaticDir, startExplorer } from "../../explorer/serve";
 import { offerState, probeStack, workerStates } from "../../stack/status";
 import { formatRlc } from "../../sdk/core/units";
+import { DEV_ENCLAVE_WARNING } from "../../sdk/core/tee-dev";
+import type { PublisherState } from "../../publisher/offer-publisher";
 import { action } from "../action";
 import type { Output } from "../output";
 import { positiveInt } from "../service";
@@ -130,6 +132,33 @@ function running(dataDir: string, then: string): StackManifest {
   throw new StackError(`No stack runs from ${folder}: start one with \`npm start\` first.`);
 }
 
+/** Prints a standing offer's state under `label` (`stateFile` undefined: the stack runs no such offer). */
+function printOffer(
+  session: Session,
+  label: string,
+  stateFile: string | undefined,
+  offer: PublisherState | undefined,
+): void {
+  if (stateFile === undefined) session.out.print(`\n${label}: none (the stack runs without workers).`);
+  else if (!offer) session.out.print(`\n${label}: no state yet in ${stateFile}.`);
+  else
+    session.out.print(
+      `\n${label} of ${offer.workerpool}: ${formatRlc(BigInt(offer.terms.price))} a task, trust ${offer.terms.trust}, ` +
+        `volume ${offer.terms.volume}, tag ${BigInt(offer.terms.tag) === 0n ? "none" : offer.terms.tag}; ` +
+        `${offer.published} order(s) published since start, last check ${offer.lastCheck ?? "never"}\n` +
+        table([
+          ["category", "open orders", "tasks left", "last refill"],
+          ...offer.categories.map((c) => [
+            c.category,
+            String(c.openOrders),
+            c.remaining,
+            c.lastRefill ?? "-",
+          ]),
+        ]) +
+        (offer.lastError ? `\nlast error (${offer.lastError.at}): ${offer.lastError.message}` : ""),
+    );
+}
+
 async function status(session: Session, options: { dataDir: string }): Promise<void> {
   const manifest = running(options.dataDir, "ask again");
   const probes = await probeStack(manifest);
@@ -149,26 +178,21 @@ async function status(session: Session, options: { dataDir: string }): Promise<v
         ]),
     );
   const offer = offerState(manifest);
-  if (!manifest.offer) session.out.print("\nStanding offer: none (the stack runs without workers).");
-  else if (!offer) session.out.print(`\nStanding offer: no state yet in ${manifest.offer.stateFile}.`);
-  else {
-    session.out.print(
-      `\nStanding offer of ${offer.workerpool}: ${formatRlc(BigInt(offer.terms.price))} a task, trust ${offer.terms.trust}, ` +
-        `volume ${offer.terms.volume}, tag ${BigInt(offer.terms.tag) === 0n ? "none" : offer.terms.tag}; ` +
-        `${offer.published} order(s) published since start, last check ${offer.lastCheck ?? "never"}\n` +
-        table([
-          ["category", "open orders", "tasks left", "last refill"],
-          ...offer.categories.map((c) => [
-            c.category,
-            String(c.openOrders),
-            c.remaining,
-            c.lastRefill ?? "-",
-          ]),
-        ]) +
-        (offer.lastError ? `\nlast error (${offer.lastError.at}): ${offer.lastError.message}` : ""),
-    );
-  }
-  session.out.set({ pid: manifest.pid, parts: probes, workers, offer: offer ?? null });
+  const teeOffer = offerState(manifest, "teeOffer");
+  printOffer(session, "Standing offer", manifest.offer?.stateFile, offer);
+  printOffer(
+    session,
+    `TEE+TDX standing offer (${DEV_ENCLAVE_WARNING})`,
+    manifest.teeOffer?.stateFile,
+    teeOffer,
+  );
+  session.out.set({
+    pid: manifest.pid,
+    parts: probes,
+    workers,
+    offer: offer ?? null,
+    teeOffer: teeOffer ?? null,
+  });
   const down = probes.filter((p) => !p.answers);
   if (down.length > 0)
     throw new StackError(

@@ -26,6 +26,8 @@ export interface MatchIssue {
 
 /** Bit 0 of a tag: the deal runs in a TEE, and each contribution must be signed by an enclave. */
 export const TEE_TAG_BIT = 1n;
+/** TEE (bit 0) and TDX (bit 3): the tag the official iExec SDK 9.x puts on every order it signs. */
+export const TEE_TDX_TAG = "0x" + "0".repeat(62) + "09";
 const MAX_UINT64 = 2n ** 64n - 1n;
 /** Longest request params a deal keeps, in bytes (`Deals.MAX_PARAMS_LENGTH`). */
 export const MAX_PARAMS_BYTES = 24_000n;
