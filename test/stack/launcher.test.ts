@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { OpenPoco, TaskStatus, lookupWorkerpoolApi, parseRlc } from "../../src/sdk";
+import { OpenPoco, TEE_TDX_TAG, TaskStatus, lookupWorkerpoolApi, parseRlc } from "../../src/sdk";
+import { DEV_ENCLAVE_WARNING } from "../../src/sdk/core/tee-dev";
 import type { PublisherState } from "../../src/publisher/offer-publisher";
 import { manifestChain, stackPorts, type StackManifest } from "../../src/stack/layout";
 import { portFree, runCli, startCli, type Running } from "../cli/child";
@@ -125,11 +126,17 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
     ).to.deep.equal([]);
 
     // The workers as the scheduler sees them, and the standing offer: one open order per category.
-    let shown: { workers: { address: string; state: string }[]; offer: PublisherState | null } | undefined;
+    let shown:
+      | {
+          workers: { address: string; state: string }[];
+          offer: PublisherState | null;
+          teeOffer: PublisherState | null;
+        }
+      | undefined;
     for (let attempt = 0; attempt < 60; attempt++) {
       const again = await runCli(["stack", "status", "--raw", "--data-dir", dataDir], cwd);
       shown = JSON.parse(again.stdout);
-      if (shown!.offer && shown!.workers.every((w) => w.state === "connected")) break;
+      if (shown!.offer && shown!.teeOffer && shown!.workers.every((w) => w.state === "connected")) break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     expect(shown!.workers.map((w) => [w.address, w.state])).to.deep.equal(
@@ -142,9 +149,16 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
       ["0", "1", "2", "3", "4"].map((c) => [c, 1]),
     );
     expect(offer.lastError).to.equal(undefined);
+    // Beside it, the TEE+TDX offer the official SDK's orders need, served by the dev enclaves.
+    const teeOffer = shown!.teeOffer!;
+    expect(teeOffer.terms).to.include({ price: "0", trust: "3", volume: "100", tag: TEE_TDX_TAG });
+    expect(teeOffer.categories.map((c) => [c.category, c.openOrders])).to.deep.equal(
+      ["0", "1", "2", "3", "4"].map((c) => [c, 1]),
+    );
     const human = await runCli(["stack", "status", "--data-dir", dataDir], cwd);
     expect(human.stdout).to.match(/Standing offer of 0x[0-9a-fA-F]{40}: 0 RLC a task, trust 3, volume 100/);
     expect(human.stdout).to.contain(manifest.workers[0].address);
+    expect(human.stdout).to.contain(`TEE+TDX standing offer (${DEV_ENCLAVE_WARNING}) of`);
   });
 
   it("refuses a port offset that would put a port where outgoing connections take theirs", async function () {
