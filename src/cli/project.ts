@@ -1,6 +1,6 @@
 /**
  * The project files of the current folder, in the official CLI's formats: iexec.json (what to
- * deploy and sell), chain.json (where), deployed.json (addresses per chain id), orders.json
+ * deploy and sell), chain.json (where; our extra settings in its companion, chain.openpoco.json), deployed.json (addresses per chain id), orders.json
  * (signed orders per chain id). Writes are atomic: a crash never leaves half a file.
  */
 import { promises as fs } from "node:fs";
@@ -9,8 +9,8 @@ import { InvalidInputError, NotFoundError } from "../sdk/core/errors";
 import { writeFileAtomic } from "../sdk/node/files";
 import { toJson } from "../sdk/core/http";
 
+export { CHAIN_EXTRAS_JSON, CHAIN_JSON } from "../sdk/core/chains";
 export const IEXEC_JSON = "iexec.json";
-export const CHAIN_JSON = "chain.json";
 export const DEPLOYED_JSON = "deployed.json";
 export const ORDERS_JSON = "orders.json";
 

@@ -4,13 +4,19 @@
  */
 import path from "node:path";
 import type { Wallet, HDNodeWallet } from "ethers";
-import { LOCAL_CHAIN, resolveChain, type ChainConfig, type ChainJson } from "../sdk/core/chains";
+import {
+  LOCAL_CHAIN,
+  resolveChain,
+  type ChainConfig,
+  type ChainExtrasJson,
+  type ChainJson,
+} from "../sdk/core/chains";
 import { OpenPoco } from "../sdk/core/client";
 import { InvalidInputError } from "../sdk/core/errors";
 import { MarketClient } from "../sdk/core/market";
 import { defaultKeystoreDir, findWallet, unlockWallet, type WalletFile } from "../sdk/node/keystore";
 import { Output } from "./output";
-import { CHAIN_JSON, Project } from "./project";
+import { CHAIN_EXTRAS_JSON, CHAIN_JSON, Project } from "./project";
 import { promptPassword } from "./prompt";
 
 /** Options every command accepts. */
@@ -39,16 +45,20 @@ export class Session {
     this.project = new Project(process.cwd());
   }
 
-  /** The chain chosen by --chain in chain.json; without chain.json, the local chain. */
+  /** The chain chosen by --chain in chain.json (with its companion's extras); without chain.json, the local chain. */
   async chain(): Promise<ChainConfig> {
     if (!(await this.project.exists(CHAIN_JSON))) {
       if (this.options.chain && this.options.chain !== LOCAL_CHAIN.name)
         return resolveChain({ default: LOCAL_CHAIN.name, chains: {} }, this.options.chain);
       return LOCAL_CHAIN;
     }
+    const extras = (await this.project.exists(CHAIN_EXTRAS_JSON))
+      ? await this.project.read<ChainExtrasJson & Record<string, unknown>>(CHAIN_EXTRAS_JSON)
+      : undefined;
     return resolveChain(
       await this.project.read<ChainJson & Record<string, unknown>>(CHAIN_JSON),
       this.options.chain,
+      extras,
     );
   }
 

@@ -18,6 +18,7 @@ import {
   formatRlc,
   type TaskInfo,
 } from "../sdk";
+import { copyChainFiles } from "../sdk/node/chain-files";
 import { STACK_ROLES, localAccountKey } from "./accounts";
 import { buildAppImage } from "./docker-images";
 import { manifestChain, stackPaths, type StackManifest } from "./layout";
@@ -228,11 +229,11 @@ class Walkthrough {
     );
   }
 
-  /** The role's project: `init`, the stack's chain.json, and its Hardhat wallet imported. */
+  /** The role's project: `init`, the stack's chain.json (and companion), and its Hardhat wallet imported. */
   private async setUp(who: Role): Promise<void> {
     await this.openpoco(who, ["init", "--skip-wallet"]);
-    // The stack's chain.json: the same local chain as `init` writes, with the stack's ports.
-    copyFileSync(stackPaths(this.manifest.dataDir).chainJson, path.join(who.dir, "chain.json"));
+    // The stack's chain files: the same local chain as `init` writes, with the stack's ports.
+    await copyChainFiles(this.manifest.dataDir, who.dir);
     const imported = await this.openpoco(who, ["wallet", "import", who.key]);
     this.evidence(`wallet ${imported.address} (Hardhat account, funded by the stack's deployer)`);
     this.evidence(
@@ -345,7 +346,7 @@ class Walkthrough {
     const keystore = manifest.scheduler.keystoreDir;
     mkdirSync(pool.dir, { recursive: true });
     await this.openpoco(pool, ["init", "--skip-wallet"], keystore);
-    copyFileSync(stackPaths(manifest.dataDir).chainJson, path.join(pool.dir, "chain.json"));
+    await copyChainFiles(manifest.dataDir, pool.dir);
     this.evidence(
       `folder ${pool.dir}, keystore ${keystore} (--keystoredir ${keystore}), password "${STACK_WALLET_PASSWORD}"`,
     );

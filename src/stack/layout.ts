@@ -3,7 +3,8 @@
  * (a developer's and a test's) can run side by side.
  */
 import path from "node:path";
-import type { ChainConfig } from "../sdk/core/chains";
+import { CHAIN_EXTRAS_JSON, CHAIN_JSON, chainFiles, type ChainConfig } from "../sdk/core/chains";
+import { writeChainFiles } from "../sdk/node/chain-files";
 import { DEFAULT_IPFS_PORT } from "../ipfs/server";
 
 /**
@@ -53,7 +54,8 @@ export function stackPorts(offset: number): Record<StackPart, number> {
 export function stackPaths(dataDir: string) {
   return {
     chain: path.join(dataDir, "chain"),
-    chainJson: path.join(dataDir, "chain.json"),
+    chainJson: path.join(dataDir, CHAIN_JSON),
+    chainExtrasJson: path.join(dataDir, CHAIN_EXTRAS_JSON),
     children: path.join(dataDir, "children.json"),
     stackJson: path.join(dataDir, "stack.json"),
     logs: path.join(dataDir, "logs"),
@@ -113,6 +115,14 @@ export interface StackManifest {
 }
 
 /** The chain of a manifest as the SDK takes it. */
-export function manifestChain(manifest: StackManifest): ChainConfig {
+export function manifestChain(manifest: Pick<StackManifest, "chain">): ChainConfig {
   return { ...manifest.chain, id: BigInt(manifest.chain.id) };
+}
+
+/**
+ * Writes the chain files of a stack into its data folder: chain.json as the official CLI accepts it,
+ * and its companion with our extra URLs.
+ */
+export async function writeStackChainFiles(dataDir: string, chain: StackManifest["chain"]): Promise<void> {
+  await writeChainFiles(dataDir, chainFiles([manifestChain({ chain })]));
 }

@@ -18,6 +18,7 @@ import {
   STACK_PORTS,
   stackPaths,
   stackPorts,
+  writeStackChainFiles,
   type StackManifest,
   type StackPart,
   type StandingOffer,
@@ -283,7 +284,10 @@ async function startChain({ options, files, root, ports, supervisor }: Starting)
   return answer;
 }
 
-/** Writes the stack's chain.json (the chain and the services' URLs), which every part reads. */
+/**
+ * Writes the stack's chain.json (the chain and the services' URLs, as the official CLI accepts them) and
+ * its companion (our extra URLs), which every part reads.
+ */
 async function writeChainJson(
   { options, files, url }: Starting,
   chainAnswer: ReadyAnswer,
@@ -302,10 +306,7 @@ async function writeChainJson(
     compass: `${url("market")}${COMPASS_PREFIX}`,
     ...(options.startExplorer ? { explorer: url("explorer") } : {}),
   };
-  await writeFileAtomic(
-    files.chainJson,
-    JSON.stringify({ default: "local", chains: { local: chain } }, null, 2) + "\n",
-  );
+  await writeStackChainFiles(path.dirname(files.chainJson), chain);
   return chain;
 }
 

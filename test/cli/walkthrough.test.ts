@@ -59,9 +59,9 @@ describe("@cli openpoco: the app provider's guide, step by step", function () {
     expect((await deployments.get("Hub")).address).to.equal(LOCAL_CHAIN.hub);
   });
 
-  it("init --skip-wallet writes iexec.json and chain.json, and no wallet", async function () {
+  it("init --skip-wallet writes iexec.json, chain.json and its companion, and no wallet", async function () {
     const out = await cli.raw(["init", "--skip-wallet", ...keys]);
-    expect(out.files).to.deep.equal(["iexec.json", "chain.json"]);
+    expect(out.files).to.deep.equal(["iexec.json", "chain.json", "chain.openpoco.json"]);
     expect(json("chain.json").default).to.equal("local");
     expect(json("iexec.json").buyConf.trust).to.equal("0");
     const error = await cli.rawError(["wallet", "show", ...keys]);

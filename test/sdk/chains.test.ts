@@ -1,10 +1,14 @@
 import { expect } from "chai";
 import { InvalidInputError } from "../../src/sdk/core/errors";
 import {
+  EXTRA_CHAIN_KEYS,
   LOCAL_CHAIN,
   LOCAL_CHAIN_ID,
-  defaultChainJson,
+  OFFICIAL_CHAIN_KEYS,
+  chainFiles,
+  defaultChainFiles,
   resolveChain,
+  type ChainExtrasJson,
   type ChainJson,
   type ChainJsonEntry,
 } from "../../src/sdk/core/chains";
@@ -17,9 +21,9 @@ function json(entry: ChainJsonEntry, name = "test"): ChainJson {
 }
 
 /** The message of the InvalidInputError that resolving throws. */
-function failure(input: unknown, name?: string): string {
+function failure(input: unknown, name?: string, extras?: unknown): string {
   try {
-    resolveChain(input as ChainJson, name);
+    resolveChain(input as ChainJson, name, extras as ChainExtrasJson);
   } catch (error) {
     expect(error).to.be.instanceOf(InvalidInputError);
     return (error as Error).message;
@@ -27,18 +31,112 @@ function failure(input: unknown, name?: string): string {
   return expect.fail(`resolveChain accepted ${JSON.stringify(input)}`);
 }
 
-describe("SDK chains (resolveChain, defaultChainJson)", () => {
-  it("defaultChainJson resolves to LOCAL_CHAIN", () => {
-    const file = defaultChainJson();
-    expect(file.default).to.equal("local");
-    expect(file.chains.local.id).to.equal("31337");
-    expect(resolveChain(file)).to.deep.equal({ ...LOCAL_CHAIN, compass: undefined });
-    expect(resolveChain(file, "local").id).to.equal(LOCAL_CHAIN_ID);
+describe("SDK chains (resolveChain, chainFiles)", () => {
+  it("defaultChainFiles resolves to LOCAL_CHAIN", () => {
+    const { chainJson, extras } = defaultChainFiles();
+    expect(chainJson.default).to.equal("local");
+    expect(chainJson.chains.local.id).to.equal("31337");
+    expect(resolveChain(chainJson, undefined, extras)).to.deep.equal({ ...LOCAL_CHAIN, compass: undefined });
+    expect(resolveChain(chainJson, "local", extras).id).to.equal(LOCAL_CHAIN_ID);
   });
 
-  it("defaultChainJson survives JSON serialisation (what init writes to disk)", () => {
-    const file = JSON.parse(JSON.stringify(defaultChainJson())) as ChainJson;
-    expect(resolveChain(file)).to.deep.equal({ ...LOCAL_CHAIN, compass: undefined });
+  it("defaultChainFiles survive JSON serialisation (what init writes to disk)", () => {
+    const { chainJson, extras } = JSON.parse(JSON.stringify(defaultChainFiles())) as {
+      chainJson: ChainJson;
+      extras: ChainExtrasJson;
+    };
+    expect(resolveChain(chainJson, undefined, extras)).to.deep.equal({ ...LOCAL_CHAIN, compass: undefined });
+  });
+
+  it("chainFiles keeps only the official keys in chain.json and the rest in the companion", () => {
+    const chain = {
+      ...LOCAL_CHAIN,
+      compass: "http://127.0.0.1:3000/compass",
+      explorer: "http://127.0.0.1:13000",
+    };
+    const { chainJson, extras } = chainFiles([chain]);
+    expect(chainJson).to.deep.equal({
+      default: "local",
+      chains: {
+        local: {
+          id: "31337",
+          host: chain.host,
+          hub: chain.hub,
+          sms: chain.sms,
+          ipfsGateway: chain.ipfsGateway,
+          iexecGateway: chain.iexecGateway,
+          compass: chain.compass,
+        },
+      },
+    });
+    for (const key of Object.keys(chainJson.chains.local))
+      expect(OFFICIAL_CHAIN_KEYS as readonly string[]).to.include(key);
+    expect(extras).to.deep.equal({
+      chains: {
+        local: { resultProxy: chain.resultProxy, ipfsNode: chain.ipfsNode, explorer: chain.explorer },
+      },
+    });
+    expect(resolveChain(chainJson, undefined, extras)).to.deep.equal(chain);
+  });
+
+  it("chainFiles writes no companion when no chain has extras", () => {
+    const files = chainFiles([{ name: "bare", host: "http://a.example.org", hub: HUB }]);
+    expect(files).to.deep.equal({
+      chainJson: { default: "bare", chains: { bare: { host: "http://a.example.org", hub: HUB } } },
+    });
+  });
+
+  it("reads the extras of an old chain.json that keeps them in the chain itself", () => {
+    const old = json({
+      name: "test",
+      host: "http://a.example.org",
+      hub: HUB,
+      resultProxy: "http://results.example.org/",
+      ipfsNode: "http://ipfs.example.org:5001",
+      explorer: "http://explorer.example.org",
+    });
+    expect(resolveChain(old)).to.deep.include({
+      name: "test",
+      resultProxy: "http://results.example.org",
+      ipfsNode: "http://ipfs.example.org:5001",
+      explorer: "http://explorer.example.org",
+    });
+  });
+
+  it("merges an old chain.json's extras with the companion's, chain.json's winning", () => {
+    const old = json({ host: "http://a.example.org", hub: HUB, resultProxy: "http://results.example.org" });
+    const companion = {
+      chains: { test: { resultProxy: "http://elsewhere.example.org", explorer: "http://x.org" } },
+    };
+    expect(resolveChain(old, undefined, companion)).to.deep.include({
+      resultProxy: "http://results.example.org",
+      explorer: "http://x.org",
+    });
+  });
+
+  it("ignores the companion's other chains and reads a chain the companion does not name", () => {
+    const companion = { chains: { other: { resultProxy: "http://results.example.org" } } };
+    const chain = resolveChain(json({ host: "http://a.example.org", hub: HUB }), undefined, companion);
+    expect(chain.resultProxy).to.equal(undefined);
+  });
+
+  it("refuses a malformed companion, naming it", () => {
+    const file = json({ host: "http://a.example.org", hub: HUB });
+    for (const bad of [null, "text", 42, {}, { chains: null }])
+      expect(failure(file, undefined, bad)).to.match(/chain\.openpoco\.json must be an object with "chains"/);
+    for (const entry of ["http://results.example.org", null, ["x"]])
+      expect(failure(file, undefined, { chains: { test: entry } })).to.match(
+        /chain\.openpoco\.json: chain "test" must be an object of URLs/,
+      );
+    expect(
+      failure(file, undefined, { chains: { test: { hub: HUB, resultProxy: "http://r.org" } } }),
+    ).to.match(
+      /chain\.openpoco\.json: chain "test" has unknown key\(s\) "hub": it holds only resultProxy, ipfsNode, explorer/,
+    );
+    for (const field of EXTRA_CHAIN_KEYS)
+      expect(failure(file, undefined, { chains: { test: { [field]: "ipfs://x" } } })).to.match(
+        new RegExp(`^chain\\.openpoco\\.json: "${field}" of chain "test" must be an http\\(s\\) URL`),
+      );
   });
 
   it("checksums the hub, parses the id and keeps every service URL", () => {

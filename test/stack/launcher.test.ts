@@ -91,7 +91,11 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
     expect(chainJson.chains.local.hub).to.equal(manifest.chain.hub);
     expect(chainJson.chains.local.iexecGateway).to.equal(`http://127.0.0.1:${3000 + offset}`);
     expect(chainJson.chains.local.compass).to.equal(`http://127.0.0.1:${3000 + offset}/compass`);
-    expect(chainJson.chains.local.explorer).to.equal(`http://127.0.0.1:${13000 + offset}`);
+    // Our extra URLs sit in the companion, which keeps chain.json acceptable to the official CLI.
+    expect(chainJson.chains.local).not.to.have.any.keys("name", "resultProxy", "ipfsNode", "explorer");
+    const extras = JSON.parse(readFileSync(path.join(dataDir, "chain.openpoco.json"), "utf8"));
+    expect(extras.chains.local.explorer).to.equal(`http://127.0.0.1:${13000 + offset}`);
+    expect(extras.chains.local.resultProxy).to.equal(`http://127.0.0.1:${13200 + offset}`);
     // Compass sends requesters (and the official SDK's task debug) to the stack's scheduler.
     expect(await lookupWorkerpoolApi(chainJson.chains.local.compass, 31337n, manifest.workerpool)).to.equal(
       manifest.scheduler.url,

@@ -286,6 +286,8 @@ describe("Task lifecycle", () => {
     await expect(tx).to.emit(hub, "TaskConsensus").withArgs(taskid, resultHash);
     await expect(tx).to.emit(hub, "TaskReveal").withArgs(taskid, worker.address, DIGEST);
     await expect(tx).to.emit(hub, "TaskFinalize").withArgs(taskid, RESULTS);
+    // The contribution settles at once: the worker's stake is neither locked nor unlocked.
+    await expect(tx).not.to.emit(hub, "Lock");
     const task = await hub.viewTask(taskid);
     expect(task.status).to.equal(TaskStatus.COMPLETED);
     expect(task.consensusValue).to.equal(resultHash);

@@ -1,6 +1,7 @@
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
-import { ContributionStatus, TaskStatus, digestOf } from "../../src/sdk";
+import { ethers } from "hardhat";
+import { ContributionStatus, TaskStatus, digestOf, signAuthorization } from "../../src/sdk";
 import { RLC_UNIT, fundAndDeposit } from "../fixtures";
 import { PRICES } from "../matching/fixtures";
 import {
@@ -97,6 +98,59 @@ describe("Settlement", () => {
         stake: schedulerBefore.stake + SCHEDULER_STAKE + PRICES.workerpool - WORKERS_SHARE,
         locked: schedulerBefore.locked - SCHEDULER_STAKE,
       });
+      await expectMoneyConserved(setup, [setup.own, sponsored]);
+    });
+
+    it("contributeAndFinalize by a worker without stake: it is paid, nothing of it is locked, the sponsor pays", async () => {
+      const setup = await loadFixture(sponsoredSetup);
+      const { hub, requester, sponsor, sponsored, appOwner, datasetOwner, scheduler } = setup;
+      // A worker that never deposited: the reference locks no stake for a contribution that settles at once.
+      const worker = setup.spare[2];
+      const parties = { requester, sponsor, appOwner, datasetOwner, scheduler, worker };
+      const taskid = await initTask(setup, sponsored);
+      const before: Record<string, { stake: bigint; locked: bigint }> = {};
+      for (const [name, signer] of Object.entries(parties))
+        before[name] = await escrowOf(setup, signer.address);
+      const kittyBefore = await escrowOf(setup, KITTY);
+      const supplyBefore = await hub.totalSupply();
+      expect(before.worker).to.deep.equal({ stake: 0n, locked: 0n });
+
+      const authorization = await signAuthorization(scheduler, worker.address, taskid);
+      const tx = await hub
+        .connect(worker)
+        .contributeAndFinalize(taskid, DIGEST, "0x", "0x", ethers.ZeroAddress, "0x", authorization);
+      await expect(tx).to.emit(hub, "Reward").withArgs(worker.address, WORKERS_SHARE, taskid);
+      await expect(tx).to.emit(hub, "Seize").withArgs(sponsor.address, TASK_PRICE, taskid);
+      // No stake of the worker moves: neither a Lock nor an Unlock names it.
+      const receipt = (await tx.wait())!;
+      const escrowEvents = receipt.logs
+        .map((log) => hub.interface.parseLog(log))
+        .filter((event) => event?.name === "Lock" || event?.name === "Unlock");
+      expect(escrowEvents.map((event) => event!.args[0])).not.to.include(worker.address);
+      expect(await taskStatus(setup, taskid)).to.equal(TaskStatus.COMPLETED);
+      expect((await hub.viewContribution(taskid, worker.address)).status).to.equal(ContributionStatus.PROVED);
+
+      expect(await escrowOf(setup, worker.address)).to.deep.equal({ stake: WORKERS_SHARE, locked: 0n });
+      expect(await hub.viewScore(worker.address)).to.equal(0n);
+      expect(await escrowOf(setup, sponsor.address)).to.deep.equal({
+        stake: before.sponsor.stake,
+        locked: before.sponsor.locked - TASK_PRICE,
+      });
+      expect(await escrowOf(setup, requester.address)).to.deep.equal(before.requester);
+      expect(await escrowOf(setup, appOwner.address)).to.deep.equal({
+        stake: before.appOwner.stake + PRICES.app,
+        locked: before.appOwner.locked,
+      });
+      expect(await escrowOf(setup, datasetOwner.address)).to.deep.equal({
+        stake: before.datasetOwner.stake + PRICES.dataset,
+        locked: before.datasetOwner.locked,
+      });
+      expect(await escrowOf(setup, scheduler.address)).to.deep.equal({
+        stake: before.scheduler.stake + SCHEDULER_STAKE + PRICES.workerpool - WORKERS_SHARE,
+        locked: before.scheduler.locked - SCHEDULER_STAKE,
+      });
+      expect(await escrowOf(setup, KITTY)).to.deep.equal(kittyBefore);
+      expect(await hub.totalSupply()).to.equal(supplyBefore);
       await expectMoneyConserved(setup, [setup.own, sponsored]);
     });
 

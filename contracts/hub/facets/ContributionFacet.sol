@@ -135,7 +135,8 @@ contract ContributionFacet is IContributions, Facet {
             commitment,
             ContributionStatus.CONTRIBUTED,
             weight,
-            flags
+            flags,
+            true
         );
         if (reached) {
             state.status = TaskStatus.REVEALING;

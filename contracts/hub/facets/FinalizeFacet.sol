@@ -16,6 +16,11 @@ import {REVEAL_DEADLINE_RATIO, CALLBACK_GAS_OVERHEAD} from "../libs/Constants.so
 
 /// @title Finalization: results, payments and the deal callback
 contract FinalizeFacet is IFinalize, Facet {
+    /// @dev Whether the contribution of `contributeAndFinalize` locks the worker's stake: no, as in the reference. It
+    /// settles in the same call and has no consensus to lose, so a worker without stake may run a trust-1 task.
+    /// The contribution's record and the task's settlement both follow it.
+    bool private constant INSTANT_CONTRIBUTION_LOCKS_STAKE = false;
+
     /// @inheritdoc IFinalize
     function finalize(bytes32 taskId, bytes calldata results, bytes calldata resultsCallback) external {
         HubStorage.Task storage task = Tasks.task(taskId);
@@ -33,7 +38,7 @@ contract FinalizeFacet is IFinalize, Facet {
         }
         // With at least one reveal, the task holds the digest (see `ContributionFacet.reveal`).
         _checkCallbackData(taskId, deal, task.consensus, resultsCallback);
-        _complete(taskId, state, deal, results, resultsCallback);
+        _complete(taskId, state, deal, results, resultsCallback, true);
     }
 
     /// @inheritdoc IFinalize
@@ -57,7 +62,7 @@ contract FinalizeFacet is IFinalize, Facet {
             enclaveSign,
             authorizationSign
         );
-        _complete(taskId, state, deal, results, resultsCallback);
+        _complete(taskId, state, deal, results, resultsCallback, INSTANT_CONTRIBUTION_LOCKS_STAKE);
     }
 
     /// @dev The task, which must be ACTIVE, before its contribution deadline, of a trust-1 deal, and without
@@ -77,8 +82,9 @@ contract FinalizeFacet is IFinalize, Facet {
         if (state.contributorCount != 0) revert TaskHasContributions(taskid, state.contributorCount);
     }
 
-    /// @dev Records the sender's contribution as proved at once (consensus and reveal in one step). Its hash and
-    /// seal follow from the digest, so they are not stored.
+    /// @dev Records the sender's contribution as proved at once (consensus and reveal in one step), with no stake
+    /// locked (see INSTANT_CONTRIBUTION_LOCKS_STAKE). Its hash and seal follow from the digest, so they are not
+    /// stored.
     function _contributeProved(
         bytes32 taskid,
         Tasks.State memory state,
@@ -105,7 +111,8 @@ contract FinalizeFacet is IFinalize, Facet {
             commitment,
             ContributionStatus.PROVED,
             weight,
-            flags
+            flags,
+            INSTANT_CONTRIBUTION_LOCKS_STAKE
         );
         emit IContributions.TaskConsensus(taskid, resultHash);
         emit IContributions.TaskReveal(taskid, msg.sender, resultDigest);
@@ -128,20 +135,21 @@ contract FinalizeFacet is IFinalize, Facet {
     }
 
     /// @dev Completes the task: records it, pays everyone, then calls the deal callback, last, so that a callback
-    /// reentering the hub finds the task settled.
+    /// reentering the hub finds the task settled. `stakesLocked`: whether the contributors locked their stakes.
     function _complete(
         bytes32 taskid,
         Tasks.State memory state,
         IDeals.Deal memory deal,
         bytes calldata results,
-        bytes calldata resultsCallback
+        bytes calldata resultsCallback,
+        bool stakesLocked
     ) private {
         HubStorage.Task storage task = Tasks.task(taskid);
         state.status = TaskStatus.COMPLETED;
         Tasks.saveState(task, state);
         if (!Results.store(taskid, results, resultsCallback))
             Tasks.setResultsTimestamp(task, block.timestamp);
-        Settlement.payCompleted(taskid, deal, state.contributorCount);
+        Settlement.payCompleted(taskid, deal, state.contributorCount, stakesLocked);
         emit TaskFinalize(taskid, results);
         if (deal.callback != address(0)) _callBack(taskid, deal.callback, resultsCallback);
     }

@@ -71,9 +71,11 @@ library Contributions {
         return Consensus.workerWeight(HubStorage.layout().scores[worker]);
     }
 
-    /// @notice Records `worker`'s contribution of `weight` with `status` as the task's last, locks its stake and emits
-    /// `TaskContribute`.
+    /// @notice Records `worker`'s contribution of `weight` with `status` as the task's last, locks its stake if
+    /// `lockStake`, and emits `TaskContribute`.
     /// @param flags `Tasks.FLAG_HASH_IS_CONSENSUS` and `Tasks.FLAG_SEAL_FROM_DIGEST` say what is not stored.
+    /// @param lockStake Whether the contribution locks the deal's worker stake: one that awaits a consensus does,
+    /// as a guarantee it may lose; one settled in the same call (`contributeAndFinalize`) has nothing to lose.
     function record(
         bytes32 taskid,
         Tasks.State memory state,
@@ -82,7 +84,8 @@ library Contributions {
         Commitment memory commitment,
         ITaskTypes.ContributionStatus status,
         uint256 weight,
-        uint256 flags
+        uint256 flags,
+        bool lockStake
     ) internal {
         HubStorage.Contribution storage stored = Tasks.contribution(taskid, worker);
         if (stored.head != 0) revert ITaskTypes.AlreadyContributed(taskid, worker);
@@ -99,7 +102,7 @@ library Contributions {
         Tasks.setLastContributor(task, worker);
         state.contributorCount += 1;
 
-        Escrow.lock(worker, deal.workerStake);
+        if (lockStake) Escrow.lock(worker, deal.workerStake);
         emit IContributions.TaskContribute(taskid, worker, commitment.resultHash);
     }
 }

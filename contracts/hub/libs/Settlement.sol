@@ -22,12 +22,19 @@ library Settlement {
     /// @param taskid The task.
     /// @param deal Its deal.
     /// @param contributorCount Number of the task's contributors.
-    function payCompleted(bytes32 taskid, IDeals.Deal memory deal, uint256 contributorCount) internal {
+    /// @param stakesLocked Whether the contributors locked the deal's worker stake (not in `contributeAndFinalize`):
+    /// the provers get it back, or nothing is unlocked.
+    function payCompleted(
+        bytes32 taskid,
+        IDeals.Deal memory deal,
+        uint256 contributorCount,
+        bool stakesLocked
+    ) internal {
         Escrow.seize(deal.sponsor, deal.app.price + deal.dataset.price + deal.workerpool.price, taskid);
         if (deal.app.price != 0) Escrow.reward(deal.app.owner, deal.app.price, taskid);
         if (deal.dataset.price != 0) Escrow.reward(deal.dataset.owner, deal.dataset.price, taskid);
 
-        uint256 schedulerReward = _payWorkers(taskid, deal, contributorCount);
+        uint256 schedulerReward = _payWorkers(taskid, deal, contributorCount, stakesLocked);
 
         uint256 kitty = HubStorage.layout().accounts[KITTY_ADDRESS].frozen;
         if (kitty != 0) {
@@ -69,7 +76,8 @@ library Settlement {
     function _payWorkers(
         bytes32 taskid,
         IDeals.Deal memory deal,
-        uint256 contributorCount
+        uint256 contributorCount,
+        bool stakesLocked
     ) private returns (uint256 schedulerReward) {
         mapping(address => HubStorage.Contribution) storage contributions = HubStorage.layout().contributions[
             taskid
@@ -77,7 +85,14 @@ library Settlement {
         address last = Tasks.lastContributor(Tasks.task(taskid));
 
         // First pass: the pool (workerpool price and the stakes of those who did not prove) and the provers' weight.
-        Pool memory pool = Pool(deal.workerpool.price, 0, 0, deal.workerStake, contributorCount > 1);
+        Pool memory pool = Pool(
+            deal.workerpool.price,
+            0,
+            0,
+            deal.workerStake,
+            contributorCount > 1,
+            stakesLocked
+        );
         address worker = last;
         for (uint256 i = contributorCount; i > 0; --i) {
             Tasks.Head memory head = Tasks.loadHead(contributions[worker]);
@@ -104,9 +119,11 @@ library Settlement {
         uint256 workersShare;
         uint256 workerStake;
         bool replicated;
+        bool stakesLocked;
     }
 
-    /// @dev Pays a prover its share (returned) and its stake back, or seizes a non-prover's stake; updates scores.
+    /// @dev Pays a prover its share (returned) and its stake back when it locked one, or seizes a non-prover's stake
+    /// (a non-prover always locked one: only `contribute` leaves a contribution unproved); updates scores.
     function _settleWorker(
         bytes32 taskid,
         address worker,
@@ -116,7 +133,8 @@ library Settlement {
         mapping(address => uint256) storage scores = HubStorage.layout().scores;
         if (head.status == ITaskTypes.ContributionStatus.PROVED) {
             pay = (pool.workersShare * head.weight) / pool.proversWeight;
-            Escrow.unlockAndReward(worker, pool.workerStake, pay, taskid);
+            if (pool.stakesLocked) Escrow.unlockAndReward(worker, pool.workerStake, pay, taskid);
+            else Escrow.reward(worker, pay, taskid);
             if (pool.replicated) {
                 scores[worker] += 1;
                 emit IFinalize.AccurateContribution(worker, taskid);

@@ -32,7 +32,8 @@ interface IFinalize is ITaskTypes {
     function finalize(bytes32 taskId, bytes calldata results, bytes calldata resultsCallback) external;
 
     /// @notice A trust-1 task's only worker contributes, reveals and finalizes in one call (see `contribute` and
-    /// `finalize`).
+    /// `finalize`). The contribution has no consensus to lose, so it locks no worker stake: a worker without any
+    /// may call it, and is paid its share as `finalize` would pay it.
     /// @param taskId The task.
     /// @param resultDigest The result digest, committed to and revealed at once.
     /// @param results As for `finalize`.

@@ -1,9 +1,9 @@
-/** `init`: the project files (iexec.json, chain.json) and, unless skipped, a new wallet. */
+/** `init`: the project files (iexec.json, chain.json and its companion) and, unless skipped, a new wallet. */
 import type { Command } from "commander";
 import { ZeroAddress, ZeroHash } from "ethers";
-import { defaultChainJson } from "../../sdk/core/chains";
+import { defaultChainFiles } from "../../sdk/core/chains";
 import { action } from "../action";
-import { CHAIN_JSON, IEXEC_JSON } from "../project";
+import { CHAIN_EXTRAS_JSON, CHAIN_JSON, IEXEC_JSON } from "../project";
 import type { Session } from "../session";
 import { createWallet } from "./wallet";
 
@@ -20,16 +20,27 @@ export function defaultIexecJson(): Record<string, unknown> {
 async function init(session: Session, options: { skipWallet?: boolean; force?: boolean }): Promise<void> {
   const { project, out } = session;
   const written: string[] = [];
-  for (const [name, content] of [
-    [IEXEC_JSON, defaultIexecJson()],
-    [CHAIN_JSON, defaultChainJson()],
-  ] as const) {
+  const chain = defaultChainFiles();
+  // chain.json and its companion go together: an existing chain.json keeps its companion too.
+  const groups: [string, [string, unknown][]][] = [
+    [IEXEC_JSON, [[IEXEC_JSON, defaultIexecJson()]]],
+    [
+      CHAIN_JSON,
+      [
+        [CHAIN_JSON, chain.chainJson],
+        ...(chain.extras ? [[CHAIN_EXTRAS_JSON, chain.extras] as [string, unknown]] : []),
+      ],
+    ],
+  ];
+  for (const [name, files] of groups) {
     if ((await project.exists(name)) && !options.force) {
       out.info(`${name} already exists, kept (--force overwrites it)`);
       continue;
     }
-    await project.write(name, content);
-    written.push(name);
+    for (const [file, content] of files) {
+      await project.write(file, content);
+      written.push(file);
+    }
   }
   out.success(`Project initialized in ${project.dir}`, { files: written.join(", ") || "none (all kept)" });
   out.set({ files: written });
@@ -45,7 +56,9 @@ async function init(session: Session, options: { skipWallet?: boolean; force?: b
 export function registerInit(program: Command): void {
   program
     .command("init")
-    .description("create iexec.json and chain.json in this folder, and a wallet unless --skip-wallet")
+    .description(
+      "create iexec.json, chain.json and chain.openpoco.json in this folder, and a wallet unless --skip-wallet",
+    )
     .option("--skip-wallet", "do not create a wallet")
     .option("--force", "overwrite existing project files")
     .action(action(init));

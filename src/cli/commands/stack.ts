@@ -56,6 +56,8 @@ function endpoints(manifest: StackManifest): Record<string, string | undefined> 
     files: manifest.files,
     explorer: manifest.explorer,
     "chain.json": stackPaths(manifest.dataDir).chainJson,
+    // Our extra URLs (result store, IPFS node, explorer): copy it beside chain.json.
+    "chain.openpoco.json": stackPaths(manifest.dataDir).chainExtrasJson,
   };
 }
 

@@ -1,6 +1,8 @@
 /**
  * Chains: where the hub lives and where the off-chain services answer. The CLI reads them from
- * chain.json (the official CLI's format); SDK users may build a `ChainConfig` directly.
+ * chain.json, in the official CLI's format so that its `iexec` accepts the file unchanged, and our
+ * extra settings (result store, IPFS node, explorer) from its companion, chain.openpoco.json. This file
+ * alone knows which key goes where; SDK users may build a `ChainConfig` directly.
  */
 import { getAddress } from "ethers";
 import { InvalidInputError } from "./errors";
@@ -31,24 +33,58 @@ export interface ChainConfig {
   explorer?: string;
 }
 
-/** One chain of chain.json: the fields of `ChainConfig` but the name, ids and URLs as strings. */
-export interface ChainJsonEntry {
-  host?: string;
-  id?: string;
-  hub?: string;
-  iexecGateway?: string;
-  sms?: string;
-  resultProxy?: string;
-  ipfsGateway?: string;
-  ipfsNode?: string;
-  compass?: string;
-  explorer?: string;
-}
+/**
+ * The keys of a chain that the official CLI (npm `iexec` 9.x) accepts in chain.json: it refuses a file
+ * with any other key in a chain, and any top-level key but `default`, `chains` and
+ * `allowExperimentalNetworks`.
+ */
+export const OFFICIAL_CHAIN_KEYS = [
+  "id",
+  "host",
+  "hub",
+  "sms",
+  "ipfsGateway",
+  "iexecGateway",
+  "compass",
+  "pocoSubgraph",
+] as const;
+
+/** Our settings of a chain beyond the official keys: they live in the companion file, `CHAIN_EXTRAS_JSON`. */
+export const EXTRA_CHAIN_KEYS = ["resultProxy", "ipfsNode", "explorer"] as const;
+
+/** The file of the chains: where the hub is and where the services answer. */
+export const CHAIN_JSON = "chain.json";
+
+/** The companion of chain.json, beside it: our extra settings of each chain (`EXTRA_CHAIN_KEYS`). */
+export const CHAIN_EXTRAS_JSON = "chain.openpoco.json";
+
+/** One chain of chain.json as the official CLI accepts it: the fields of `ChainConfig` as strings. */
+export type OfficialChainEntry = Partial<Record<(typeof OFFICIAL_CHAIN_KEYS)[number], string>>;
+
+/** Our extra settings of one chain, as the companion file holds them. */
+export type ChainExtrasEntry = Partial<Record<(typeof EXTRA_CHAIN_KEYS)[number], string>>;
+
+/**
+ * One chain of chain.json as read: the official keys, and the extras that files written before the
+ * companion file kept in the chain itself (with a `name` key the chain's own key repeats).
+ */
+export type ChainJsonEntry = OfficialChainEntry & ChainExtrasEntry & { name?: string };
 
 /** The chain.json file: a default chain name and the chains by name. */
 export interface ChainJson {
   default: string;
   chains: Record<string, ChainJsonEntry>;
+}
+
+/** The companion file of chain.json: our extra settings by chain name. */
+export interface ChainExtrasJson {
+  chains: Record<string, ChainExtrasEntry>;
+}
+
+/** What to write for some chains: chain.json, and its companion when a chain has extra settings. */
+export interface ChainFiles {
+  chainJson: ChainJson;
+  extras?: ChainExtrasJson;
 }
 
 /** Chain id of Hardhat's local network. */
@@ -72,29 +108,96 @@ export const LOCAL_CHAIN: ChainConfig = {
   ipfsNode: "http://127.0.0.1:13600",
 };
 
-/** The chain.json that `init` writes: the local chain, as the default. */
-export function defaultChainJson(): ChainJson {
-  const { name, id, ...rest } = LOCAL_CHAIN;
-  return { default: name, chains: { [name]: { ...rest, id: String(id) } } };
+/**
+ * The files that describe `chains` (the first is the default): chain.json with the official keys only,
+ * so that the official CLI accepts it unchanged, and the companion with the rest.
+ */
+export function chainFiles(chains: ChainConfig[], defaultName = chains[0]?.name ?? ""): ChainFiles {
+  const chainJson: ChainJson = { default: defaultName, chains: {} };
+  const extras: ChainExtrasJson = { chains: {} };
+  for (const chain of chains) {
+    const fields: Record<string, string | undefined> = { ...chain, id: chain.id?.toString() };
+    chainJson.chains[chain.name] = pick(fields, OFFICIAL_CHAIN_KEYS);
+    const extra = pick(fields, EXTRA_CHAIN_KEYS);
+    if (Object.keys(extra).length > 0) extras.chains[chain.name] = extra;
+  }
+  return Object.keys(extras.chains).length > 0 ? { chainJson, extras } : { chainJson };
 }
 
-function url(chain: string, field: string, value: unknown, required: boolean): string | undefined {
+/** The chain files that `init` writes: the local chain, as the default. */
+export function defaultChainFiles(): ChainFiles {
+  return chainFiles([LOCAL_CHAIN]);
+}
+
+/** The fields of `keys` that `fields` sets. */
+function pick<K extends string>(
+  fields: Record<string, string | undefined>,
+  keys: readonly K[],
+): Partial<Record<K, string>> {
+  const picked: Partial<Record<K, string>> = {};
+  for (const key of keys) if (fields[key] !== undefined) picked[key] = fields[key];
+  return picked;
+}
+
+/**
+ * The extras of chain `chain`: the companion file's, and those an old chain.json keeps in the chain
+ * itself, which win.
+ */
+function chainExtras(
+  chain: string,
+  entry: ChainJsonEntry,
+  extras: ChainExtrasJson | undefined,
+): ChainExtrasEntry {
+  const fromChainJson = pick(entry as Record<string, string | undefined>, EXTRA_CHAIN_KEYS);
+  if (extras === undefined) return fromChainJson;
+  if (
+    typeof extras !== "object" ||
+    extras === null ||
+    typeof extras.chains !== "object" ||
+    extras.chains === null
+  )
+    throw new InvalidInputError(
+      `${CHAIN_EXTRAS_JSON} must be an object with "chains": fix it, or delete it and run \`openpoco init --force\`.`,
+    );
+  const companion: unknown = extras.chains[chain];
+  if (companion === undefined) return fromChainJson;
+  if (typeof companion !== "object" || companion === null || Array.isArray(companion))
+    throw new InvalidInputError(`${CHAIN_EXTRAS_JSON}: chain "${chain}" must be an object of URLs.`);
+  const unknown = Object.keys(companion).filter(
+    (key) => !(EXTRA_CHAIN_KEYS as readonly string[]).includes(key),
+  );
+  if (unknown.length > 0)
+    throw new InvalidInputError(
+      `${CHAIN_EXTRAS_JSON}: chain "${chain}" has unknown key(s) ${unknown.map((k) => `"${k}"`).join(", ")}: it holds only ${EXTRA_CHAIN_KEYS.join(", ")} (the others belong in ${CHAIN_JSON}).`,
+    );
+  // A key an old chain.json sets in the chain itself wins: it was written there on purpose, for that chain.
+  return { ...(companion as ChainExtrasEntry), ...fromChainJson };
+}
+
+function url(
+  chain: string,
+  field: string,
+  value: unknown,
+  required: boolean,
+  file = CHAIN_JSON,
+): string | undefined {
   if (value === undefined || value === "") {
-    if (required) throw new InvalidInputError(`chain.json: chain "${chain}" has no "${field}": add its URL.`);
+    if (required) throw new InvalidInputError(`${file}: chain "${chain}" has no "${field}": add its URL.`);
     return undefined;
   }
   if (typeof value !== "string" || !/^https?:\/\/[^\s]+$/.test(value))
     throw new InvalidInputError(
-      `chain.json: "${field}" of chain "${chain}" must be an http(s) URL, got ${JSON.stringify(value)}.`,
+      `${file}: "${field}" of chain "${chain}" must be an http(s) URL, got ${JSON.stringify(value)}.`,
     );
   return value.replace(/\/+$/, "");
 }
 
 /**
- * The chain `name` of chain.json (its default chain when `name` is not given), validated: a clear
+ * The chain `name` of chain.json (its default chain when `name` is not given) with its extra settings
+ * from the companion file `extras` (or, in an old chain.json, from the chain itself), validated: a clear
  * error names the missing or malformed field.
  */
-export function resolveChain(json: ChainJson, name?: string): ChainConfig {
+export function resolveChain(json: ChainJson, name?: string, extras?: ChainExtrasJson): ChainConfig {
   if (typeof json !== "object" || json === null || typeof json.chains !== "object" || json.chains === null)
     throw new InvalidInputError(
       'chain.json must be an object with "default" and "chains": run `openpoco init`.',
@@ -117,6 +220,10 @@ export function resolveChain(json: ChainJson, name?: string): ChainConfig {
       `chain.json: "hub" of chain "${chosen}" is not an address: ${JSON.stringify(entry.hub)}.`,
     );
   }
+  const extra = chainExtras(chosen, entry, extras);
+  // An extra URL comes from chain.json only in old files: errors name the file it is in.
+  const extraUrl = (field: keyof ChainExtrasEntry) =>
+    url(chosen, field, extra[field], false, field in entry ? CHAIN_JSON : CHAIN_EXTRAS_JSON);
   let id: bigint | undefined;
   if (entry.id !== undefined) {
     if (!/^\d+$/.test(String(entry.id)))
@@ -130,10 +237,10 @@ export function resolveChain(json: ChainJson, name?: string): ChainConfig {
     hub,
     iexecGateway: url(chosen, "iexecGateway", entry.iexecGateway, false),
     sms: url(chosen, "sms", entry.sms, false),
-    resultProxy: url(chosen, "resultProxy", entry.resultProxy, false),
+    resultProxy: extraUrl("resultProxy"),
     ipfsGateway: url(chosen, "ipfsGateway", entry.ipfsGateway, false),
-    ...(entry.ipfsNode ? { ipfsNode: url(chosen, "ipfsNode", entry.ipfsNode, false) } : {}),
+    ...(extra.ipfsNode ? { ipfsNode: extraUrl("ipfsNode") } : {}),
     compass: url(chosen, "compass", entry.compass, false),
-    ...(entry.explorer ? { explorer: url(chosen, "explorer", entry.explorer, false) } : {}),
+    ...(extra.explorer ? { explorer: extraUrl("explorer") } : {}),
   };
 }

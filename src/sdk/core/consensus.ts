@@ -110,7 +110,7 @@ export interface DealTerms {
 
 /** The payouts of a completed task, in nRLC. */
 export interface CompletedPayouts {
-  /** Reward of each prover (its stake is also returned). */
+  /** Reward of each prover (its stake is also returned, when it locked one: not in contributeAndFinalize). */
   provers: Map<string, bigint>;
   /** Workers whose stake is seized. */
   losers: string[];
