@@ -351,7 +351,8 @@ export class WorkerApp {
 
   /**
    * Asks the chain whether this worker may work on the task: not contributed yet, ACTIVE, before its
-   * contribution deadline, no TEE asked for, enough free stake. Fails the task (and stops) otherwise.
+   * contribution deadline, an enclave when TEE is asked for, enough free stake above trust 1. Fails the
+   * task (and stops) otherwise.
    */
   private async checkTask(taskid: string): Promise<CheckedTask | typeof STOP> {
     const task = this.store.get(taskid)!;
@@ -378,8 +379,9 @@ export class WorkerApp {
         "ENCLAVE_REQUIRED",
         `the authorization names enclave ${task.enclaveChallenge}, not this worker's enclave ${this.enclave!.address} (made again since the task was assigned?): the hub would refuse its signature.`,
       );
+    // Trust 1 finalizes in one call (contributeAndFinalize), which locks no worker stake: none needed.
     const { stake } = await this.poco.account.show(this.address);
-    if (stake < deal.workerStake)
+    if (deal.trust !== 1n && stake < deal.workerStake)
       return this.failed(
         task,
         "INSUFFICIENT_STAKE",

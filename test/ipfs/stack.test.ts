@@ -10,6 +10,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { IPFS_NODE_FLAGS } from "../../src/ipfs/process-flags";
+import { CHAIN_EXTRAS_JSON } from "../../src/sdk/core/chains";
 import { stackPorts } from "../../src/stack/layout";
 import { portFree, runCli, startCli, type Running } from "../cli/child";
 import { added } from "./world";
@@ -83,9 +84,11 @@ describe("IPFS node in the stack @stack", function () {
     const url = `http://127.0.0.1:${13600 + offset}`;
     stack = await stackUp(dataDir, offset, cwd);
 
+    // The gateway is an official key of chain.json; the node's RPC URL is ours, in its companion.
     const chain = JSON.parse(readFileSync(path.join(dataDir, "chain.json"), "utf8")).chains.local;
-    expect(chain.ipfsNode).to.equal(url);
+    const extras = JSON.parse(readFileSync(path.join(dataDir, CHAIN_EXTRAS_JSON), "utf8")).chains.local;
     expect(chain.ipfsGateway).to.equal(url);
+    expect(extras.ipfsNode).to.equal(url);
     const status = await runCli(["stack", "status", "--raw", "--data-dir", dataDir], cwd);
     const parts = JSON.parse(status.stdout).parts as { name: string; answers: boolean; url: string }[];
     expect(
