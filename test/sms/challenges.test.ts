@@ -22,7 +22,9 @@ import {
   SmsClient,
   UNKNOWN_ENCLAVE_CHALLENGE,
   computeTaskId,
+  devEnclaveKeyRequestMessage,
   signDevEnclaveKeyRequest,
+  signSmsChallenge,
   signEnclaveResult,
   signTeeChallengeRequest,
 } from "../../src/sdk";
@@ -351,6 +353,22 @@ describe("SMS enclave challenges and the development enclave @sms", function () 
       status: 403,
       code: ENCLAVE_KEY_NOT_AUTHORIZED,
     });
+    // Naming the authorized worker does not help when another wallet signs the request.
+    const timestamp = Date.now();
+    const impersonation = {
+      body: { worker: owner.address, timestamp, authorization, enclaveChallenge },
+      signature: await signSmsChallenge(
+        thief,
+        devEnclaveKeyRequestMessage(active.taskid, owner.address, enclaveChallenge, timestamp),
+      ),
+    };
+    expectRefused(
+      await post(keyUrl(sms.url, active.taskid), impersonation.body, impersonation.signature),
+      401,
+      "UNAUTHORIZED",
+      `signed by ${thief.address}, not by the worker ${owner.address}`,
+    );
+    expect(last(sms.store)).to.include({ action: "enclave-key", worker: owner.address, status: 401 });
     // The owner's authorization of another task does not open this one either.
     const elsewhere = await world.authorize(thief.address, pending.taskid, enclaveChallenge);
     const error = await rejectionOf(
@@ -402,6 +420,32 @@ describe("SMS enclave challenges and the development enclave @sms", function () 
     );
     expect(error.status).to.equal(403);
     expect(error.message).to.contain("(it issued none)");
+  });
+
+  it("refuses the key of a task not initialized on chain yet, though its challenge exists", async function () {
+    const { enclaveChallenge } = await client.taskEnclaveChallenge(
+      world.wallets.scheduler,
+      pending.dealid,
+      0n,
+    );
+    const worker = world.worker(4);
+    const authorization = await world.authorize(worker.address, pending.taskid, enclaveChallenge);
+    const error = await rejectionOf(
+      client.devEnclaveKey(worker, pending.taskid, enclaveChallenge, authorization),
+      ServiceError,
+    );
+    expect(error.status).to.equal(404);
+    expect(last(sms.store)).to.include({
+      action: "enclave-key",
+      taskid: pending.taskid,
+      worker: worker.address,
+      outcome: "refused",
+      status: 404,
+      code: "NOT_FOUND",
+    });
+    expect(
+      rows(sms.store, "enclave-key", pending.taskid).filter((row) => row.outcome === "released"),
+    ).to.deep.equal([]);
   });
 
   it("an SMS without --tee dev issues challenges but refuses every key: a real TEE needs attestation", async function () {
