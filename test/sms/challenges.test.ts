@@ -21,6 +21,9 @@ import {
   ServiceError,
   SmsClient,
   UNKNOWN_ENCLAVE_CHALLENGE,
+  OpenPoco,
+  computeResultHash,
+  computeResultSeal,
   computeTaskId,
   devEnclaveKeyRequestMessage,
   signDevEnclaveKeyRequest,
@@ -327,6 +330,50 @@ describe("SMS enclave challenges and the development enclave @sms", function () 
     });
     expect(row.released).to.deep.equal(["enclaveKey"]);
     expect(JSON.stringify(sms.store.auditLog())).not.to.contain(key.privateKey.slice(2));
+  });
+
+  it("the released key signs a TEE contribution the hub accepts; once the task is COMPLETED no key goes out", async function () {
+    const task = await world.makeTask({ app, tag: TEE_TAG });
+    const { enclaveChallenge } = await client.taskEnclaveChallenge(world.wallets.scheduler, task.dealid, 0n);
+    const worker = world.worker(5);
+    const authorization = await world.authorize(worker.address, task.taskid, enclaveChallenge);
+    const key = await client.devEnclaveKey(worker, task.taskid, enclaveChallenge, authorization);
+    const resultDigest = "0x" + "cd".repeat(32);
+    const enclaveSign = await signEnclaveResult(
+      new Wallet(key.privateKey),
+      computeResultHash(task.taskid, resultDigest),
+      computeResultSeal(worker.address, task.taskid, resultDigest),
+    );
+    const poco = await OpenPoco.connect({
+      chain: world.chain,
+      signer: worker.privateKey,
+      pollingIntervalMs: 50,
+    });
+    try {
+      await poco.work.contributeAndFinalize({
+        taskid: task.taskid,
+        resultDigest,
+        authorization,
+        enclaveChallenge,
+        enclaveSign,
+        results: '{"storage":"none"}',
+      });
+    } finally {
+      poco.close();
+    }
+    expect((await world.clients.requester.tasks.show(task.taskid)).statusName).to.equal("COMPLETED");
+    const error = await rejectionOf(
+      client.devEnclaveKey(worker, task.taskid, enclaveChallenge, authorization),
+      ServiceError,
+    );
+    expect(error.status).to.equal(403);
+    expect(error.message).to.contain("is COMPLETED, not ACTIVE");
+    expect(last(sms.store)).to.include({
+      action: "enclave-key",
+      taskid: task.taskid,
+      outcome: "refused",
+      status: 403,
+    });
   });
 
   it("refuses a dev-enclave key request for another worker's task, and a replayed key request", async function () {
