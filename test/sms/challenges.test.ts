@@ -12,7 +12,8 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect } from "chai";
-import { Wallet, getBytes, solidityPackedKeccak256, verifyMessage } from "ethers";
+import { ethers, getNamedAccounts } from "hardhat";
+import { Wallet, ZeroAddress, getBytes, solidityPackedKeccak256, verifyMessage } from "ethers";
 import {
   DEV_ENCLAVE_DISABLED,
   DEV_ENCLAVE_WARNING,
@@ -29,6 +30,7 @@ import {
   signDevEnclaveKeyRequest,
   signSmsChallenge,
   signEnclaveResult,
+  signAuthorization,
   signTeeChallengeRequest,
 } from "../../src/sdk";
 import type { ServiceLogger } from "../../src/sdk/core/logger";
@@ -36,6 +38,7 @@ import { auditLine } from "../../src/cli/commands/sms";
 import { SMS_DB_FILE, SmsApp } from "../../src/sms/app";
 import { TeeDevChainError } from "../../src/sms/errors";
 import { SmsStore, type AuditRecord } from "../../src/sms/store";
+import { IHub__factory } from "../../typechain-types";
 import { rejectionOf } from "../rejection";
 import { TEE_TAG, smsWorld, type MadeTask, type SmsWorld } from "./world";
 
@@ -440,6 +443,34 @@ describe("SMS enclave challenges and the development enclave @sms", function () 
       status: 401,
       code: "UNAUTHORIZED",
     });
+  });
+
+  it("wants the hub's TEE broker's authorization for the key once the hub has a broker", async function () {
+    const { enclaveChallenge } = await client.taskEnclaveChallenge(
+      world.wallets.scheduler,
+      active.dealid,
+      0n,
+    );
+    const { deployer } = await getNamedAccounts();
+    const hub = IHub__factory.connect(world.chain.hub, await ethers.getSigner(deployer));
+    const broker = world.wallets.stranger;
+    await (await hub.setTeeBroker(broker.address)).wait();
+    try {
+      const worker = world.worker(6);
+      const bySchedulerAuth = await world.authorize(worker.address, active.taskid, enclaveChallenge);
+      const refused = await rejectionOf(
+        client.devEnclaveKey(worker, active.taskid, enclaveChallenge, bySchedulerAuth),
+        ServiceError,
+      );
+      expect(refused.status).to.equal(403);
+      expect(refused.message).to.contain(`signed by ${broker.address} (the hub's TEE broker)`);
+      expect(last(sms.store)).to.include({ action: "enclave-key", code: ENCLAVE_KEY_NOT_AUTHORIZED });
+      const byBroker = await signAuthorization(broker, worker.address, active.taskid, enclaveChallenge);
+      const key = await client.devEnclaveKey(worker, active.taskid, enclaveChallenge, byBroker);
+      expect(new Wallet(key.privateKey).address).to.equal(enclaveChallenge);
+    } finally {
+      await (await hub.setTeeBroker(ZeroAddress)).wait();
+    }
   });
 
   it("refuses the key of a challenge the SMS did not issue for the task", async function () {
