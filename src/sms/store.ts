@@ -24,7 +24,9 @@ export interface SecretPlace {
  * What an audit row is about: a task's secrets to a worker, a task's enclave challenge to the
  * workerpool owner, a challenge's key to a development enclave, or the SMS's own start.
  */
-export type AuditAction = "secrets" | "challenge" | "enclave-key" | "start";
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+/** Every audit action, for the operator's filter. */
+export const AUDIT_ACTIONS = ["secrets", "challenge", "enclave-key", "start"] as const;
 
 /** One row of the audit log: names of what was released or withheld, never values. */
 export interface AuditRecord {
@@ -59,6 +61,7 @@ export interface AuditRecord {
 /** Which rows of the audit log to read. */
 export interface AuditFilter {
   taskid?: string;
+  action?: AuditAction;
   outcome?: AuditRecord["outcome"];
   /** The newest `last` rows only (still oldest first). */
   last?: number;
@@ -181,6 +184,10 @@ function readAudit(db: Database.Database, filter: AuditFilter): AuditRecord[] {
   if (filter.taskid !== undefined) {
     where.push("taskid = ?");
     values.push(filter.taskid.toLowerCase());
+  }
+  if (filter.action !== undefined) {
+    where.push("action = ?");
+    values.push(filter.action);
   }
   if (filter.outcome !== undefined) {
     where.push("outcome = ?");

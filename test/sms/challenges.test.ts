@@ -172,6 +172,9 @@ describe("SMS enclave challenges and the development enclave @sms", function () 
         reason,
       })),
     );
+    expect(
+      SmsStore.readAuditLog(path.join(world.dir, "dev", SMS_DB_FILE), { action: "challenge" }),
+    ).to.deep.equal(audit);
     expect(auditLine(audit[0])).to.contain(
       `challenge task ${pending.taskid} requester ${world.wallets.scheduler.address}`,
     );

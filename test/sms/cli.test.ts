@@ -28,7 +28,7 @@ describe("CLI sms command @sms", function () {
     expect(new URL(LOCAL_CHAIN.sms!).port).to.equal(String(DEFAULT_SMS_PORT));
   });
 
-  it("registers `sms audit` reading data/sms, the newest 100 entries by default, filtered by --task and --refused", function () {
+  it("registers `sms audit` reading data/sms, the newest 100 entries by default, filtered by --task, --action and --refused", function () {
     const program = new Command();
     registerSms(program);
     const audit = program.commands
@@ -39,6 +39,7 @@ describe("CLI sms command @sms", function () {
     expect(defaults).to.deep.equal({
       dataDir: path.join("data", "sms"),
       task: undefined,
+      action: undefined,
       refused: undefined,
       last: "100",
     });

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { InvalidInputError } from "../../sdk/core/errors";
 import { DEV_ENCLAVE_WARNING } from "../../sdk/node/sms";
 import { DEFAULT_SMS_PORT, SMS_DB_FILE, SmsApp } from "../../sms/app";
-import { SmsStore, type AuditRecord } from "../../sms/store";
+import { AUDIT_ACTIONS, SmsStore, type AuditRecord } from "../../sms/store";
 import { action } from "../action";
 import { positiveInt, serveUntilSignal, serviceLogger } from "../service";
 import type { Session } from "../session";
@@ -62,6 +62,7 @@ async function start(session: Session, options: StartOptions): Promise<void> {
 interface AuditOptions {
   dataDir: string;
   task?: string;
+  action?: string;
   refused?: boolean;
   last: string;
 }
@@ -90,8 +91,14 @@ async function audit(session: Session, options: AuditOptions): Promise<void> {
     throw new InvalidInputError(`No SMS database at ${file}: pass the SMS's --data-dir.`);
   if (options.task !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(options.task))
     throw new InvalidInputError(`Invalid task id ${JSON.stringify(options.task)}: give 0x + 64 hex digits.`);
+  const action = AUDIT_ACTIONS.find((name) => name === options.action);
+  if (options.action !== undefined && action === undefined)
+    throw new InvalidInputError(
+      `Unknown --action ${JSON.stringify(options.action)}: use one of ${AUDIT_ACTIONS.join(", ")}.`,
+    );
   const rows = SmsStore.readAuditLog(file, {
     taskid: options.task,
+    action,
     outcome: options.refused ? "refused" : undefined,
     last: positiveInt("last", options.last),
   });
@@ -121,8 +128,11 @@ export function registerSms(program: Command): void {
     .command("audit")
     .option("--data-dir <dir>", "folder of the SMS database", path.join("data", "sms"))
     .option("--task <taskid>", "only the entries of this task")
+    .option("--action <action>", `only the entries of this action (${AUDIT_ACTIONS.join(", ")})`)
     .option("--refused", "only the refusals")
     .option("--last <n>", "only the newest n entries", "100")
-    .description("show who asked for which task's secrets, what was released or refused, and why")
+    .description(
+      "show who asked for which task's secrets, challenge or enclave key, what was released or refused, and why",
+    )
     .action(action(audit));
 }
