@@ -7,7 +7,11 @@ import path from "node:path";
 import { OpenPoco } from "../sdk/core/client";
 import type { ChainConfig } from "../sdk/core/chains";
 import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/core/logger";
+import { DEV_ENCLAVE_WARNING, TEE_DEV_CHAIN_IDS, isTeeDevChain } from "../sdk/node/sms";
 import { pocoChain } from "./chain";
+import { ChallengeDesk } from "./challenges";
+import { DEV_ENCLAVE_VERIFIER, NO_ENCLAVE_VERIFIER, type EnclaveVerifier } from "./enclave";
+import { TeeDevChainError } from "./errors";
 import { ReleaseDesk } from "./release";
 import { SecretDesk } from "./secrets";
 import { buildSmsServer, type FastifyInstance, type SmsServerOptions } from "./server";
@@ -31,8 +35,54 @@ export interface SmsOptions {
   port?: number;
   /** Largest age of a worker's signed request, in ms (default TASK_SECRETS_MAX_AGE_MS). */
   maxRequestAgeMs?: number;
+  /**
+   * "dev": the development TEE mode, releasing enclave keys to development enclaves (no hardware
+   * isolation). Refused on a chain other than a local development one unless `teeDevOnAnyChain`.
+   * Unset: enclave challenges are issued, but no key is released.
+   */
+  tee?: "dev";
+  /** Allows `tee: "dev"` on any chain (the risk: secrets of that chain reach enclaves with no isolation). */
+  teeDevOnAnyChain?: boolean;
   server?: SmsServerOptions;
   logger?: ServiceLogger;
+}
+
+/**
+ * The enclave verifier of the options: the development one with `tee: "dev"` on a development chain
+ * (or any chain with `teeDevOnAnyChain`), else one that releases no key. A refused start is logged and
+ * written to the audit log.
+ */
+function enclaveVerifier(
+  options: SmsOptions,
+  chainId: bigint,
+  store: SmsStore,
+  logger: ServiceLogger,
+): EnclaveVerifier {
+  if (options.tee === undefined) return NO_ENCLAVE_VERIFIER;
+  if (!isTeeDevChain(chainId) && !options.teeDevOnAnyChain) {
+    const error = new TeeDevChainError(
+      `The SMS refuses the development TEE mode on chain ${chainId}, which is not a local development chain (${TEE_DEV_CHAIN_IDS.join(", ")}): a ${DEV_ENCLAVE_WARNING}. Start without --tee dev, or, knowing that any secret of this chain can then leave without isolation, add --tee-dev-on-any-chain.`,
+    );
+    store.audit({
+      time: Date.now(),
+      action: "start",
+      taskid: "",
+      worker: "",
+      enclave: "",
+      outcome: "refused",
+      status: 0,
+      code: error.code,
+      released: [],
+      withheld: [],
+      reason: error.message,
+    });
+    logger.error(error.message);
+    throw error;
+  }
+  logger.warn(
+    `TEE mode dev on chain ${chainId}${isTeeDevChain(chainId) ? "" : " (not a development chain: --tee-dev-on-any-chain)"}: ${DEV_ENCLAVE_WARNING}.`,
+  );
+  return DEV_ENCLAVE_VERIFIER;
 }
 
 /** A running SMS. */
@@ -54,10 +104,12 @@ export class SmsApp {
     let store: SmsStore | undefined;
     try {
       store = SmsStore.open(path.join(dataDir, SMS_DB_FILE), vault);
+      const verifier = enclaveVerifier(options, poco.chainId, store, logger);
       const chain = pocoChain(poco);
       const server = await buildSmsServer(
         new SecretDesk(store, chain, logger),
         new ReleaseDesk(store, chain, logger, options.maxRequestAgeMs),
+        new ChallengeDesk(store, chain, verifier, logger, options.maxRequestAgeMs),
         options.server,
       );
       const url = await server.listen({

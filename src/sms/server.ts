@@ -1,14 +1,17 @@
 /**
  * The SMS's HTTP API on Fastify: the official SMS's paths for pushing and checking secrets (as the
  * SDK's `SmsClient` calls them), and `POST /tasks/{taskid}/secrets` releasing a task's secrets to its
- * authorized worker (an enclave-bearing one for a TEE deal). Pushes answer 204, existence checks 204 or
- * 404; values never go out on these paths. Refusals are `{ ok: false, code, error }` with a 4xx status
+ * authorized worker (an enclave-bearing one for a TEE deal). `POST /tee/challenges/{taskid}` gives a TEE
+ * task's enclave challenge to its workerpool owner, and `POST /tee/challenges/{taskid}/key` the
+ * challenge's key to a development enclave. Pushes answer 204, existence checks 204 or 404; secret
+ * values never go out on these paths. Refusals are `{ ok: false, code, error }` with a 4xx status
  * naming what was wrong.
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { APP_SECRET_INDEX, MAX_SECRET_BYTES } from "../sdk/node/sms";
 import { answerErrorsAsJson, rateLimitByIp } from "../server/json-errors";
 import { SMS_STATUS_OF_CODE } from "./errors";
+import type { ChallengeDesk } from "./challenges";
 import type { ReleaseDesk } from "./release";
 import { REQUESTER_SECRET_NAME, addressParam, checkSecretName, type SecretDesk } from "./secrets";
 import type { SecretPlace } from "./store";
@@ -33,6 +36,7 @@ function header(value: string | string[] | undefined): string | undefined {
 export async function buildSmsServer(
   secrets: SecretDesk,
   releases: ReleaseDesk,
+  challenges: ChallengeDesk,
   options: SmsServerOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
@@ -151,6 +155,25 @@ export async function buildSmsServer(
     });
     return { ok: true, ...released };
   });
+
+  // Enclave challenges of TEE tasks, and their keys for development enclaves (protocol in sdk/node/sms.ts).
+  const signed = (request: {
+    params: unknown;
+    headers: { authorization?: string | string[] };
+    body: unknown;
+  }) => ({
+    taskid: (request.params as { taskid: string }).taskid,
+    signature: header(request.headers.authorization),
+    body: request.body,
+  });
+  app.post("/tee/challenges/:taskid", async (request) => ({
+    ok: true,
+    ...(await challenges.issue(signed(request))),
+  }));
+  app.post("/tee/challenges/:taskid/key", async (request) => ({
+    ok: true,
+    ...(await challenges.releaseKey(signed(request))),
+  }));
   return app;
 }
 

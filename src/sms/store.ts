@@ -1,7 +1,8 @@
 /**
  * The SMS's storage in SQLite (better-sqlite3, WAL): secrets encrypted by the vault (the database holds
- * IVs and ciphertexts, never a value), the audit log of releases and refusals, and the worker signatures
- * already used (replay protection). Every value reaches SQL as a bound parameter.
+ * IVs and ciphertexts, never a value), the enclave challenges of TEE tasks (their private keys sealed
+ * the same way), the audit log of releases and refusals, and the signatures already used (replay
+ * protection). Every value reaches SQL as a bound parameter.
  */
 import type Database from "better-sqlite3";
 import { openDatabase, type Migration } from "../server/database";
@@ -19,13 +20,25 @@ export interface SecretPlace {
   name: string;
 }
 
+/**
+ * What an audit row is about: a task's secrets to a worker, a task's enclave challenge to the
+ * workerpool owner, a challenge's key to a development enclave, or the SMS's own start.
+ */
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+/** Every audit action, for the operator's filter. */
+export const AUDIT_ACTIONS = ["secrets", "challenge", "enclave-key", "start"] as const;
+
 /** One row of the audit log: names of what was released or withheld, never values. */
 export interface AuditRecord {
   id: number;
   /** Unix time in ms. */
   time: number;
+  action: AuditAction;
   taskid: string;
-  /** The worker the request named (as sent, when it was not a valid address). */
+  /**
+   * The worker the request named (as sent, when it was not a valid address); for a "challenge", the
+   * signer of the request.
+   */
   worker: string;
   /** The enclave the request named, "" for a plain request. */
   enclave: string;
@@ -48,6 +61,7 @@ export interface AuditRecord {
 /** Which rows of the audit log to read. */
 export interface AuditFilter {
   taskid?: string;
+  action?: AuditAction;
   outcome?: AuditRecord["outcome"];
   /** The newest `last` rows only (still oldest first). */
   last?: number;
@@ -99,12 +113,43 @@ function v2(db: Database.Database): void {
     if (!columns.has(name)) db.exec(`ALTER TABLE audit ADD COLUMN ${name} ${type}`);
 }
 
+/**
+ * Version 3, enclave challenges: one key pair per TEE task (address, and the private key sealed by the
+ * vault), and the action of each audit row (rows before it were all about secrets).
+ */
+const V3 = `
+CREATE TABLE enclave_challenges (
+  taskid TEXT PRIMARY KEY,
+  dealid TEXT NOT NULL,
+  address TEXT NOT NULL UNIQUE,
+  iv BLOB NOT NULL,
+  sealed BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+);
+ALTER TABLE audit ADD COLUMN action TEXT NOT NULL DEFAULT 'secrets';
+`;
+
 /** Index `i` takes the database from version `i` to `i + 1` (see `openDatabase`). */
-const MIGRATIONS: readonly Migration[] = [V1, v2];
+const MIGRATIONS: readonly Migration[] = [V1, v2, V3];
+
+/** A task's enclave challenge as stored (the key stays sealed until `challengeKey`). */
+export interface StoredChallenge {
+  taskid: string;
+  dealid: string;
+  /** Checksummed address of the challenge key. */
+  address: string;
+  createdAt: number;
+}
+
+/** The vault's place of a challenge key: bound to the task, so a row moved to another task does not open. */
+function challengePlace(taskid: string): string {
+  return `challenge:${taskid.toLowerCase()}`;
+}
 
 interface AuditRow {
   id: number;
   time: number;
+  action: string;
   taskid: string;
   worker: string;
   enclave: string;
@@ -120,6 +165,7 @@ function auditOf(row: AuditRow): AuditRecord {
   return {
     id: row.id,
     time: row.time,
+    action: row.action as AuditAction,
     taskid: row.taskid,
     worker: row.worker,
     enclave: row.enclave,
@@ -138,6 +184,10 @@ function readAudit(db: Database.Database, filter: AuditFilter): AuditRecord[] {
   if (filter.taskid !== undefined) {
     where.push("taskid = ?");
     values.push(filter.taskid.toLowerCase());
+  }
+  if (filter.action !== undefined) {
+    where.push("action = ?");
+    values.push(filter.action);
   }
   if (filter.outcome !== undefined) {
     where.push("outcome = ?");
@@ -238,15 +288,65 @@ export class SmsStore {
     return result.changes === 1;
   }
 
-  /** Appends a row to the audit log. */
-  audit(entry: Omit<AuditRecord, "id">): void {
+  /**
+   * The enclave challenge of `taskid`: the stored one, else a new one made of `privateKey` (sealed by
+   * the vault). Never a second key for a task: when two requests race, the first insert wins and both
+   * get its address. `created` says whether this call stored the key.
+   */
+  challengeFor(
+    taskid: string,
+    dealid: string,
+    privateKey: () => { address: string; privateKey: string },
+    now = Date.now(),
+  ): { challenge: StoredChallenge; created: boolean } {
+    const id = taskid.toLowerCase();
+    const existing = this.challenge(id);
+    if (existing) return { challenge: existing, created: false };
+    const key = privateKey();
+    const { iv, sealed } = this.vault.seal(challengePlace(id), key.privateKey);
+    const result = this.db
+      .prepare(
+        `INSERT INTO enclave_challenges (taskid, dealid, address, iv, sealed, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (taskid) DO NOTHING`,
+      )
+      .run(id, dealid.toLowerCase(), key.address, iv, sealed, now);
+    return { challenge: this.challenge(id)!, created: result.changes === 1 };
+  }
+
+  /** The enclave challenge of `taskid`, or undefined when none was issued. */
+  challenge(taskid: string): StoredChallenge | undefined {
+    const row = this.db
+      .prepare("SELECT taskid, dealid, address, created_at FROM enclave_challenges WHERE taskid = ?")
+      .get(taskid.toLowerCase()) as
+      { taskid: string; dealid: string; address: string; created_at: number } | undefined;
+    return row
+      ? { taskid: row.taskid, dealid: row.dealid, address: row.address, createdAt: row.created_at }
+      : undefined;
+  }
+
+  /** How many enclave challenges are stored (for tests and the operator). */
+  challengeCount(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM enclave_challenges").get() as { n: number }).n;
+  }
+
+  /** The decrypted private key of `taskid`'s challenge, or undefined. Only the key release calls this. */
+  challengeKey(taskid: string): string | undefined {
+    const id = taskid.toLowerCase();
+    const row = this.db.prepare("SELECT iv, sealed FROM enclave_challenges WHERE taskid = ?").get(id) as
+      { iv: Buffer; sealed: Buffer } | undefined;
+    return row ? this.vault.open(challengePlace(id), row) : undefined;
+  }
+
+  /** Appends a row to the audit log (`action` defaults to "secrets"). */
+  audit(entry: Omit<AuditRecord, "id" | "action"> & { action?: AuditAction }): void {
     this.db
       .prepare(
-        `INSERT INTO audit (time, taskid, worker, enclave, outcome, status, code, released, withheld, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO audit (time, action, taskid, worker, enclave, outcome, status, code, released, withheld, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         entry.time,
+        entry.action ?? "secrets",
         entry.taskid.toLowerCase(),
         entry.worker,
         entry.enclave,

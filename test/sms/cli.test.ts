@@ -4,10 +4,10 @@ import { expect } from "chai";
 import { Command } from "commander";
 import { registerSms } from "../../src/cli/commands/sms";
 import { DEFAULT_SMS_PORT } from "../../src/sms/app";
-import { LOCAL_CHAIN } from "../../src/sdk";
+import { DEV_ENCLAVE_WARNING, LOCAL_CHAIN } from "../../src/sdk";
 
 describe("CLI sms command @sms", function () {
-  it("registers `sms start` with --host, --port 13300 (the local chain's SMS) and --data-dir data/sms", function () {
+  it("registers `sms start` with --host, --port 13300 (the local chain's SMS), --data-dir data/sms, and the TEE mode off", function () {
     const program = new Command();
     registerSms(program);
     const start = program.commands
@@ -19,11 +19,16 @@ describe("CLI sms command @sms", function () {
       host: "127.0.0.1",
       port: String(DEFAULT_SMS_PORT),
       dataDir: path.join("data", "sms"),
+      tee: undefined,
+      teeDevOnAnyChain: undefined,
     });
+    const help = start!.helpInformation().replace(/\s+/g, " ");
+    expect(help).to.contain("--tee <mode>").and.to.contain(DEV_ENCLAVE_WARNING);
+    expect(help).to.contain("--tee-dev-on-any-chain").and.to.contain("DANGER");
     expect(new URL(LOCAL_CHAIN.sms!).port).to.equal(String(DEFAULT_SMS_PORT));
   });
 
-  it("registers `sms audit` reading data/sms, the newest 100 entries by default, filtered by --task and --refused", function () {
+  it("registers `sms audit` reading data/sms, the newest 100 entries by default, filtered by --task, --action and --refused", function () {
     const program = new Command();
     registerSms(program);
     const audit = program.commands
@@ -34,6 +39,7 @@ describe("CLI sms command @sms", function () {
     expect(defaults).to.deep.equal({
       dataDir: path.join("data", "sms"),
       task: undefined,
+      action: undefined,
       refused: undefined,
       last: "100",
     });

@@ -360,7 +360,7 @@ describe("SMS secrets of TEE deals @sms", function () {
     expect(line).to.contain("names no enclave");
   });
 
-  it("keeps the audit log of a version-1 database, adding the new columns", async function () {
+  it("keeps the audit log of a version-1 database, adding the new columns (action: secrets)", async function () {
     const file = path.join(world.dir, "v1", SMS_DB_FILE);
     mkdirSync(path.dirname(file), { recursive: true });
     const db = new Database(file);
@@ -379,6 +379,7 @@ describe("SMS secrets of TEE deals @sms", function () {
         {
           id: 1,
           time: 1,
+          action: "secrets",
           taskid: plain.taskid,
           worker: world.worker(0).address,
           enclave: "",

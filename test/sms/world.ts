@@ -10,7 +10,8 @@ import { HDNodeWallet, Wallet, ZeroAddress } from "ethers";
 import hre, { deployments } from "hardhat";
 import { OpenPoco, signAuthorization, type ChainConfig } from "../../src/sdk";
 import { SILENT_LOGGER } from "../../src/sdk/core/logger";
-import { SmsApp } from "../../src/sms/app";
+import { computeTaskId } from "../../src/sdk/core/tasks";
+import { SmsApp, type SmsOptions } from "../../src/sms/app";
 import { serveInProcessChain } from "../cli/harness";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -51,10 +52,17 @@ export interface SmsWorld {
     params?: string;
     requester?: Role;
     tag?: string;
+    /** False: the deal only, the task not initialized (its id is still keccak256(dealid, 0)). */
+    initialize?: boolean;
   }): Promise<MadeTask>;
+  /** Initializes task 0 of `dealid` (made with `initialize: false`). */
+  initialize(dealid: string): Promise<void>;
   /** The scheduler's authorization of `worker` on `taskid` (naming `enclave`, none by default). */
   authorize(worker: string, taskid: string, enclave?: string): Promise<string>;
-  startSms(dataDir?: string): Promise<SmsApp>;
+  startSms(
+    dataDir?: string,
+    options?: Partial<Pick<SmsOptions, "tee" | "teeDevOnAnyChain" | "chain" | "logger">>,
+  ): Promise<SmsApp>;
   close(): Promise<void>;
 }
 
@@ -155,12 +163,16 @@ export async function smsWorld(): Promise<SmsWorld> {
         ),
       );
       const { dealid } = await requester.orders.match({ app, dataset, workerpool: pool, request });
+      if (terms.initialize === false) return { dealid, taskid: computeTaskId(dealid, 0n) };
       const { taskids } = await clients.scheduler.work.initialize([{ dealid, idx: 0n }]);
       return { dealid, taskid: taskids[0] };
     },
+    initialize: async (dealid) => {
+      await clients.scheduler.work.initialize([{ dealid, idx: 0n }]);
+    },
     authorize: (worker, taskid, enclave) => signAuthorization(wallets.scheduler, worker, taskid, enclave),
-    startSms: (dataDir = path.join(dir, "sms")) =>
-      SmsApp.start({ chain, dataDir, port: 0, logger: SILENT_LOGGER }),
+    startSms: (dataDir = path.join(dir, "sms"), options = {}) =>
+      SmsApp.start({ chain, dataDir, port: 0, logger: SILENT_LOGGER, ...options }),
     close: async () => {
       for (const client of Object.values(clients)) client.close();
       await served.close();

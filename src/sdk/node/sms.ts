@@ -16,6 +16,7 @@ import {
 import type { Signer } from "ethers";
 import { InvalidInputError, OpenPocoError, ServiceError } from "../core/errors";
 import { errorDetail, joinUrl, requestJson, requestStatus } from "../core/http";
+import { computeTaskId } from "../core/tasks";
 import { requestRaw } from "./download";
 
 const SERVICE = "SMS";
@@ -312,6 +313,70 @@ export class SmsClient {
     const { ok: _ok, ...secrets } = answer;
     return { ...secrets, requesterSecrets: secrets.requesterSecrets ?? {}, missing: secrets.missing ?? [] };
   }
+
+  /**
+   * The enclave challenge of task `idx` of `dealid` (a TEE deal), asked by the workerpool's owner
+   * `signer` (the scheduler), created by the SMS on the first request and the same on every later one.
+   * The task need not be initialized yet. Refusals throw `ServiceError` with the SMS's reason (401 bad,
+   * stale or replayed signature, 403 a signer other than the workerpool owner or a deal without the TEE
+   * bit, 404 unknown deal or task index).
+   */
+  async taskEnclaveChallenge(
+    signer: Signer,
+    dealid: string,
+    idx: bigint,
+    options: SignedRequestOptions = {},
+  ): Promise<TaskEnclaveChallenge> {
+    const request = await signTeeChallengeRequest(signer, dealid, idx, options.timestamp);
+    const answer = await requestJson<TaskEnclaveChallenge & { ok: boolean }>(
+      SERVICE,
+      joinUrl(this.baseUrl, `/tee/challenges/${request.taskid}`),
+      {
+        method: "POST",
+        body: request.body,
+        headers: { Authorization: request.signature },
+        baseUrl: this.baseUrl,
+        timeoutMs: this.timeoutMs,
+      },
+    );
+    return { taskid: answer.taskid, enclaveChallenge: getAddress(answer.enclaveChallenge) };
+  }
+
+  /**
+   * The private key of `taskid`'s enclave challenge, for the development enclave of the worker `signer`
+   * holding the scheduler's `authorization` (which names this worker, task and `enclaveChallenge`).
+   * Only an SMS run with `--tee dev` answers: "development enclave: no hardware isolation; never use
+   * real secrets". Refusals throw `ServiceError` (401 bad, stale or replayed signature, 403 not
+   * authorized, unknown challenge, task not ACTIVE, or no development mode on this SMS).
+   */
+  async devEnclaveKey(
+    signer: Signer,
+    taskid: string,
+    enclaveChallenge: string,
+    authorization: string,
+    options: SignedRequestOptions = {},
+  ): Promise<DevEnclaveKey> {
+    const id = checkTaskId(taskid);
+    const enclave = checkAddress("enclave challenge", enclaveChallenge);
+    const request = await signDevEnclaveKeyRequest(signer, id, enclave, authorization, options.timestamp);
+    const answer = await requestJson<DevEnclaveKey & { ok: boolean }>(
+      SERVICE,
+      joinUrl(this.baseUrl, `/tee/challenges/${id}/key`),
+      {
+        method: "POST",
+        body: request.body,
+        headers: { Authorization: request.signature },
+        baseUrl: this.baseUrl,
+        timeoutMs: this.timeoutMs,
+      },
+    );
+    return {
+      taskid: answer.taskid,
+      enclaveChallenge: getAddress(answer.enclaveChallenge),
+      privateKey: answer.privateKey,
+      warning: answer.warning,
+    };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -470,4 +535,185 @@ function checkTaskId(taskid: string): string {
   if (typeof taskid !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(taskid))
     throw new InvalidInputError(`Invalid task id ${JSON.stringify(taskid)}: give 0x + 64 hex digits.`);
   return taskid.toLowerCase();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Enclave challenges of TEE tasks (iExec's SMS issues them at POST /tee/challenges/{chainTaskId}), and
+// the development enclave's key (this implementation's development TEE mode).
+//
+//   POST /tee/challenges/{taskid}
+//   Authorization: <the workerpool owner's personal signature of teeChallengeRequestMessage(...)>
+//   { "dealid": "0x…", "idx": <task index>, "timestamp": <unix ms> }
+//   → 200 { "ok": true, "taskid", "enclaveChallenge": "0x…" }
+//
+// The scheduler asks before it authorizes a worker on a TEE task, so the task need not be initialized:
+// the body names the deal and the index and the SMS checks taskid = keccak256(dealid, idx). The SMS
+// creates one key pair per task, on the first request; every later (freshly signed) request answers
+// the same address. The private key is sealed by the SMS's vault like a secret.
+//
+//   POST /tee/challenges/{taskid}/key
+//   Authorization: <the worker's personal signature of devEnclaveKeyRequestMessage(...)>
+//   { "worker": "0x…", "timestamp": <unix ms>, "authorization": "<scheduler's signature>",
+//     "enclaveChallenge": "0x…" }
+//   → 200 { "ok": true, "taskid", "enclaveChallenge", "privateKey": "0x…", "warning": DEV_ENCLAVE_WARNING }
+//
+// The development enclave (a worker run with `--tee dev`) fetches the challenge's private key, to sign
+// its contribution as the enclave. Only an SMS started with `--tee dev` answers. The checks are those of
+// the secrets' release: the worker's fresh signature used once (401), a challenge this SMS issued for
+// this task (403 UNKNOWN_ENCLAVE_CHALLENGE), the task ACTIVE (403), the authorization of this worker,
+// task and challenge by the expected authorizer (403 ENCLAVE_KEY_NOT_AUTHORIZED), then the enclave
+// verifier: the development one accepts any worker (no hardware isolation), and an SMS without a
+// development mode refuses (403 DEV_ENCLAVE_DISABLED) because a real enclave needs attestation. A real
+// attestation backend (TDX quote verification) would take the verifier's place, behind the same path.
+// ---------------------------------------------------------------------------------------------------
+
+/** Said wherever the development enclave runs: the SMS's log at start and every key it releases. */
+export const DEV_ENCLAVE_WARNING = "development enclave: no hardware isolation; never use real secrets";
+/**
+ * Chain ids where the development TEE mode may run without `--tee-dev-on-any-chain`: Hardhat's (31337)
+ * and Ganache's or Geth dev's (1337).
+ */
+export const TEE_DEV_CHAIN_IDS: readonly bigint[] = [31337n, 1337n];
+/** Purpose string hashed into the challenge of a scheduler's request for a task's enclave challenge. */
+export const TEE_CHALLENGE_PURPOSE = "TEE_CHALLENGE";
+/** Purpose string hashed into the challenge of a development enclave's request for its key. */
+export const DEV_ENCLAVE_KEY_PURPOSE = "DEV_ENCLAVE_KEY";
+/** Code of the refusal of an enclave challenge for a deal without the TEE bit. */
+export const NON_TEE_DEAL = "NON_TEE_DEAL";
+/** Code of the refusal of an enclave key for a challenge this SMS did not issue for the task. */
+export const UNKNOWN_ENCLAVE_CHALLENGE = "UNKNOWN_ENCLAVE_CHALLENGE";
+/** Code of the refusal of an enclave key to a worker the authorization does not name. */
+export const ENCLAVE_KEY_NOT_AUTHORIZED = "ENCLAVE_KEY_NOT_AUTHORIZED";
+/** Code of the refusal of an enclave key by an SMS without the development TEE mode. */
+export const DEV_ENCLAVE_DISABLED = "DEV_ENCLAVE_DISABLED";
+
+/** True when `chainId` is a local development chain (`TEE_DEV_CHAIN_IDS`). */
+export function isTeeDevChain(chainId: bigint): boolean {
+  return TEE_DEV_CHAIN_IDS.includes(chainId);
+}
+
+/**
+ * Challenge the workerpool owner signs to ask for task `idx` of `dealid`'s enclave challenge:
+ * keccak256(keccak256(domain) ‖ keccak256("TEE_CHALLENGE") ‖ taskid ‖ dealid ‖ uint256 idx ‖ uint64 timestamp).
+ */
+export function teeChallengeRequestMessage(
+  taskid: string,
+  dealid: string,
+  idx: bigint,
+  timestamp: number,
+): string {
+  return keccak256(
+    solidityPacked(
+      ["bytes32", "bytes32", "bytes32", "bytes32", "uint256", "uint64"],
+      [hashText(SMS_DOMAIN), hashText(TEE_CHALLENGE_PURPOSE), taskid, dealid, idx, BigInt(timestamp)],
+    ),
+  );
+}
+
+/**
+ * Challenge a development enclave's worker signs to ask for the key of `enclaveChallenge`:
+ * keccak256(keccak256(domain) ‖ keccak256("DEV_ENCLAVE_KEY") ‖ taskid ‖ worker ‖ enclaveChallenge ‖ uint64 timestamp).
+ */
+export function devEnclaveKeyRequestMessage(
+  taskid: string,
+  worker: string,
+  enclaveChallenge: string,
+  timestamp: number,
+): string {
+  return keccak256(
+    solidityPacked(
+      ["bytes32", "bytes32", "bytes32", "address", "address", "uint64"],
+      [
+        hashText(SMS_DOMAIN),
+        hashText(DEV_ENCLAVE_KEY_PURPOSE),
+        taskid,
+        worker,
+        enclaveChallenge,
+        BigInt(timestamp),
+      ],
+    ),
+  );
+}
+
+/** Body of `POST /tee/challenges/{taskid}`. */
+export interface TeeChallengeRequest {
+  dealid: string;
+  /** The task's index in the deal, as a decimal string or a number. */
+  idx: string;
+  /** When the workerpool owner signed, in unix ms. */
+  timestamp: number;
+}
+
+/** Body of `POST /tee/challenges/{taskid}/key`. */
+export interface DevEnclaveKeyRequest {
+  worker: string;
+  /** When the worker signed, in unix ms. */
+  timestamp: number;
+  /** The scheduler's (or TEE broker's) authorization of the worker on the task, naming `enclaveChallenge`. */
+  authorization: string;
+  /** The task's enclave challenge, as the SMS issued it. */
+  enclaveChallenge: string;
+}
+
+/** A task's enclave challenge as the SMS answers it. */
+export interface TaskEnclaveChallenge {
+  taskid: string;
+  /** Address of the task's enclave key: the scheduler names it in the workers' authorizations. */
+  enclaveChallenge: string;
+}
+
+/** The key of a task's enclave challenge, as a development enclave receives it. */
+export interface DevEnclaveKey extends TaskEnclaveChallenge {
+  /** The challenge's private key (0x + 64 hex digits): sign the contribution's result with it. */
+  privateKey: string;
+  /** Always `DEV_ENCLAVE_WARNING`. */
+  warning: string;
+}
+
+/** Options of the enclave-challenge calls: the time of signing (default now; tests make stale ones). */
+export interface SignedRequestOptions {
+  timestamp?: number;
+}
+
+/**
+ * The workerpool owner's request for the enclave challenge of task `idx` of `dealid`: the task id,
+ * the body and the Authorization header to send.
+ */
+export async function signTeeChallengeRequest(
+  workerpoolOwner: Signer,
+  dealid: string,
+  idx: bigint,
+  timestamp: number = Date.now(),
+): Promise<{ taskid: string; body: TeeChallengeRequest; signature: string }> {
+  const taskid = computeTaskIdOf(dealid, idx);
+  const signature = await signSmsChallenge(
+    workerpoolOwner,
+    teeChallengeRequestMessage(taskid, dealid, idx, timestamp),
+  );
+  return { taskid, body: { dealid: dealid.toLowerCase(), idx: idx.toString(), timestamp }, signature };
+}
+
+/** A development enclave's worker's request for the key of `enclaveChallenge` on `taskid`. */
+export async function signDevEnclaveKeyRequest(
+  worker: Signer,
+  taskid: string,
+  enclaveChallenge: string,
+  authorization: string,
+  timestamp: number = Date.now(),
+): Promise<{ body: DevEnclaveKeyRequest; signature: string }> {
+  const address = getAddress(await worker.getAddress());
+  const enclave = getAddress(enclaveChallenge);
+  const signature = await signSmsChallenge(
+    worker,
+    devEnclaveKeyRequestMessage(taskid, address, enclave, timestamp),
+  );
+  return { body: { worker: address, timestamp, authorization, enclaveChallenge: enclave }, signature };
+}
+
+function computeTaskIdOf(dealid: string, idx: bigint): string {
+  if (typeof dealid !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(dealid))
+    throw new InvalidInputError(`Invalid deal id ${JSON.stringify(dealid)}: give 0x + 64 hex digits.`);
+  if (typeof idx !== "bigint" || idx < 0n)
+    throw new InvalidInputError(`Invalid task index ${String(idx)}: give the task's index in the deal.`);
+  return computeTaskId(dealid.toLowerCase(), idx);
 }
