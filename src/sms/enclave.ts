@@ -7,7 +7,7 @@
  * verification: the quote's report data binds the request, its measurement is the app's) would be a
  * third implementation of the same interface, reading its evidence from the request.
  */
-import { DEV_ENCLAVE_WARNING } from "../sdk/node/sms";
+import { DEV_ENCLAVE_WARNING } from "../sdk/core/tee-dev";
 import { DevEnclaveDisabledError } from "./errors";
 
 /** What an enclave presents to receive its task's key, once the request's other checks passed. */

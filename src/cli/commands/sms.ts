@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { InvalidInputError } from "../../sdk/core/errors";
-import { DEV_ENCLAVE_WARNING } from "../../sdk/node/sms";
+import { DEV_ENCLAVE_WARNING } from "../../sdk/core/tee-dev";
 import { DEFAULT_SMS_PORT, SMS_DB_FILE, SmsApp } from "../../sms/app";
 import { AUDIT_ACTIONS, SmsStore, type AuditRecord } from "../../sms/store";
 import { action } from "../action";

@@ -11,6 +11,7 @@ export * from "./errors";
 export * from "./units";
 export * from "./chains";
 export * from "./matching";
+export * from "./tee-dev";
 export * from "./client";
 export * from "./order-json";
 export * from "./params";

@@ -12,6 +12,11 @@ export const DEV_ENCLAVE_WARNING = "development enclave: no hardware isolation; 
 /** Chain ids of local development chains: Hardhat's (31337) and Ganache's / Geth dev mode's (1337). */
 export const DEVELOPMENT_CHAIN_IDS: readonly bigint[] = [LOCAL_CHAIN_ID, 1337n];
 
+/** True when `chainId` is a local development chain (DEVELOPMENT_CHAIN_IDS). */
+export function isDevelopmentChain(chainId: bigint): boolean {
+  return DEVELOPMENT_CHAIN_IDS.includes(chainId);
+}
+
 /** The option that lets a service run development enclaves on any chain, naming the risk. */
 export const TEE_DEV_ANY_CHAIN_FLAG = "--tee-dev-on-any-chain";
 
@@ -20,7 +25,7 @@ export const TEE_DEV_ANY_CHAIN_FLAG = "--tee-dev-on-any-chain";
  * `onAnyChain` (the TEE_DEV_ANY_CHAIN_FLAG option) says the operator knows.
  */
 export function assertTeeDevAllowed(chainId: bigint, onAnyChain: boolean): void {
-  if (DEVELOPMENT_CHAIN_IDS.includes(chainId) || onAnyChain) return;
+  if (isDevelopmentChain(chainId) || onAnyChain) return;
   throw new InvalidInputError(
     `--tee dev runs TEE tasks in a ${DEV_ENCLAVE_WARNING}, and chain ${chainId} is not a local development chain (${DEVELOPMENT_CHAIN_IDS.join(", ")}): requesters there may send real secrets. Run without --tee, or add ${TEE_DEV_ANY_CHAIN_FLAG} if this chain is a test chain whose users all know.`,
   );

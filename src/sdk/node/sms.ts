@@ -567,13 +567,6 @@ function checkTaskId(taskid: string): string {
 // attestation backend (TDX quote verification) would take the verifier's place, behind the same path.
 // ---------------------------------------------------------------------------------------------------
 
-/** Said wherever the development enclave runs: the SMS's log at start and every key it releases. */
-export const DEV_ENCLAVE_WARNING = "development enclave: no hardware isolation; never use real secrets";
-/**
- * Chain ids where the development TEE mode may run without `--tee-dev-on-any-chain`: Hardhat's (31337)
- * and Ganache's or Geth dev's (1337).
- */
-export const TEE_DEV_CHAIN_IDS: readonly bigint[] = [31337n, 1337n];
 /** Purpose string hashed into the challenge of a scheduler's request for a task's enclave challenge. */
 export const TEE_CHALLENGE_PURPOSE = "TEE_CHALLENGE";
 /** Purpose string hashed into the challenge of a development enclave's request for its key. */
@@ -586,11 +579,6 @@ export const UNKNOWN_ENCLAVE_CHALLENGE = "UNKNOWN_ENCLAVE_CHALLENGE";
 export const ENCLAVE_KEY_NOT_AUTHORIZED = "ENCLAVE_KEY_NOT_AUTHORIZED";
 /** Code of the refusal of an enclave key by an SMS without the development TEE mode. */
 export const DEV_ENCLAVE_DISABLED = "DEV_ENCLAVE_DISABLED";
-
-/** True when `chainId` is a local development chain (`TEE_DEV_CHAIN_IDS`). */
-export function isTeeDevChain(chainId: bigint): boolean {
-  return TEE_DEV_CHAIN_IDS.includes(chainId);
-}
 
 /**
  * Challenge the workerpool owner signs to ask for task `idx` of `dealid`'s enclave challenge:
