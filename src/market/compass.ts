@@ -1,8 +1,10 @@
 /**
- * Compass, served by the market under `/compass`: where each workerpool's API (its scheduler's
- * task API) is. The official SDK asks `GET {compass}/{chainId}/workerpools/{address}` for
- * `{ apiUrl }` (`iexec task debug`); a workerpool's on-chain owner registers the URL with
- * `POST` on the same path, signed with the market's challenge login.
+ * Compass, served by the market at its root: where each workerpool's API (its scheduler's task API)
+ * is. The official SDK asks `GET {compass}/{chainId}/workerpools/{address}` for `{ apiUrl }` (`iexec
+ * task debug`); a workerpool's on-chain owner registers the URL with `POST` on the same path, signed
+ * with the market's challenge login. At the root because the official SDK joins the path with
+ * `new URL("/{chainId}/…", compass)`, which drops any path the Compass URL has: chain.json's `compass`
+ * is the market's URL.
  */
 import type { FastifyInstance } from "fastify";
 import { getAddress } from "ethers";
@@ -10,9 +12,6 @@ import { ForbiddenError, InvalidInputError, NotFoundError } from "../sdk/core/er
 import { parseApiUrl } from "../sdk/core/compass";
 import type { MarketService } from "./service";
 import type { WorkerpoolApiRecord } from "./store";
-
-/** Path prefix of Compass on the market (chain.json `compass` = `<market URL>/compass`). */
-export const COMPASS_PREFIX = "/compass";
 
 /** A workerpool address from a path: 20 bytes, and a valid EIP-55 checksum when mixed-case. */
 function workerpoolOf(raw: string): string {
@@ -97,7 +96,7 @@ export class CompassService {
 export function registerCompassRoutes(app: FastifyInstance, market: MarketService): void {
   const compass = new CompassService(market);
   type Params = { chainId: string; address: string };
-  const path = `${COMPASS_PREFIX}/:chainId/workerpools/:address`;
+  const path = "/:chainId/workerpools/:address";
   app.get(path, async (request) => {
     const { chainId, address } = request.params as Params;
     return { apiUrl: compass.lookup(chainId, address).apiUrl };

@@ -28,7 +28,6 @@ import { STACK_WALLET_PASSWORD, provisionStack } from "./provision";
 import { Supervisor, type ChildStatus, type ReadyAnswer } from "./supervisor";
 import { Wallet } from "ethers";
 import { IPFS_NODE_FLAGS } from "../ipfs/process-flags";
-import { COMPASS_PREFIX } from "../market/compass";
 import { PUBLISHER_STATE_FILE } from "../publisher/state-file";
 import { MarketClient, TEE_TDX_TAG, registerWorkerpoolApi } from "../sdk/core";
 import { DEV_ENCLAVE_WARNING } from "../sdk/core/tee-dev";
@@ -303,7 +302,8 @@ async function writeChainJson(
     // One port serves both: results and datasets are added through the RPC, fetched through the gateway.
     ipfsGateway: url("ipfs"),
     ipfsNode: url("ipfs"),
-    compass: `${url("market")}${COMPASS_PREFIX}`,
+    // Compass is served at the market's root (see market/compass.ts).
+    compass: url("market"),
     ...(options.startExplorer ? { explorer: url("explorer") } : {}),
   };
   await writeStackChainFiles(path.dirname(files.chainJson), chain);

@@ -39,7 +39,7 @@ describe("@cli workerpool set-api-url and offer start", function () {
       port: 0,
       syncIntervalMs: 200,
     });
-    compass = `${market.url}/compass`;
+    compass = market.url;
     await cli.raw(["init", "--skip-wallet"]);
     const chain = { host: cli.rpcUrl, id: "31337", hub: cli.hub, iexecGateway: market.url, compass };
     writeFileSync(

@@ -37,7 +37,7 @@ async function start(store: MarketStore = new MemoryMarketStore()): Promise<Runn
   const service = new MarketService(store, await marketChain(setup.hub, CHAIN_ID));
   const server = await buildMarketServer(service);
   const url = await server.listen({ host: "127.0.0.1", port: 0 });
-  return { setup, store, server, url, compass: `${url}/compass`, market: new MarketClient(url, CHAIN_ID) };
+  return { setup, store, server, url, compass: url, market: new MarketClient(url, CHAIN_ID) };
 }
 
 async function send(url: string, method: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -77,8 +77,10 @@ describe("@market Compass", function () {
       });
       expect(stored).to.equal(API);
       expect(await lookupWorkerpoolApi(compass, CHAIN_ID, setup.workerpool)).to.equal(API);
-      // The official SDK's exact request: lowercase address, answer { apiUrl }, CORS open.
-      const raw = await send(`${compass}/31337/workerpools/${setup.workerpool.toLowerCase()}`, "GET");
+      // The official SDK's exact request: the path joined as its api-utils do (new URL drops any path
+      // of the Compass URL), lowercase address, answer { apiUrl }, CORS open.
+      const official = new URL(`/31337/workerpools/${setup.workerpool.toLowerCase()}`, compass).href;
+      const raw = await send(official, "GET");
       expect(raw.status).to.equal(200);
       expect(raw.json).to.deep.equal({ apiUrl: API });
       expect(raw.cors).to.equal("*");

@@ -90,7 +90,7 @@ describe("the main job: stack up, demo, restart, down @stack @docker", function 
     const chainJson = JSON.parse(readFileSync(path.join(dataDir, "chain.json"), "utf8"));
     expect(chainJson.chains.local.hub).to.equal(manifest.chain.hub);
     expect(chainJson.chains.local.iexecGateway).to.equal(`http://127.0.0.1:${3000 + offset}`);
-    expect(chainJson.chains.local.compass).to.equal(`http://127.0.0.1:${3000 + offset}/compass`);
+    expect(chainJson.chains.local.compass).to.equal(`http://127.0.0.1:${3000 + offset}`);
     // Our extra URLs sit in the companion, which keeps chain.json acceptable to the official CLI.
     expect(chainJson.chains.local).not.to.have.any.keys("name", "resultProxy", "ipfsNode", "explorer");
     const extras = JSON.parse(readFileSync(path.join(dataDir, "chain.openpoco.json"), "utf8"));

@@ -40,7 +40,7 @@ async function setApiUrl(session: Session, url: string, options: { workerpool?: 
   const chain = await session.chain();
   if (!chain.compass)
     throw new InvalidInputError(
-      `chain.json: chain "${chain.name}" has no "compass": add the Compass URL (the local stack's is <market URL>/compass).`,
+      `chain.json: chain "${chain.name}" has no "compass": add the Compass URL (the local stack's is its market URL).`,
     );
   const market = await session.market();
   const workerpool = await workerpoolOf(session, market.chainId, options.workerpool);
