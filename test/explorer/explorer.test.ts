@@ -7,7 +7,15 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import { network } from "hardhat";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { MarketClient, TaskStatus, computeTaskId, formatRlc, type TaskInfo } from "../../src/sdk";
+import {
+  DEV_ENCLAVE_WARNING,
+  MarketClient,
+  TEE_TDX_TAG,
+  TaskStatus,
+  computeTaskId,
+  formatRlc,
+  type TaskInfo,
+} from "../../src/sdk";
 import { startExplorer, type RunningExplorer } from "../../src/explorer/serve";
 import type { WorkerApp } from "../../src/worker/agent";
 import {
@@ -169,6 +177,23 @@ describe("explorer in a browser @explorer", function () {
     expect(fields, "price per task").to.contain(formatRlc(2n * 10n ** 9n));
     expect(fields, "requester").to.contain((await world.requester.address())!);
     await screenshot(page, "deal");
+  });
+
+  it("a TEE deal's pages name the development enclave; a standard deal's do not", async function () {
+    // Never run here (this world's worker is plain): the pages show what the chain says of the deal.
+    const teeDeal = await buyExecution(world, { app, tag: TEE_TDX_TAG });
+    const page = await open(`/deal/${teeDeal}`, '[data-testid="tee-dev"]', "TEE deal page");
+    const fields = await page.locator("dl.fields").first().innerText();
+    expect(fields).to.contain("TEE+TDX").and.to.contain(DEV_ENCLAVE_WARNING);
+    const taskPage = await open(
+      `/task/${computeTaskId(teeDeal, 0n)}`,
+      '[data-testid="tee-dev"]',
+      "TEE task page",
+    );
+    expect(await taskPage.locator('[data-testid="tee-dev"]').innerText()).to.contain(DEV_ENCLAVE_WARNING);
+    const standard = await open(`/deal/${dealid}`, `tr[data-taskid="${taskid}"]`, "standard deal page");
+    expect(await standard.locator("dl.fields").first().innerText()).to.contain("standard");
+    expect(await standard.locator('[data-testid="tee-dev"]').count()).to.equal(0);
   });
 
   it("search finds a task by id and the task page shows its timeline, contribution and consensus", async function () {

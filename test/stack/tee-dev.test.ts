@@ -23,7 +23,7 @@ import {
   generateDatasetKey,
   unzipTo,
 } from "../../src/sdk";
-import { DEV_ENCLAVE_WARNING, assertTeeDevAllowed } from "../../src/sdk/core/tee-dev";
+import { DEV_ENCLAVE_WARNING, assertTeeDevAllowed, teeNotice } from "../../src/sdk/core/tee-dev";
 import type { WorkerApp } from "../../src/worker/agent";
 import { DEV_ENCLAVE_KEY_FILE, openDevEnclave } from "../../src/worker/dev-enclave";
 import { rejection } from "../rejection";
@@ -144,6 +144,14 @@ describe("development TEE mode @docker", function () {
     }
     expect(() => assertTeeDevAllowed(31337n, false)).to.not.throw();
     expect(() => assertTeeDevAllowed(1337n, false)).to.not.throw();
+  });
+
+  it("is named in outputs about TEE deals on development chains only", function () {
+    expect(teeNotice(TDX_TAG, 31337n)).to.equal(`TEE task in a ${DEV_ENCLAVE_WARNING}`);
+    expect(teeNotice("0x" + "0".repeat(63) + "1", 1337n)).to.contain(DEV_ENCLAVE_WARNING);
+    // A standard deal, and a TEE deal on another chain (whatever enclave its pool runs): nothing said.
+    expect(teeNotice("0x" + "0".repeat(64), 31337n)).to.equal(undefined);
+    expect(teeNotice(TDX_TAG, 134n)).to.equal(undefined);
   });
 
   it("keeps its enclave key across restarts, and names a damaged key file instead of replacing it", async function () {

@@ -1,6 +1,7 @@
 /** `deal show|claim`: a deal and its tasks; the refund of its expired tasks. */
 import type { Command } from "commander";
 import type { DealInfo, OpenPoco, TaskDiagnosis } from "../../sdk/core/client";
+import { teeNotice } from "../../sdk/core/tee-dev";
 import { action } from "../action";
 import type { Session } from "../session";
 import { chainTime, outcomeText, troubleLine } from "../task-report";
@@ -30,6 +31,7 @@ async function show(session: Session, dealid: string): Promise<void> {
     requester: deal.requester,
     category: deal.category,
     trust: deal.trust,
+    tag: teeNotice(deal.tag, poco.chainId) ? `${deal.tag} (${teeNotice(deal.tag, poco.chainId)})` : deal.tag,
     params: deal.params,
     volume: deal.botSize,
     startTime: chainTime(deal.startTime),

@@ -1,6 +1,7 @@
 /** `task show [--watch] [--download]`: a task's state, followed live, and its result. */
 import type { Command } from "commander";
 import type { TaskDiagnosis, TaskInfo } from "../../sdk/core/client";
+import { teeNotice } from "../../sdk/core/tee-dev";
 import { action } from "../action";
 import type { Session } from "../session";
 import { chainTime, diagnosisFields, outcomeText } from "../task-report";
@@ -14,10 +15,11 @@ function chainRefund(task: TaskInfo): string | undefined {
   return undefined;
 }
 
-function fields(task: TaskInfo, diagnosis: TaskDiagnosis): Record<string, unknown> {
+function fields(task: TaskInfo, diagnosis: TaskDiagnosis, tee: string | undefined): Record<string, unknown> {
   const reported = diagnosisFields(diagnosis);
   return {
     status: outcomeText(task.statusName, diagnosis),
+    tee,
     dealid: task.dealid,
     index: task.idx,
     contributors: task.contributors.length,
@@ -49,9 +51,10 @@ async function show(
     "Asking the task's workerpool",
     poco.tasks.diagnose(taskid, { dealid: task.dealid }),
   );
-  session.out.success(`Task ${taskid}`, fields(task, diagnosis));
+  const tee = teeNotice((await poco.deals.view(task.dealid)).tag, poco.chainId);
+  session.out.success(`Task ${taskid}`, fields(task, diagnosis, tee));
   const { status: _status, statusName, ...rest } = task;
-  session.out.set({ task: { ...rest, status: statusName }, diagnosis });
+  session.out.set({ task: { ...rest, status: statusName }, diagnosis, ...(tee ? { tee } : {}) });
   if (options.download) {
     const folder = typeof options.download === "string" ? options.download : undefined;
     await downloadResult(session, task, folder);

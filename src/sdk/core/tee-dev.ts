@@ -5,6 +5,7 @@
  */
 import { InvalidInputError } from "./errors";
 import { LOCAL_CHAIN_ID } from "./chains";
+import { isTeeTag } from "./matching";
 
 /** What every log, output and page about a development-enclave task says. */
 export const DEV_ENCLAVE_WARNING = "development enclave: no hardware isolation; never use real secrets";
@@ -15,6 +16,16 @@ export const DEVELOPMENT_CHAIN_IDS: readonly bigint[] = [LOCAL_CHAIN_ID, 1337n];
 /** True when `chainId` is a local development chain (DEVELOPMENT_CHAIN_IDS). */
 export function isDevelopmentChain(chainId: bigint): boolean {
   return DEVELOPMENT_CHAIN_IDS.includes(chainId);
+}
+
+/**
+ * What a deal's TEE means, for people: on a local development chain a TEE deal can only have run in a
+ * development enclave (there are no real ones there), so every output about it says so. Undefined
+ * for a standard deal, and for a TEE deal elsewhere (its enclave is whatever its workerpool runs).
+ */
+export function teeNotice(tag: string, chainId: bigint): string | undefined {
+  if (!isTeeTag(tag) || !isDevelopmentChain(chainId)) return undefined;
+  return `TEE task in a ${DEV_ENCLAVE_WARNING}`;
 }
 
 /** The option that lets a service run development enclaves on any chain, naming the risk. */

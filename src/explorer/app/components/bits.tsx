@@ -1,7 +1,8 @@
 /** Small display pieces: links to addresses and ids, status badges, key/value lists, pagers. */
 import type { ComponentChildren } from "preact";
 import { TaskStatus } from "../../../sdk/core/index";
-import { short } from "../format";
+import { teeNotice } from "../../../sdk/core/tee-dev";
+import { short, tagLabel } from "../format";
 import { href, withQuery } from "../router";
 
 const ZERO = /^0x0{40}$/;
@@ -29,6 +30,24 @@ export function IdLink({ id, kind, full }: { id: string; kind: "deal" | "task"; 
 export function StatusBadge({ status }: { status: TaskStatus | string }) {
   const name = typeof status === "string" ? status : TaskStatus[status];
   return <span class={`badge status-${name.toLowerCase()}`}>{name}</span>;
+}
+
+/**
+ * A deal's tag: its name ("standard", "TEE+TDX"…), its hex, and on a local development chain the
+ * development enclave's warning, which a TEE task there always ran in.
+ */
+export function TagView({ tag, chainId }: { tag: string; chainId: string }) {
+  const notice = teeNotice(tag, BigInt(chainId));
+  return (
+    <span>
+      {tagLabel(tag)} <span class="mono wrap muted">{tag}</span>
+      {notice && (
+        <span class="badge tee-dev" data-testid="tee-dev">
+          {notice}
+        </span>
+      )}
+    </span>
+  );
 }
 
 /** A definition list of label → value. */

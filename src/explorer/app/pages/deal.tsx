@@ -3,7 +3,7 @@ import type { ComponentChildren } from "preact";
 import { TaskStatus, type DealView } from "../../../sdk/core/index";
 import { useState } from "preact/hooks";
 import { ActionButton } from "../components/action";
-import { Addr, Fields, IdLink, Mono, Pager, StatusBadge, Table } from "../components/bits";
+import { Addr, Fields, IdLink, Mono, Pager, StatusBadge, Table, TagView } from "../components/bits";
 import { Empty, ErrorBox, Show } from "../components/status";
 import type { TaskRow } from "../data/chain";
 import { isNotFound } from "../data/errors";
@@ -106,7 +106,7 @@ function Orders({ record }: { record?: MarketDeal }) {
 }
 
 export function DealPage({ dealid, page }: { dealid: string; page: number }) {
-  const { chain, market } = useServices();
+  const { chain, config, market } = useServices();
   const [version, setVersion] = useState(0);
   const from = page * TASKS_PER_PAGE;
   const loaded = useLoad(
@@ -167,7 +167,7 @@ export function DealPage({ dealid, page }: { dealid: string; page: number }) {
                 ["beneficiary", <Addr address={deal.beneficiary} full />],
                 ["category", <a href="#/categories">{`${deal.category} (${duration(deal.timeref)})`}</a>],
                 ["trust", deal.trust.toString()],
-                ["tag", <Mono>{deal.tag}</Mono>],
+                ["tag", <TagView tag={deal.tag} chainId={config.chainId} />],
                 ["params", deal.params ? <Mono>{deal.params}</Mono> : "—"],
                 ["started", `${date(deal.startTime)} (chain time)`],
                 ["final deadline", `${date(deal.finalDeadline)} (chain time)`],

@@ -5,7 +5,7 @@ import {
   type ContributionInfo,
   type TaskInfo,
 } from "../../../sdk/core/index";
-import { Addr, Fields, IdLink, Mono, StatusBadge, Table } from "../components/bits";
+import { Addr, Fields, IdLink, Mono, StatusBadge, Table, TagView } from "../components/bits";
 import { ErrorBox, Show } from "../components/status";
 import { isNotFound } from "../data/errors";
 import { date, isoDate, relative, resultLink } from "../format";
@@ -184,6 +184,7 @@ export function TaskPage({ taskid }: { taskid: string }) {
                   rows={[
                     ["status", <StatusBadge status={task.status} />],
                     ["deal", <IdLink id={task.dealid} kind="deal" full />],
+                    ["tag", <TagView tag={deal.tag} chainId={config.chainId} />],
                     ["index", task.idx.toString()],
                     ["contribution deadline", deadline(task.contributionDeadline, now, finished)],
                     [
