@@ -451,17 +451,24 @@ export function enclaveTaskSecretsChallenge(
   enclaveChallenge: string,
   timestamp: number,
 ): string {
+  return workerEnclaveChallenge(ENCLAVE_TASK_SECRETS_PURPOSE, taskid, worker, enclaveChallenge, timestamp);
+}
+
+/**
+ * keccak256(keccak256(domain) ‖ keccak256(purpose) ‖ taskid ‖ worker ‖ enclave ‖ uint64 timestamp): the
+ * shape of the challenges a worker signs about a task's enclave; the purpose keeps each request apart.
+ */
+function workerEnclaveChallenge(
+  purpose: string,
+  taskid: string,
+  worker: string,
+  enclaveChallenge: string,
+  timestamp: number,
+): string {
   return keccak256(
     solidityPacked(
       ["bytes32", "bytes32", "bytes32", "address", "address", "uint64"],
-      [
-        hashText(SMS_DOMAIN),
-        hashText(ENCLAVE_TASK_SECRETS_PURPOSE),
-        taskid,
-        worker,
-        enclaveChallenge,
-        BigInt(timestamp),
-      ],
+      [hashText(SMS_DOMAIN), hashText(purpose), taskid, worker, enclaveChallenge, BigInt(timestamp)],
     ),
   );
 }
@@ -608,19 +615,7 @@ export function devEnclaveKeyRequestMessage(
   enclaveChallenge: string,
   timestamp: number,
 ): string {
-  return keccak256(
-    solidityPacked(
-      ["bytes32", "bytes32", "bytes32", "address", "address", "uint64"],
-      [
-        hashText(SMS_DOMAIN),
-        hashText(DEV_ENCLAVE_KEY_PURPOSE),
-        taskid,
-        worker,
-        enclaveChallenge,
-        BigInt(timestamp),
-      ],
-    ),
-  );
+  return workerEnclaveChallenge(DEV_ENCLAVE_KEY_PURPOSE, taskid, worker, enclaveChallenge, timestamp);
 }
 
 /** Body of `POST /tee/challenges/{taskid}`. */
