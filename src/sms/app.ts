@@ -108,7 +108,7 @@ export class SmsApp {
       const chain = pocoChain(poco);
       const server = await buildSmsServer(
         new SecretDesk(store, chain, logger),
-        new ReleaseDesk(store, chain, logger, options.maxRequestAgeMs),
+        new ReleaseDesk(store, chain, logger, verifier, options.maxRequestAgeMs),
         new ChallengeDesk(store, chain, verifier, logger, options.maxRequestAgeMs),
         options.server,
       );

@@ -231,6 +231,7 @@ export class ChallengeDesk {
             `The authorization does not name worker ${worker} on task ${taskid} with enclave challenge ${enclave}, signed by ${authorizer} (${authorizer === getAddress(deal.workerpool.owner) ? `the owner of workerpool ${deal.workerpool.pointer}` : "the hub's TEE broker"}): a dev-enclave key request for another worker's task is refused. Ask the scheduler to authorize this worker with the task's challenge.`,
           );
         await this.verifier.verify({
+          releasing: "the task's enclave key",
           taskid,
           worker,
           enclaveChallenge: enclave,

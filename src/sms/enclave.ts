@@ -1,7 +1,7 @@
 /**
- * Who may receive a task's enclave key: the one place an enclave's genuineness is judged. The SMS picks
- * a verifier once, at start; the key release asks it after every other check (signature, challenge,
- * task, authorization) has passed. Today there are two: the development verifier (`--tee dev`: any
+ * Who may receive a task's enclave key, or a TEE deal's secrets: the one place an enclave's genuineness
+ * is judged. The SMS picks a verifier once, at start; the key release and the secrets' release ask it
+ * after every other check (signature, challenge, task, authorization) has passed. Today there are two: the development verifier (`--tee dev`: any
  * authorized worker is its own enclave, no hardware isolation) and the one of an SMS without a TEE
  * mode (refuses: a real enclave needs attestation). A real attestation backend (TDX quote
  * verification: the quote's report data binds the request, its measurement is the app's) would be a
@@ -10,8 +10,10 @@
 import { DEV_ENCLAVE_WARNING } from "../sdk/core/tee-dev";
 import { DevEnclaveDisabledError } from "./errors";
 
-/** What an enclave presents to receive its task's key, once the request's other checks passed. */
+/** What an enclave presents to receive its task's key or secrets, once the request's other checks passed. */
 export interface EnclaveKeyClaim {
+  /** What the enclave would receive, for the refusal's words. */
+  releasing: "the task's enclave key" | "the TEE deal's secrets";
   taskid: string;
   worker: string;
   /** The task's enclave challenge (issued by this SMS). */
@@ -44,7 +46,7 @@ export const NO_ENCLAVE_VERIFIER: EnclaveVerifier = {
   name: "none",
   verify: async (claim) => {
     throw new DevEnclaveDisabledError(
-      `This SMS runs without a development TEE mode, so it releases no enclave key (task ${claim.taskid}): a real TEE enclave needs attestation (TDX quote verification), which is not available yet. For development, start the SMS with \`--tee dev\` and the worker with \`--tee dev\`.`,
+      `This SMS runs without a development TEE mode, so it releases ${claim.releasing} (task ${claim.taskid}) to no enclave: a real TEE enclave needs attestation (TDX quote verification), which is not available yet. For development, start the SMS with \`--tee dev\` and the worker with \`--tee dev\`.`,
     );
   },
 };

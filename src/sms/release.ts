@@ -23,6 +23,7 @@ import {
 import { TaskStatus, authorizationMessage, expectedAuthorizer } from "../sdk/core/tasks";
 import { COMMON_STATUS_OF_CODE } from "../server/json-errors";
 import type { SmsChain } from "./chain";
+import type { EnclaveVerifier } from "./enclave";
 import { EnclaveProofError, EnclaveRequiredError, SMS_STATUS_OF_CODE } from "./errors";
 import { REQUESTER_SECRET_NAME } from "./secrets";
 import type { SecretPlace, SmsStore } from "./store";
@@ -95,6 +96,12 @@ export class ReleaseDesk {
     private readonly store: SmsStore,
     private readonly chain: SmsChain,
     private readonly logger: ServiceLogger,
+    /**
+     * Judges the enclave of a TEE deal's request, after every other check: without a TEE mode, no
+     * enclave can prove itself and no TEE deal's secret goes out (a workerpool owner could otherwise
+     * name a key of its own as the enclave).
+     */
+    private readonly verifier: EnclaveVerifier,
     private readonly maxAgeMs: number = TASK_SECRETS_MAX_AGE_MS,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -226,6 +233,15 @@ export class ReleaseDesk {
       throw new ForbiddenError(
         `Worker ${worker} is not authorized on task ${taskid}${enclave === undefined ? "" : ` with enclave ${enclave}`}: the authorization must be signed by ${whose}, for this worker${enclave === undefined ? "" : ", enclave"} and task.`,
       );
+    if (enclave !== undefined)
+      await this.verifier.verify({
+        releasing: "the TEE deal's secrets",
+        taskid,
+        worker,
+        enclaveChallenge: enclave,
+        requestMessage: challenge,
+        body,
+      });
     return this.read(secrets.held, secrets.missing);
   }
 

@@ -364,6 +364,7 @@ async function startServices(starting: Starting): Promise<void> {
       "--data-dir",
       files.service("market"),
     ]),
+    // The workers' development enclaves get TEE deals' secrets only from an SMS in the same mode.
     startOpenpoco(starting, "sms", [
       "sms",
       "start",
@@ -371,6 +372,8 @@ async function startServices(starting: Starting): Promise<void> {
       String(ports.sms),
       "--data-dir",
       files.service("sms"),
+      "--tee",
+      "dev",
     ]),
     startOpenpoco(starting, "results", [
       "result",

@@ -76,6 +76,8 @@ describe("SMS secrets of TEE deals @sms", function () {
   let sms: SmsApp;
   let client: SmsClient;
   let datasetKey: string;
+  /** The dataset of the deals. */
+  let datasetOfDeals: string;
   /** A TEE deal with a dataset, an app developer secret and a requester secret. */
   let tee: MadeTask;
   /** Another TEE deal of the same assets. */
@@ -105,10 +107,12 @@ describe("SMS secrets of TEE deals @sms", function () {
 
   before(async function () {
     world = await smsWorld();
-    sms = await world.startSms();
+    // Enclave requests are answered only in a TEE mode: the development one here (see the last tests).
+    sms = await world.startSms(undefined, { tee: "dev" });
     client = new SmsClient(sms.url);
     const app = await world.deployApp("tee-app");
     const dataset = await world.deployDataset("tee-data");
+    datasetOfDeals = dataset;
     datasetKey = encodeDatasetKey(generateDatasetKey());
     await client.pushDatasetSecret(world.wallets.datasetOwner, dataset, datasetKey);
     await client.pushAppSecret(world.wallets.appOwner, app, "tee-developer-secret");
@@ -346,6 +350,30 @@ describe("SMS secrets of TEE deals @sms", function () {
       expect(plainSecrets.datasetKey).to.equal(datasetKey);
     } finally {
       await (await hub.setTeeBroker(ZeroAddress)).wait();
+    }
+  });
+
+  it("without a TEE mode, releases no TEE deal's secret, even to an enclave its workerpool owner authorized", async function () {
+    // The attack this closes: a workerpool owner names a key of its own as the enclave, authorizes it,
+    // and would read the dataset's key. Only a TEE mode's verifier may accept an enclave.
+    const noTee = await world.startSms(path.join(world.dir, "sms-no-tee"));
+    try {
+      const noTeeClient = new SmsClient(noTee.url);
+      await noTeeClient.pushDatasetSecret(world.wallets.datasetOwner, datasetOfDeals, datasetKey);
+      const worker = world.worker(6);
+      const ownKey = Wallet.createRandom();
+      const authorization = await world.authorize(worker.address, tee.taskid, ownKey.address);
+      const request = await signTaskSecretsRequest(worker, tee.taskid, authorization, Date.now(), ownKey);
+      const answer = await post(noTee.url, tee.taskid, request.body, request.signature);
+      expectRefused(answer, 403, "DEV_ENCLAVE_DISABLED", "releases the TEE deal's secrets (task");
+      const audit = noTee.store.auditLog(tee.taskid);
+      expect(audit.map((row) => [row.worker, row.enclave, row.outcome, row.code])).to.deep.equal([
+        [worker.address, ownKey.address, "refused", "DEV_ENCLAVE_DISABLED"],
+      ]);
+      expect(audit[0].released).to.deep.equal([]);
+      expect(audit[0].withheld).to.include("datasetKey");
+    } finally {
+      await noTee.stop();
     }
   });
 

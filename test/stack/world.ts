@@ -261,10 +261,12 @@ export async function startServices(world: StackWorld): Promise<WorldServices> {
     port: 0,
     syncIntervalMs: 200,
   });
+  // As the stack runs it: TEE deals' secrets go to the workers' development enclaves.
   const sms = await SmsApp.start({
     chain: world.chain,
     dataDir: path.join(world.dir, "sms"),
     port: 0,
+    tee: "dev",
     logger: testLogger("sms"),
   });
   const results = await ResultStoreApp.start({
