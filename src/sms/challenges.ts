@@ -141,7 +141,6 @@ export class ChallengeDesk {
           "the workerpool owner",
           "TEE challenge request",
         );
-        this.checkFresh(message, timestamp);
         const deal = await this.chain.deal(dealid);
         if (idx < deal.botFirst || idx >= deal.botFirst + deal.botSize)
           throw new InvalidInputError(
@@ -152,6 +151,8 @@ export class ChallengeDesk {
           throw new ForbiddenError(
             `The request is signed by ${requester}, not by ${owner}, the owner of workerpool ${deal.workerpool.pointer} of deal ${dealid}: only the deal's workerpool owner (its scheduler) gets a task's enclave challenge.`,
           );
+        // Used up only once the owner is known: anyone else signing the owner's message burns nothing.
+        this.checkFresh(message, timestamp);
         if (!isTeeTag(deal.tag))
           throw new NonTeeDealError(
             `Deal ${dealid} is not a TEE deal (tag ${deal.tag}, bit 0 unset): a challenge for a non-TEE deal is refused. Run its tasks on plain workers, with authorizations naming no enclave.`,
@@ -203,7 +204,7 @@ export class ChallengeDesk {
         const challenge = this.store.challenge(taskid);
         if (challenge === undefined || challenge.address !== enclave)
           throw new UnknownEnclaveChallengeError(
-            `This SMS did not issue enclave challenge ${enclave} for task ${taskid}${challenge ? ` (its challenge is ${challenge.address})` : " (it issued none)"}: the scheduler must get the task's challenge from this SMS (POST /tee/challenges/${taskid}) and name it in the authorization.`,
+            `This SMS did not issue enclave challenge ${enclave} for task ${taskid}: the scheduler must get the task's challenge from this SMS (POST /tee/challenges/${taskid}) and name it in the authorization.`,
           );
         const task = await this.chain.task(taskid);
         if (task.status !== TaskStatus.ACTIVE)

@@ -250,8 +250,10 @@ describe("SMS enclave challenges and the development enclave @sms", function () 
   it("refuses a challenge to anyone but the deal's workerpool owner", async function () {
     const other = await world.makeTask({ app, tag: TEE_TAG, initialize: false });
     const count = sms.store.challengeCount();
+    // The stranger signs the very message the owner is about to sign (same task, same timestamp).
+    const timestamp = Date.now();
     const error = await rejectionOf(
-      client.taskEnclaveChallenge(world.wallets.stranger, other.dealid, 0n),
+      client.taskEnclaveChallenge(world.wallets.stranger, other.dealid, 0n, { timestamp }),
       ServiceError,
     );
     expect(error.status).to.equal(403);
@@ -268,6 +270,9 @@ describe("SMS enclave challenges and the development enclave @sms", function () 
       status: 403,
       code: "FORBIDDEN",
     });
+    // The refused request used nothing up: the owner's own request of that timestamp is answered.
+    const owned = await client.taskEnclaveChallenge(world.wallets.scheduler, other.dealid, 0n, { timestamp });
+    expect(owned.enclaveChallenge).to.equal(sms.store.challenge(other.taskid)?.address);
   });
 
   it("refuses an unknown deal, a task id that is not keccak256(dealid, idx), and an index outside the deal", async function () {
@@ -500,7 +505,9 @@ describe("SMS enclave challenges and the development enclave @sms", function () 
       ServiceError,
     );
     expect(error.status).to.equal(403);
-    expect(error.message).to.contain("(it issued none)");
+    expect(error.message).to.contain(`did not issue enclave challenge ${foreign} for task ${other.taskid}`);
+    // The refusal names no challenge address: only the workerpool owner learns a task's challenge.
+    expect(error.message).not.to.match(/its challenge is/);
   });
 
   it("refuses the key of a task not initialized on chain yet, though its challenge exists", async function () {
