@@ -373,7 +373,15 @@ export class WorkerApp {
         "ENCLAVE_REQUIRED",
         `the deal's tag ${deal.tag} asks for a TEE and this worker has no enclave: its secrets are not asked for and its app is not run (the hub would refuse the contribution).`,
       );
-    if (isTeeTag(deal.tag) && getAddress(task.enclaveChallenge) !== this.enclave!.address)
+    // An authorization naming an enclave needs this worker's, whatever the deal (the hub checks its signature).
+    const namesEnclave = BigInt(task.enclaveChallenge) !== 0n;
+    if (namesEnclave && !this.enclave)
+      return this.failed(
+        task,
+        "ENCLAVE_REQUIRED",
+        `the authorization names enclave ${task.enclaveChallenge} and this worker has no enclave: the hub would refuse a contribution without that enclave's signature.`,
+      );
+    if (isTeeTag(deal.tag) && (!namesEnclave || getAddress(task.enclaveChallenge) !== this.enclave!.address))
       return this.failed(
         task,
         "ENCLAVE_REQUIRED",

@@ -8,7 +8,7 @@
  * A hardware enclave (TDX) takes its place by providing the same key (`EnclaveKey`) from inside the
  * enclave, after the SMS has verified its attestation.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Wallet, type Signer } from "ethers";
 import { InvalidInputError } from "../sdk/core/errors";
@@ -50,6 +50,11 @@ export function signContribution(
 export function openDevEnclave(dataDir: string): EnclaveKey {
   const file = path.join(dataDir, DEV_ENCLAVE_KEY_FILE);
   if (existsSync(file)) {
+    // The key is the enclave's: a file others may read (or that others wrote) is not used.
+    if ((statSync(file).mode & 0o077) !== 0)
+      throw new InvalidInputError(
+        `${file} is readable or writable by other users: make it the worker's alone (chmod 600), or remove it to make a new key.`,
+      );
     let key: string | undefined;
     try {
       key = (JSON.parse(readFileSync(file, "utf8")) as { privateKey?: string }).privateKey;
@@ -69,7 +74,8 @@ export function openDevEnclave(dataDir: string): EnclaveKey {
   writeFileSync(
     temp,
     JSON.stringify({ warning: DEV_ENCLAVE_WARNING, address: wallet.address, privateKey: wallet.privateKey }),
-    { mode: 0o600 },
+    // "wx": a file (or link) already at the temporary name is an error, never followed or reused.
+    { mode: 0o600, flag: "wx" },
   );
   renameSync(temp, file);
   return { address: wallet.address, signer: new Wallet(wallet.privateKey) };

@@ -7,7 +7,7 @@
  * same pool is never given the task. The development mode is refused on chains that are not local
  * development chains unless the operator names the risk, and the enclave key survives a restart.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -166,5 +166,14 @@ describe("development TEE mode @docker", function () {
     expect((refused as Error).message).to.contain(file);
     // Nothing was overwritten: the damaged file is the operator's to look at.
     expect(readFileSync(file, "utf8")).to.equal("{not json");
+    // A key file others may read is not the enclave's alone: refused, left as it is.
+    rmSync(file);
+    const made = openDevEnclave(data);
+    expect(statSync(file).mode & 0o777).to.equal(0o600);
+    chmodSync(file, 0o644);
+    const shared = await rejection(Promise.resolve().then(() => openDevEnclave(data)));
+    expect((shared as Error).message).to.contain("chmod 600");
+    chmodSync(file, 0o600);
+    expect(openDevEnclave(data).address).to.equal(made.address);
   });
 });
