@@ -330,15 +330,18 @@ describe("Stores on openDatabase", () => {
     const file = path.join(tempDir(), "sms.sqlite");
     const vault = new Vault(Buffer.alloc(32, 7));
     SmsStore.open(file, vault).close();
-    expect(inspect(file)).to.deep.equal({ version: 2, tables: ["audit", "secrets", "used_signatures"] });
+    expect(inspect(file)).to.deep.equal({
+      version: 3,
+      tables: ["audit", "enclave_challenges", "secrets", "used_signatures"],
+    });
     SmsStore.open(file, vault).close();
     expect(SmsStore.readAuditLog(file)).to.deep.equal([]);
 
     const raw = new Database(file);
-    raw.pragma("user_version = 3");
+    raw.pragma("user_version = 4");
     raw.close();
-    expect(() => SmsStore.open(file, vault)).to.throw(StoreVersionError, /newer than this SMS's 2/);
-    expect(() => SmsStore.readAuditLog(file)).to.throw(StoreVersionError, /newer than this SMS's 2/);
+    expect(() => SmsStore.open(file, vault)).to.throw(StoreVersionError, /newer than this SMS's 3/);
+    expect(() => SmsStore.readAuditLog(file)).to.throw(StoreVersionError, /newer than this SMS's 3/);
   });
 
   it("keeps the worker journal over a reopen, at version 1, and carries an unversioned one over", () => {
