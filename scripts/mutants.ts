@@ -26,6 +26,7 @@ const DEALS = "contracts/hub/libs/Deals.sol";
 const TASKS = "contracts/hub/libs/Tasks.sol";
 const SIGNATURES = "contracts/hub/libs/Signatures.sol";
 const MATCHING = "contracts/hub/facets/MatchingFacet.sol";
+const FINALIZE = "contracts/hub/facets/FinalizeFacet.sol";
 
 const T = {
   srlc: "test/hub/srlc.test.ts",
@@ -262,10 +263,26 @@ export const MUTANTS: Mutant[] = [
   {
     id: "settle-single-contributor-scored",
     file: SETTLEMENT,
-    original: "contributorCount > 1);",
-    replacement: "contributorCount > 0);",
+    original: "contributorCount > 1,",
+    replacement: "contributorCount > 0,",
     description: "a lone contributor gains a point",
     tests: [T.lifecycle],
+  },
+  {
+    id: "settle-reward-unlocks-unlocked-stake",
+    file: SETTLEMENT,
+    original: "if (pool.stakesLocked) Escrow.unlockAndReward(",
+    replacement: "if (true) Escrow.unlockAndReward(",
+    description: "a prover whose stake was never locked (contributeAndFinalize) gets a stake unlocked too",
+    tests: [T.settlement],
+  },
+  {
+    id: "instant-contribution-locks-stake",
+    file: FINALIZE,
+    original: "bool private constant INSTANT_CONTRIBUTION_LOCKS_STAKE = false;",
+    replacement: "bool private constant INSTANT_CONTRIBUTION_LOCKS_STAKE = true;",
+    description: "contributeAndFinalize locks a worker stake, which the reference does not ask",
+    tests: [T.settlement, T.lifecycle],
   },
   {
     id: "settle-faulty-score-kept",
