@@ -7,7 +7,12 @@ import path from "node:path";
 import { OpenPoco } from "../sdk/core/client";
 import type { ChainConfig } from "../sdk/core/chains";
 import { CONSOLE_LOGGER, type ServiceLogger } from "../sdk/core/logger";
-import { DEV_ENCLAVE_WARNING, DEVELOPMENT_CHAIN_IDS, isDevelopmentChain } from "../sdk/core/tee-dev";
+import {
+  DEV_ENCLAVE_WARNING,
+  DEVELOPMENT_CHAIN_IDS,
+  TEE_DEV_ANY_CHAIN_FLAG,
+  isDevelopmentChain,
+} from "../sdk/core/tee-dev";
 import { pocoChain } from "./chain";
 import { ChallengeDesk } from "./challenges";
 import { DEV_ENCLAVE_VERIFIER, NO_ENCLAVE_VERIFIER, type EnclaveVerifier } from "./enclave";
@@ -61,7 +66,7 @@ function enclaveVerifier(
   if (options.tee === undefined) return NO_ENCLAVE_VERIFIER;
   if (!isDevelopmentChain(chainId) && !options.teeDevOnAnyChain) {
     const error = new TeeDevChainError(
-      `The SMS refuses the development TEE mode on chain ${chainId}, which is not a local development chain (${DEVELOPMENT_CHAIN_IDS.join(", ")}): a ${DEV_ENCLAVE_WARNING}. Start without --tee dev, or, knowing that any secret of this chain can then leave without isolation, add --tee-dev-on-any-chain.`,
+      `The SMS refuses the development TEE mode on chain ${chainId}, which is not a local development chain (${DEVELOPMENT_CHAIN_IDS.join(", ")}): a ${DEV_ENCLAVE_WARNING}. Start without --tee dev, or, knowing that any secret of this chain can then leave without isolation, add ${TEE_DEV_ANY_CHAIN_FLAG}.`,
     );
     store.audit({
       time: Date.now(),
@@ -80,7 +85,7 @@ function enclaveVerifier(
     throw error;
   }
   logger.warn(
-    `TEE mode dev on chain ${chainId}${isDevelopmentChain(chainId) ? "" : " (not a development chain: --tee-dev-on-any-chain)"}: ${DEV_ENCLAVE_WARNING}.`,
+    `TEE mode dev on chain ${chainId}${isDevelopmentChain(chainId) ? "" : ` (not a development chain: ${TEE_DEV_ANY_CHAIN_FLAG})`}: ${DEV_ENCLAVE_WARNING}.`,
   );
   return DEV_ENCLAVE_VERIFIER;
 }

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { InvalidInputError } from "../../sdk/core/errors";
-import { DEV_ENCLAVE_WARNING } from "../../sdk/core/tee-dev";
+import { DEV_ENCLAVE_WARNING, TEE_DEV_ANY_CHAIN_FLAG } from "../../sdk/core/tee-dev";
 import { DEFAULT_SMS_PORT, SMS_DB_FILE, SmsApp } from "../../sms/app";
 import { AUDIT_ACTIONS, SmsStore, type AuditRecord } from "../../sms/store";
 import { action } from "../action";
@@ -36,7 +36,7 @@ async function start(session: Session, options: StartOptions): Promise<void> {
   const tee = teeMode(options.tee);
   if (options.teeDevOnAnyChain && tee === undefined)
     throw new InvalidInputError(
-      "--tee-dev-on-any-chain only applies with --tee dev: add it or drop the flag.",
+      `${TEE_DEV_ANY_CHAIN_FLAG} only applies with --tee dev: add it or drop the flag.`,
     );
   const dataDir = path.resolve(options.dataDir);
   const sms = await session.out.step(
@@ -119,7 +119,7 @@ export function registerSms(program: Command): void {
     .option("--data-dir <dir>", "folder of the SMS database and master key", path.join("data", "sms"))
     .option("--tee <mode>", `"dev": release enclave keys to development enclaves (${DEV_ENCLAVE_WARNING})`)
     .option(
-      "--tee-dev-on-any-chain",
+      TEE_DEV_ANY_CHAIN_FLAG,
       "DANGER: allow --tee dev on a chain that is not a local development chain (31337, 1337)",
     )
     .description("serve the SMS: secrets encrypted at rest, released only to authorized workers")
